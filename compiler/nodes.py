@@ -1,0 +1,428 @@
+"""The syntax tree: frozen attrs classes, each with the span it came from.
+
+Names keep the text the drafter wrote (``name``) and are compared through
+``key`` (NFKC), so that full-width look-alikes are the same name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Union
+
+import attrs
+
+from .diagnostics import Span
+
+
+def name_key(name: str) -> str:
+    """How names are compared: NFKC, so ｆｏｏ and foo, １ and 1 are one name."""
+    return unicodedata.normalize("NFKC", name)
+
+
+node = attrs.frozen(eq=False)  # identity equality: trees can be deep, never compare them structurally
+
+
+# ---- 算式与条件 -------------------------------------------------------------
+
+@node
+class Literal:
+    value: Any  # Money, Ratio, Count, Decimal, date, Year, Duration, bool
+    text: str
+    span: Span
+
+
+@node
+class Ref:
+    name: str
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Binary:
+    op: str  # + - × ÷ 的
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@node
+class ByLevel:
+    """Amounts that differ by level: 分级「级别字段」：「国家级」500万元，「市级」300万元."""
+    measure: "Expr"
+    entries: tuple[tuple[Ref, "Expr"], ...]
+    span: Span
+
+
+@node
+class Compare:
+    left: "Expr"
+    op: str  # >= <= > <
+    right: "Expr"
+    words: tuple[str, ...]  # the boundary words as written
+    span: Span
+
+
+@node
+class Logic:
+    op: str  # 且 或
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@node
+class Not:
+    operand: "Expr"
+    span: Span
+    excluded: bool = False  # written as “…除外”
+
+
+@node
+class Holds:
+    """已认定「X」 or 已认定 {「X」、「Y」} 之一, optionally at a level."""
+    recognitions: tuple[Ref, ...]
+    level_op: str | None
+    level: Ref | None
+    span: Span
+
+
+@node
+class Member:
+    """「行业」属于 {…}; 「认定」包含「X」; 「认定」包含 {…} 之一."""
+    left: "Expr"
+    op: str  # 属于 包含
+    elements: tuple[Ref, ...]
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
+
+
+# ---- 条款 ---------------------------------------------------------------
+
+@node
+class ItemRef:
+    article: str  # 8, 附则3
+    item: str | None
+    span: Span
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.article, name_key(self.item) if self.item else None)
+
+    def __str__(self) -> str:
+        head = f"附则第{self.article[2:]}条" if self.article.startswith("附则") else f"第{self.article}条"
+        return head + (f"「{self.item}」" if self.item else "")
+
+
+@node
+class Band:
+    low: Compare | None  # left side is a placeholder Ref("") for the measure
+    high: Compare | None
+    span: Span
+
+
+@node
+class Tier:
+    band: Band | None
+    amount: "Expr"
+    span: Span
+
+
+@node
+class Award:
+    kind: str  # 金额 配套 贴息 保费补贴 全额 分档 非资金支持 一事一议
+    amount: "Expr | None"
+    span: Span
+    measure: "Expr | None" = None  # for 分档
+    tiers: tuple[Tier, ...] = ()
+    description: str | None = None  # for 非资金支持
+
+
+@node
+class Limit:
+    kind: str  # 上限 年度上限 累计上限 下限
+    amount: "Expr"
+    words: tuple[str, ...]
+    span: Span
+
+
+@node
+class Frequency:
+    kind: str  # 一次性 每年 最多 序数
+    count: int | None
+    unit: str | None
+    span: Span
+
+
+@node
+class Uplift:
+    ratio: "Expr"
+    when: "Expr | None"
+    span: Span
+
+
+@node
+class Item:
+    name: str
+    article: str
+    quote: "Quote | None"
+    conditions: tuple["Expr", ...]
+    assessment: str | None
+    award: Award | None
+    limits: tuple[Limit, ...]
+    frequency: Frequency | None
+    uplifts: tuple[Uplift, ...]
+    topup: tuple[ItemRef, ...] | None  # () means “this item”; None means no 补差
+    tranches: tuple["Expr", ...]
+    per_project: bool
+    overrides: ItemRef | None
+    notes: tuple["Note", ...]
+    span: Span
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.article, name_key(self.name))
+
+    @property
+    def label(self) -> str:
+        return str(ItemRef(self.article, self.name, self.span))
+
+
+def evolve_item(item: Item, article: str) -> Item:
+    return attrs.evolve(item, article=article)
+
+
+@node
+class Quote:
+    text: str
+    span: Span
+
+
+@node
+class Note:
+    text: str
+    span: Span
+
+
+@node
+class Article:
+    number: str  # “8” or “附则3”
+    title: str
+    quote: Quote | None
+    items: tuple[Item, ...]
+    notes: tuple[Note, ...]
+    chapter: str | None
+    span: Span
+
+    @property
+    def label(self) -> str:
+        return f"附则第{self.number[2:]}条" if self.number.startswith("附则") else f"第{self.number}条"
+
+
+# ---- 声明 ---------------------------------------------------------------
+
+@node
+class Type:
+    kind: str  # 金额 比例 数量 布尔 日期 年度 文本 数值 汇率 等级
+    detail: tuple[str, ...] = ()  # currency; unit; (from, to); level name
+    span: Span | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "金额" and self.detail and self.detail[0] != "元":
+            return f"金额（{self.detail[0]}）"
+        if self.kind == "数量":
+            return f"数量（{self.detail[0]}）"
+        if self.kind == "汇率":
+            return f"汇率（{self.detail[0]}/{self.detail[1]}）"
+        if self.kind == "等级":
+            return f"等级「{self.detail[0]}」"
+        return self.kind
+
+
+@node
+class Param:
+    name: str
+    type: Type
+    range: tuple["Expr", "Expr"] | None
+    value: "Expr | None"
+    pending: bool
+    description: str | None
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Field:
+    name: str
+    type: Type
+    description: str | None
+    project: bool
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Measure:
+    name: str
+    formula: "Expr"
+    description: str | None
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Levels:
+    name: str
+    members: tuple[Ref, ...]  # highest first
+    description: str | None
+    span: Span
+
+
+@node
+class Recognition:
+    name: str
+    levels: str | None
+    description: str | None
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Unit:
+    name: str
+    description: str | None
+    span: Span
+
+
+@node
+class Exclusive:
+    name: str | None
+    members: tuple[ItemRef, ...]
+    rule: str  # 就高 优先 累加
+    span: Span
+
+
+@node
+class SumCap:
+    yearly: bool
+    amount: "Expr"
+    span: Span
+
+
+@node
+class Binding:
+    name: str
+    value: "Expr"
+    since: Any  # datetime.date | None
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@node
+class Narrowing:
+    target: ItemRef
+    condition: "Expr"
+    span: Span
+
+
+@node
+class Validity:
+    start: "Expr | None"  # Literal(date) or Ref to a 日期 parameter
+    end: "Expr | None"
+    trial: Any  # Duration | None
+    span: Span
+
+
+# ---- 案例 ---------------------------------------------------------------
+
+@node
+class Fact:
+    name: str
+    value: "Expr | None"  # None with holds
+    holds: bool
+    level: Ref | None
+    span: Span
+
+
+@node
+class HistoryEntry:
+    item: ItemRef
+    year: int
+    amount: "Expr"
+    span: Span
+
+
+@node
+class Expectation:
+    item: ItemRef
+    status: str
+    amount: "Expr | None"
+    span: Span
+
+
+@node
+class Case:
+    name: str
+    date: Any
+    facts: tuple[Fact, ...]
+    projects: tuple[tuple[Fact, ...], ...]
+    history: tuple[HistoryEntry, ...]
+    bindings: tuple[Binding, ...]
+    expectations: tuple[Expectation, ...]
+    span: Span
+
+
+# ---- 文件 ---------------------------------------------------------------
+
+@node
+class Document:
+    """One .pol file: a policy, a 细则 or a stdlib module."""
+    kind: str  # 政策 细则 模块
+    name: str
+    path: str
+    issuer: str | None
+    issued: Any
+    stage: str | None
+    source_file: str | None
+    extends: str | None
+    imports: tuple[Ref, ...]
+    validity: Validity | None
+    params: tuple[Param, ...]
+    fields: tuple[Field, ...]
+    measures: tuple[Measure, ...]
+    levels: tuple[Levels, ...]
+    recognitions: tuple[Recognition, ...]
+    units: tuple[Unit, ...]
+    chapters: tuple[tuple[str, Span], ...]
+    articles: tuple[Article, ...]
+    exclusives: tuple[Exclusive, ...]
+    sum_caps: tuple[SumCap, ...]
+    bindings: tuple[Binding, ...]
+    narrowings: tuple[Narrowing, ...]
+    cases: tuple[Case, ...]
+    notes: tuple[Note, ...]
+    span: Span
+
+    def items(self):
+        for article in self.articles:
+            yield from article.items

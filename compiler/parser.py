@@ -1,0 +1,118 @@
+"""Parse pass: text to a lark tree, or diagnostics for the first syntax error.
+
+The grammar file holds the structure; the keyword terminals are generated
+from ``keywords.py`` and appended, so the keyword table stays the one source.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from importlib import resources
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic, ERROR, Span
+from .keywords import BOUNDARY_WORDS, COUNT_UNITS, KEYWORDS, POSTFIX_BOUNDS, PREFIX_BOUNDS, all_words
+from .source import Source
+
+
+def _alternatives(words) -> str:
+    return " | ".join(f'"{w}"' for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def grammar_text() -> str:
+    """The full grammar: grammar/polc.lark plus terminals made from the keyword table."""
+    base = resources.files("compiler.grammar").joinpath("polc.lark").read_text(encoding="utf-8")
+    units = "|".join(sorted(COUNT_UNITS, key=len, reverse=True))
+    base = base.replace("@UNITS@", units)
+    lines = [base, "", "// ---- 由 compiler/keywords.py 生成的关键字终结符 ----"]
+    for kw in KEYWORDS:
+        lines.append(f"{kw.terminal}.3: {_alternatives(kw.words)}")
+    postfix = [w for w in BOUNDARY_WORDS if w.lstrip("(（") != w or w in POSTFIX_BOUNDS]
+    postfix = sorted({w.replace("（", "(").replace("）", ")") for w in postfix})
+    lines.append(f"PREFIX_BOUND.3: {_alternatives(PREFIX_BOUNDS)}")
+    lines.append(f"POSTFIX_BOUND.3: {_alternatives(postfix)}")
+    return "\n".join(lines) + "\n"
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=False, cache=True)
+
+
+# 给人看的终结符名称
+_READABLE = {
+    "NAME": "「名称」", "MONEY": "金额（如 200万元）", "PERCENT": "比例（如 10%）", "PERMILLE": "千分比（如 5‰）",
+    "BPS": "基点（如 30个基点）", "RATIO_PAIR": "配套比（如 1:1）", "MULTIPLE": "倍数（如 1.5倍）",
+    "COUNT": "数量（如 50场）", "NUMBER": "数字", "DATE": "日期（如 2024-10-14）", "YEAR_LIT": "年度（如 2025年度）",
+    "DURATION": "期限（如 一年）", "ARTICLE_NO": "条号（如 第8条）", "ORDINAL_RANGE": "序数范围（如 第1至3发）",
+    "CURRENCY": "币种（元 或 美元）", "UNIT": "计数单位", "_COLON": "“：”", "_EQUALS": "“＝”", "_GT": "“>”",
+    "_LPAR": "“（”", "_RPAR": "“）”", "_LBRACE": "“{”", "_RBRACE": "“}”", "_SEP": "“，”", "PLUS": "“+”",
+    "MINUS": "“-”", "TIMES": "“×”", "DIVIDE": "“÷”", "PREFIX_BOUND": "边界词（如 不低于）",
+    "POSTFIX_BOUND": "边界词（如 以上）", "$END": "文件结束",
+}
+_READABLE.update({kw.terminal: "“" + "”或“".join(kw.words) + "”" for kw in KEYWORDS})
+
+
+def readable(terminal: str) -> str:
+    return _READABLE.get(terminal, terminal)
+
+
+def _expected(names) -> str:
+    shown = sorted({readable(n) for n in names if not n.startswith("__ANON")})
+    if len(shown) > 8:
+        shown = shown[:8] + ["……"]
+    return "、".join(shown)
+
+
+def _near_keyword(fragment: str) -> str | None:
+    candidates = [w for w in all_words() if len(w) >= 2]
+    for size in (4, 3, 2):
+        match = difflib.get_close_matches(fragment[:size], candidates, n=1, cutoff=0.6)
+        if match:
+            return match[0]
+    return None
+
+
+def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        line = len(source.lines)
+        column = len(source.lines[-1]) + 1 if source.lines else 1
+    line = max(1, min(line, len(source.lines) or 1))
+    span = Span(source.path, line, column, line, column + 1)
+    if isinstance(exc, UnexpectedCharacters):
+        fragment = source.normalized[exc.pos_in_stream:exc.pos_in_stream + 6].split("\n")[0]
+        ch = fragment[:1]
+        if ch == "「" or (ch and source.normalized.count("「") != source.normalized.count("」")):
+            hint = "「」没有配对：每个名称和原文都要用「」括起来"
+        else:
+            near = _near_keyword(fragment)
+            hint = f"是不是想写“{near}”？" if near else "名称要写在「」中"
+        return Diagnostic("E100", ERROR, f"无法识别的文字“{fragment}”，这里应当是{_expected(exc.allowed)}",
+                          span, hint)
+    if isinstance(exc, UnexpectedToken):
+        token: Token = exc.token
+        if token.type == "$END":
+            return Diagnostic("E102", ERROR, f"文件意外结束，这里应当是{_expected(exc.expected)}", span)
+        end = Span(source.path, line, column, token.end_line or line, token.end_column or column + 1)
+        hint = None
+        if token.type in ("MONEY", "COUNT", "NUMBER", "PERCENT") and "PREFIX_BOUND" in exc.expected:
+            hint = "数值前后要写边界词，如“不低于”“以上”"
+        elif token.type == "NAME" and "_COLON" in exc.expected:
+            hint = "名称后面要写“：”再写类型"
+        return Diagnostic("E101", ERROR, f"这里不应出现{readable(token.type)}“{token}”，应当是{_expected(exc.expected)}",
+                          end, hint)
+    return Diagnostic("E101", ERROR, f"语法错误：{exc}", span)
+
+
+def parse(source: Source) -> Tree | Diagnostic:
+    try:
+        return lark_parser().parse(source.normalized)
+    except UnexpectedInput as exc:
+        return _syntax_diagnostic(source, exc)

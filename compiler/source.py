@@ -1,0 +1,96 @@
+"""Reading source files: bytes to text, and one convention for lines.
+
+Every pass sees text prepared here: BOM stripped, newlines unified, and
+full-width ASCII forms outside 「」 folded to ASCII one character for one
+character, so positions still point into what the drafter wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from .diagnostics import Diagnostic, ERROR, Span
+
+MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
+
+
+@attrs.frozen
+class Source:
+    path: str
+    text: str  # as written, newlines unified
+    normalized: str  # full-width ASCII folded outside 「」
+    lines: tuple[str, ...]
+
+
+def split_lines(text: str) -> list[str]:
+    """The one line-splitting rule for positions and error display."""
+    return text.split("\n")
+
+
+def _unify_newlines(text: str) -> str:
+    return (text.replace("\r\n", "\n").replace("\r", "\n")
+            .replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n"))
+
+
+def fold_width(text: str) -> str:
+    """Map full-width ASCII forms (Ａ, ：, （) to ASCII outside 「」, one char for one."""
+    out = []
+    depth = 0
+    for ch in text:
+        if ch == "「":
+            depth += 1
+        elif ch == "」" and depth:
+            depth -= 1
+        elif depth == 0:
+            code = ord(ch)
+            if 0xFF01 <= code <= 0xFF5E:
+                ch = chr(code - 0xFEE0)
+            elif ch == "\u3000":
+                ch = " "
+            elif ch in "“”":
+                ch = '"'
+        out.append(ch)
+    return "".join(out)
+
+
+def _position(data: bytes, index: int) -> tuple[int, int]:
+    before = data[:index]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source | Diagnostic:
+    """Turn raw bytes into a Source, or a diagnostic saying why it cannot be read."""
+    if len(data) > max_bytes:
+        return Diagnostic("E001", ERROR, f"文件过大（{len(data):,} 字节），上限为 {max_bytes:,} 字节",
+                          Span(path, 1, 1, 1, 1), "一份政策通常只有几十 KB；请检查是否选错了文件")
+    if b"\x00" in data:
+        line, col = _position(data, data.index(b"\x00"))
+        return Diagnostic("E002", ERROR, "这是二进制文件，不是 .pol 文本", Span(path, line, col, line, col + 1),
+                          "请用 UTF-8 编码的文本文件")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        return Diagnostic("E003", ERROR, f"不是有效的 UTF-8 编码（第 {exc.start + 1} 字节）",
+                          Span(path, line, col, line, col + 1), "请把文件另存为 UTF-8 编码")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = _unify_newlines(text)
+    return Source(path, text, fold_width(text), tuple(split_lines(text)))
+
+
+def read_source(path: str | Path) -> Source | Diagnostic:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Diagnostic("E004", ERROR, f"找不到文件「{path}」", Span(str(path), 1, 1, 1, 1))
+    except IsADirectoryError:
+        return Diagnostic("E004", ERROR, f"「{path}」是目录，不是文件", Span(str(path), 1, 1, 1, 1))
+    except OSError as exc:
+        return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror}", Span(str(path), 1, 1, 1, 1))
+    return decode(str(path), data)

@@ -1,0 +1,1 @@
+"""The lark grammar of the policy language, shipped as package data."""

@@ -1,0 +1,1 @@
+"""Shared .pol modules: the enterprise schema, units, levels and recognitions."""
