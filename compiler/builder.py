@@ -14,7 +14,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 from . import nodes as n
 from .diagnostics import Reporter, Span
 from .keywords import BOUNDARY_WORDS
-from .literals import LiteralError, parse_literal, chinese_integer
+from .literals import LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
 MAX_NAME = 200
@@ -25,8 +25,7 @@ _RELATION = {">=": ">=", "<=": "<=", ">": ">", "<": "<"}
 def article_number(token: str) -> str:
     """第8条 → "8", 第十二条 → "12", 附则第3条 → "附则3"."""
     m = re.fullmatch(r"(附则)?第(.+)条", token)
-    digits = m.group(2)
-    value = int(digits) if digits.isdigit() else chinese_integer(digits)
+    value = int(number(m.group(2)))  # raises LiteralError, never a bare ValueError
     return f"{m.group(1) or ''}{value}"
 
 
@@ -79,6 +78,13 @@ class Builder(Transformer_NonRecursive):
         if getattr(meta, "empty", True):
             return Span(self.path, 1, 1, 1, 1)
         return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def article_no(self, token: Token) -> str:
+        try:
+            return article_number(str(token))
+        except LiteralError as exc:
+            self.report.error("E120", f"条号“{token}”无法识别：{exc}", self.tspan(token))
+            return str(token)
 
     def tspan(self, token: Token) -> Span:
         return Span(self.path, token.line or 1, token.column or 1,
@@ -315,11 +321,15 @@ class Builder(Transformer_NonRecursive):
             return ("freq", n.Frequency("一次性", 1, None, span))
         if token.type == "YEARLY":
             return ("freq", n.Frequency("每年", None, None, span))
-        if token.type == "AT_MOST":
-            count = parse_literal("COUNT", str(c[2]))
-            return ("freq", n.Frequency("最多", int(count.value), count.unit, span))
-        m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
-        first, last = (int(x) if x.isdigit() else chinese_integer(x) for x in m.group(1, 2))
+        try:
+            if token.type == "AT_MOST":
+                count = parse_literal("COUNT", str(c[2]))
+                return ("freq", n.Frequency("最多", int(count.value), count.unit, span))
+            m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
+            first, last = (int(number(x)) for x in m.group(1, 2))
+        except LiteralError as exc:
+            self.report.error("E120", f"频次“{c[-1]}”无法识别：{exc}", span)
+            return None
         if first != 1:
             self.report.error("E133", "序数范围应从第1开始", span, "如“第1至3发”")
         return ("freq", n.Frequency("序数", last, m.group(3), span))
@@ -342,7 +352,7 @@ class Builder(Transformer_NonRecursive):
 
     def item_ref(self, meta, c):
         item = self.name(c[1]) if len(c) > 1 else None
-        return n.ItemRef(article_number(str(c[0])), item, self.span(meta))
+        return n.ItemRef(self.article_no(c[0]), item, self.span(meta))
 
     def item(self, meta, c):
         parts = [x for x in c[2:] if isinstance(x, tuple)]
@@ -364,7 +374,7 @@ class Builder(Transformer_NonRecursive):
             notes=tuple(get("note")), span=span)
 
     def article(self, meta, c):
-        number = article_number(str(c[0]))
+        number = self.article_no(c[0])
         quote = next((v for t, v in (x for x in c if isinstance(x, tuple)) if t == "quote"), None)
         notes = tuple(v for t, v in (x for x in c if isinstance(x, tuple)) if t == "note")
         items = tuple(n.evolve_item(i, number) for i in c if isinstance(i, n.Item))
@@ -394,6 +404,7 @@ class Builder(Transformer_NonRecursive):
     t_year = _simple_type("年度")
     t_text = _simple_type("文本")
     t_number = _simple_type("数值")
+    t_set = _simple_type("集合")
 
     def range(self, meta, c):
         return ("range", (c[1], c[3]))
@@ -468,7 +479,10 @@ class Builder(Transformer_NonRecursive):
             elif isinstance(x, Token) and x.type == "UNTIL":
                 end = c[i + 1]
             elif isinstance(x, Token) and x.type == "DURATION":
-                trial = parse_literal("DURATION", str(x))
+                try:
+                    trial = parse_literal("DURATION", str(x))
+                except LiteralError as exc:
+                    self.report.error("E120", f"期限“{x}”无法识别：{exc}", self.tspan(x))
         return ("validity", n.Validity(start, end, trial, self.span(meta)))
 
     # ---- cases ----
@@ -519,7 +533,11 @@ class Builder(Transformer_NonRecursive):
     extends = _header("extends")
     issuer = _header("issuer")
     stage = _header("stage")
-    source_file = _header("source_file")
+
+    def source_file(self, meta, c):
+        names = [t for t in c if isinstance(t, Token) and t.type == "NAME"]
+        start = self.text(names[1]) if len(names) > 1 else None
+        return ("source_file", (self.name(names[0]), start), self.span(meta))
     chapter = _header("chapter")
 
     def issued(self, meta, c):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 
 import attrs
 
@@ -24,10 +24,19 @@ class LiteralError(ValueError):
     """A literal that matched the lexer's pattern but means nothing."""
 
 
+MAX_NUMERAL = 40  # characters; longer numerals cannot stay exact (and int() refuses > 4300 digits)
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_NUMERAL:
+        raise LiteralError(f"数字「{text[:20]}…」过长（{len(text)} 字），不超过 {MAX_NUMERAL} 字")
+
+
 def chinese_integer(text: str) -> int:
     """一百二十 → 120, 二百万 → 2000000, 两 → 2, 一〇五 → 105, 十二 → 12."""
     if not text:
         raise LiteralError("空的数字")
+    _check_length(text)
     if all(ch in _DIGITS for ch in text):  # 一〇五: digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in text))
     total = 0  # finished 亿 groups
@@ -35,14 +44,23 @@ def chinese_integer(text: str) -> int:
     current = 0  # below 万
     digit = None
     last_big = None
+    last_small = None  # 十百千 must fall within a group: 二十百 means nothing
     for ch in text:
         if ch in _DIGITS:
+            if digit:  # 三五万, 一〇〇万: two digits in a row would silently drop one
+                raise LiteralError(f"数字「{text}」中“{ch}”前面已有数字")
             digit = _DIGITS[ch]
         elif ch in _SMALL:
-            current += (1 if digit is None else digit) * _SMALL[ch]
+            if last_small is not None and _SMALL[ch] >= last_small:
+                raise LiteralError(f"数字「{text}」中“{ch}”的位置不对")
+            current += (digit or 1) * _SMALL[ch]  # 十二, 一千零十: a missing or zero digit before 十 means 一
             digit = None
+            last_small = _SMALL[ch]
         elif ch in _BIG:
             value = current + (digit or 0)
+            if value == 0 and not (ch == "亿" and section):  # 万元 alone is not 0元; 一万亿 is fine
+                raise LiteralError(f"数字「{text}」中“{ch}”前面缺少数字")
+            last_small = None
             if ch == "亿":
                 total = (total + section + value) * _BIG[ch]
                 section = 0
@@ -59,11 +77,17 @@ def chinese_integer(text: str) -> int:
 
 def number(text: str) -> Decimal:
     """A numeral, Arabic (with optional 十/百/千/万/亿 scaling) or Chinese."""
+    _check_length(text)
     m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)", text)
     if m:
         value = Decimal(m.group(1))
-        for ch in m.group(2):
-            value *= _SMALL.get(ch) or _BIG[ch]
+        with localcontext() as ctx:
+            ctx.traps[Inexact] = True  # scaling must never round
+            try:
+                for ch in m.group(2):
+                    value *= _SMALL.get(ch) or _BIG[ch]
+            except Inexact:
+                raise LiteralError(f"数字「{text}」过大，无法精确表示") from None
         return value
     if "点" in text:  # 百分之十二点五
         whole, _, frac = text.partition("点")

@@ -403,7 +403,7 @@ class Document:
     issuer: str | None
     issued: Any
     stage: str | None
-    source_file: str | None
+    source_file: tuple[str, str | None] | None  # file name, and where the operative text starts
     extends: str | None
     imports: tuple[Ref, ...]
     validity: Validity | None
