@@ -69,13 +69,17 @@ def _expected(names) -> str:
     return "、".join(shown)
 
 
-def _near_keyword(fragment: str) -> str | None:
+def _near_keywords(fragment: str) -> list[str]:
+    """The reserved words closest to ``fragment``; all of them when several tie
+    (不底于 is as close to 不低于 as to 不高于, and picking one would be a coin toss)."""
     candidates = [w for w in all_words() if len(w) >= 2]
     for size in (4, 3, 2):
-        match = difflib.get_close_matches(fragment[:size], candidates, n=1, cutoff=0.6)
-        if match:
-            return match[0]
-    return None
+        part = fragment[:size]
+        scored = [(difflib.SequenceMatcher(None, part, w).ratio(), w) for w in candidates]
+        best = max(score for score, _ in scored)
+        if best >= 0.6:
+            return sorted(w for score, w in scored if score == best)[:3]
+    return []
 
 
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
@@ -92,8 +96,8 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
         if ch == "「" or (ch and source.normalized.count("「") != source.normalized.count("」")):
             hint = "「」没有配对：每个名称和原文都要用「」括起来"
         else:
-            near = _near_keyword(fragment)
-            hint = f"是不是想写“{near}”？" if near else "名称要写在「」中"
+            near = _near_keywords(fragment)
+            hint = f"是不是想写“{'”或“'.join(near)}”？" if near else "名称要写在「」中"
         return Diagnostic("E100", ERROR, f"无法识别的文字“{fragment}”，这里应当是{_expected(exc.allowed)}",
                           span, hint)
     if isinstance(exc, UnexpectedToken):

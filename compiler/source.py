@@ -35,15 +35,22 @@ def _unify_newlines(text: str) -> str:
 
 
 def fold_width(text: str) -> str:
-    """Map full-width ASCII forms (Ａ, ：, （) to ASCII outside 「」, one char for one."""
+    """Map full-width ASCII forms (Ａ, ：, （) to ASCII outside 「」, one char for one.
+
+    Names are found exactly as the lexer finds them: 「 opens a name, the first 」
+    closes it (a 「 inside a name does not nest), and outside a name # starts a
+    comment that runs to the end of the line, where 「 opens nothing.
+    """
     out = []
-    depth = 0
+    in_name = in_comment = False
     for ch in text:
-        if ch == "「":
-            depth += 1
-        elif ch == "」" and depth:
-            depth -= 1
-        elif depth == 0:
+        if in_name:
+            in_name = ch != "」"
+        elif in_comment:
+            in_comment = ch != "\n"
+        elif ch == "「":
+            in_name = True
+        else:
             code = ord(ch)
             if 0xFF01 <= code <= 0xFF5E:
                 ch = chr(code - 0xFEE0)
@@ -51,15 +58,18 @@ def fold_width(text: str) -> str:
                 ch = " "
             elif ch in "“”":
                 ch = '"'
+            in_comment = ch == "#"
         out.append(ch)
     return "".join(out)
 
 
 def _position(data: bytes, index: int) -> tuple[int, int]:
-    before = data[:index]
-    line = before.count(b"\n") + 1
-    col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-    return line, col
+    """Line and column of byte ``index``, counted as for decoded text (BOM, newlines)."""
+    before = data[:index].decode("utf-8", "replace")
+    if before.startswith("\ufeff"):
+        before = before[1:]
+    lines = split_lines(_unify_newlines(before))
+    return len(lines), len(lines[-1]) + 1
 
 
 def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source | Diagnostic:
