@@ -106,11 +106,14 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             return Diagnostic("E102", ERROR, f"文件意外结束，这里应当是{_expected(exc.expected)}", span)
         end = Span(source.path, line, column, token.end_line or line, token.end_column or column + 1)
         hint = None
-        if token.type in ("MONEY", "COUNT", "NUMBER", "PERCENT") and "PREFIX_BOUND" in exc.expected:
+        prefix = source.normalized.split("\n")[line - 1][:column - 1] if line <= len(source.lines) else ""
+        if prefix.count("「") > prefix.count("」"):
+            hint = "「」中不能再套「」：引文或备注里的名称请改用『』或“”"
+        elif token.type in ("MONEY", "COUNT", "NUMBER", "PERCENT") and "PREFIX_BOUND" in exc.expected:
             hint = "数值前后要写边界词，如“不低于”“以上”"
         elif token.type == "NAME" and "_COLON" in exc.expected:
             hint = "名称后面要写“：”再写类型"
-        return Diagnostic("E101", ERROR, f"这里不应出现{readable(token.type)}“{token}”，应当是{_expected(exc.expected)}",
+        return Diagnostic("E101", ERROR, f"这里不应出现“{token}”，应当是{_expected(exc.expected)}",
                           end, hint)
     return Diagnostic("E101", ERROR, f"语法错误：{exc}", span)
 
