@@ -469,7 +469,7 @@ class Builder(Transformer_NonRecursive):
         return n.Binding(self.name(c[1]), value, since, self.span(meta))
 
     def narrow(self, meta, c):
-        return n.Narrowing(c[1], c[2], self.span(meta))
+        return n.Narrowing(c[1], c[-1], self.span(meta))
 
     def in_force(self, meta, c):
         start = end = trial = None
@@ -490,7 +490,7 @@ class Builder(Transformer_NonRecursive):
         return n.Fact(self.name(c[0]), c[1], False, None, self.span(meta))
 
     def fact_holds(self, meta, c):
-        level = n.Ref(self.name(c[2]), self.tspan(c[2])) if len(c) > 2 else None
+        level = n.Ref(self.name(c[-1]), self.tspan(c[-1])) if len(c) > 2 else None
         return n.Fact(self.name(c[1]), None, True, level, self.span(meta))
 
     def facts(self, meta, c):
