@@ -52,6 +52,139 @@ def cmd_check(args) -> int:
     return 1 if failed else 0
 
 
+def _load(args):
+    """Check the policy (and 细则); print diagnostics and return the program, or None on errors."""
+    result = check(args.file, rules=getattr(args, "rules", None))
+    if not result.ok:
+        _print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        print(f"{args.file}：有 {len(result.errors)} 个错误，无法求值；请先修正（polc check {args.file}）", file=sys.stderr)
+        return None
+    return result.program
+
+
+def _parse_sets(pairs) -> dict:
+    out = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"--set 的写法是 名称=值，如 --set 外资支持比例=5%，这里是“{pair}”")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f, parse_float=_reject_float, parse_constant=_reject_constant)
+    except FileNotFoundError:
+        raise SystemExit(f"找不到企业信息文件「{path}」")
+    except UnicodeDecodeError:
+        raise SystemExit(f"「{path}」不是 UTF-8 编码的文本")
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"{path}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
+
+
+class _Float(str):
+    """A JSON number with a fraction, kept as text so it is never a float; flagged by validation."""
+
+
+def _reject_float(text: str):
+    return float(text)  # validation names the field and rejects floats for money
+
+
+def _reject_constant(text: str):
+    return float(text)  # NaN / Infinity: rejected by validation with the field's path
+
+
+def cmd_eval(args) -> int:
+    from . import runtime as rt
+    from .interpreter import Interpreter
+
+    program = _load(args)
+    if program is None:
+        return 1
+    record = _read_json(args.input)
+    try:
+        result = Interpreter(program).evaluate(record, _parse_sets(args.set), args.date)
+    except rt.InputError as exc:
+        print(f"{args.input}：企业信息有 {len(exc.problems)} 处问题：", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p['位置']}：{p['问题']}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    print_result(result, show_all=args.all)
+    return 0
+
+
+def print_result(result: dict, show_all: bool = False) -> None:
+    from .diagnostics import display_width
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * max(0, width - display_width(text))
+
+    rows = [r for r in result["条款"] if show_all or r["状态"] != "不符合"]
+    hidden = len(result["条款"]) - len(rows)
+    print(f"{result['政策']}" + (f"（评估日期 {result['评估日期']}）" if result["评估日期"] else "（未指定评估日期，未核对施行期）"))
+    for w in result["输入提示"]:
+        print(f"  提示 {w['位置']}：{w['问题']}")
+    width = max([display_width(r["条款"]) for r in rows] + [8])
+    for r in rows:
+        amount = r["金额"] or ""
+        note = ""
+        if r["状态"] == "参数待定":
+            note = f"公式：{r['公式']}；待定：{'、'.join(r['待定参数'])}"
+        elif r["状态"] == "信息不足":
+            note = "缺少：" + "、".join(r["缺少信息"])
+        elif r["上限"]:
+            note = f"受{r['上限']}限制"
+        elif r["差距"]:
+            note = "；".join(g["条件"] + g["差距"] for g in r["差距"])
+        print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {amount:>14}  {note}")
+    if hidden:
+        print(f"  （另有 {hidden} 款不符合；--all 全部显示）")
+    s = result["汇总"]
+    print(f"合计 {s['合计']} 元（确定可得）；含待评定最高 {s['最高合计']} 元")
+    for note in s["互斥"]:
+        print(f"  互斥：{note}")
+    if s["总额上限"]:
+        print(f"  {s['总额上限']}")
+
+
+def cmd_test(args) -> int:
+    from .cases import run_case
+    from .interpreter import Interpreter
+
+    program = _load(args)
+    if program is None:
+        return 1
+    interpreter = Interpreter(program)
+    cases = [c for doc in program.documents() if doc.kind != "模块" for c in doc.cases]
+    failed = 0
+    for case in cases:
+        outcome = run_case(case, program, interpreter.evaluate)
+        if outcome.passed:
+            print(f"通过  {case.name}")
+            continue
+        failed += 1
+        print(f"失败  {case.name}  （{case.span.file}:{case.span.line}）")
+        if outcome.error:
+            print(f"      输入有误：{outcome.error}")
+        for m in outcome.mismatches:
+            print(f"      {m.label}：预期 {m.expected}，实际 {m.actual}  （{m.where}）")
+            if args.verbose:
+                got = next(r for r in outcome.result["条款"] if r["条款"] == m.label)
+                for st in got["理由"]:
+                    print(f"        · {st['检查']} → {st['结果']}  {st['位置']}")
+    print(f"{len(cases) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器")
     parser.add_argument("--version", action="version", version=f"polc {__version__}")
@@ -64,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="有警告也以失败退出")
     p.add_argument("--show-uncovered", type=int, default=5, metavar="N", help="显示未被引用的原文片段数（默认 5）")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("eval", help="为一家企业求值：哪些条款适用、各得多少、为什么")
+    p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
+    p.add_argument("--input", required=True, metavar="ENTERPRISE.json", help="企业信息（JSON）")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件，为参数取值")
+    p.add_argument("--set", action="append", metavar="名称=值", help="为参数取值，如 --set 外资支持比例=5%%；可多次使用")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="评估日期；不写则不核对施行期")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出完整结果")
+    p.add_argument("--all", action="store_true", help="也列出不符合的条款")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("test", help="运行 .pol 文件中的案例")
+    p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
+    p.add_argument("-v", "--verbose", action="store_true", help="失败时显示求值过程")
+    p.set_defaults(func=cmd_test)
     return parser
 
 

@@ -1,0 +1,98 @@
+"""Running the 案例 a drafter wrote: each case becomes an enterprise record and its expectations are compared."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import attrs
+
+from . import nodes as n
+from . import runtime as rt
+from .lower import const_value
+from .literals import Count, Money, Ratio, Year
+from .program import Program
+
+
+def json_value(expr):
+    """A case fact as it would arrive in JSON."""
+    if isinstance(expr, n.Ref):
+        return expr.name
+    value = expr.value
+    if isinstance(value, Money):
+        return rt.plain(value.amount)
+    if isinstance(value, Ratio):
+        return rt.plain(value.value)
+    if isinstance(value, Count):
+        return int(value.value) if value.value == value.value.to_integral_value() else rt.plain(value.value)
+    if isinstance(value, Year):
+        return value.year
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return rt.plain(value)
+    return value
+
+
+def record_of(case: n.Case, program: Program) -> dict:
+    record: dict = {"已认定": {}}
+    for fact in case.facts:
+        if fact.holds:
+            record["已认定"][fact.name] = fact.level.name if fact.level is not None else True
+        else:
+            record[fact.name] = json_value(fact.value)
+    if case.projects:
+        record["项目"] = [{f.name: json_value(f.value) for f in project if not f.holds} for project in case.projects]
+    if case.history:
+        s = program.symbols
+        record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),
+                           "年度": h.year, "金额": json_value(h.amount)} for h in case.history]
+    return record
+
+
+def params_of(case: n.Case) -> dict:
+    """The case's 设定 as runtime values: exact numbers, dates, level names."""
+    return {b.name: b.value.name if isinstance(b.value, n.Ref) else const_value(b.value.value) for b in case.bindings}
+
+
+@attrs.frozen
+class Mismatch:
+    label: str
+    expected: str
+    actual: str
+    where: str
+
+
+@attrs.frozen
+class CaseOutcome:
+    case: n.Case
+    mismatches: tuple[Mismatch, ...]
+    error: str | None
+    result: dict | None
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches and self.error is None
+
+
+def run_case(case: n.Case, program: Program, evaluate) -> CaseOutcome:
+    """``evaluate(record, params, as_of)`` is the interpreter's or a generated module's."""
+    record = record_of(case, program)
+    try:
+        result = evaluate(record, params_of(case), case.date)
+    except rt.InputError as exc:
+        return CaseOutcome(case, (), "；".join(f"{p['位置']}：{p['问题']}" for p in exc.problems), None)
+    by_label = {r["条款"]: r for r in result["条款"]}
+    s = program.symbols
+    mismatches = []
+    for e in case.expectations:
+        if e.item.key not in s.items:
+            continue
+        label = s.items[e.item.key].label
+        got = by_label[label]
+        expected = e.status + (f"，金额 {rt.money(const_value(e.amount.value))}" if e.amount is not None
+                               and isinstance(e.amount, n.Literal) else "")
+        actual = got["状态"] + (f"，金额 {got['金额']}" if got["金额"] is not None and e.amount is not None else "")
+        if got["状态"] != e.status or (e.amount is not None and got["金额"] != rt.money(const_value(e.amount.value))):
+            mismatches.append(Mismatch(label, expected, actual, f"{e.span.file}:{e.span.line}:{e.span.column}"))
+    return CaseOutcome(case, tuple(mismatches), None, result)

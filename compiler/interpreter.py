@@ -1,0 +1,124 @@
+"""The reference interpreter: walks the lowered IR, written to be obviously right.
+
+It shares the runtime (clause order, logic, rounding, results) with generated
+modules; the differential tests compare the two on every policy.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from . import runtime as rt
+from .lower import PolicyPlan, lower
+from .program import Program
+
+
+def run(ir, ctx):
+    """The value of one IR expression for ``ctx``."""
+    op = ir[0]
+    if op == "const":
+        return ir[1]
+    if op == "field":
+        return ctx.field(ir[1])
+    if op == "pfield":
+        return ctx.project_field(ir[1])
+    if op == "param":
+        return ctx.param(ir[1])
+    if op in ("add", "sub", "mul", "div"):
+        return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "cmp":
+        return rt.compare(ir[1], run(ir[2], ctx), run(ir[3], ctx))
+    if op == "and":
+        return rt.and_(*[run(x, ctx) for x in ir[1]])
+    if op == "or":
+        return rt.or_(*[run(x, ctx) for x in ir[1]])
+    if op == "not":
+        return rt.not_(run(ir[1], ctx))
+    if op == "truth":
+        return rt.truth(run(ir[1], ctx))
+    if op == "holds":
+        return rt.holds(ctx.recognitions(), ir[1], ir[2], ir[3])
+    if op == "member":
+        return rt.member(run(ir[1], ctx), ir[2])
+    if op == "contains":
+        return rt.contains(run(ir[1], ctx), ir[2])
+    if op == "level_of":
+        return ctx.level_of(ir[1])
+    if op == "by_level":
+        return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "tiers":
+        bands = [(lo_op, run(lo, ctx) if lo else None, hi_op, run(hi, ctx) if hi else None,
+                  (lambda a=amount: run(a, ctx))) for lo_op, lo, hi_op, hi, amount in ir[2]]
+        return rt.select_tier(run(ir[1], ctx), bands)
+    raise ValueError(f"unknown IR {op}")
+
+
+def _fn(ir):
+    return None if ir is None else (lambda ctx: run(ir, ctx))
+
+
+def item_spec(item) -> dict:
+    return {
+        "label": item.label,
+        "where": item.where,
+        "quote": item.quote,
+        "kind": item.kind,
+        "gate": item.gate,
+        "per_project": item.per_project,
+        "frequency": item.frequency,
+        "history_labels": (item.label,),
+        "conditions": [(c.text, c.where, _fn(c.test),
+                        (lambda ctx, s=c.sides: (s[0], run(s[1], ctx), run(s[2], ctx))) if c.sides else None,
+                        c.unit) for c in item.conditions],
+        "award": _fn(item.award) if item.award is not None else (lambda ctx: rt.NOT_APPLICABLE),
+        "uplifts": [(_fn(r), _fn(w), text, where) for r, w, text, where in item.uplifts],
+        "caps": [(lim.kind, lim.text, lim.where, _fn(lim.amount)) for lim in item.limits],
+        "topup": item.topup,
+        "tranches": [_fn(t) for t in item.tranches],
+        "formula": item.formula,
+    }
+
+
+def policy_spec(plan: PolicyPlan) -> dict:
+    def params(as_of):
+        chosen = {}
+        for name, values in plan.param_values.items():
+            for since, value in values:
+                if since is None or as_of is None or since <= as_of:
+                    chosen[name] = value
+        return chosen
+
+    def in_force(ctx, as_of):
+        if as_of is None or plan.validity is None:
+            return True
+        start_ir, end_ir, months = plan.validity
+        start = run(start_ir, ctx) if start_ir else None
+        end = run(end_ir, ctx) if end_ir else None
+        if start is rt.PENDING or end is rt.PENDING:
+            return rt.PENDING
+        return rt.within(as_of, start, end, months)
+
+    return {
+        "name": plan.name,
+        "where": plan.where,
+        "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
+                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
+        "params": params,
+        "declared_params": plan.declared_params,
+        "in_force": in_force,
+        "overrides": plan.overrides,
+        "exclusives": plan.exclusives,
+        "sum_caps": [(text, _fn(ir)) for text, ir in plan.sum_caps],
+    }
+
+
+class Interpreter:
+    """Evaluate a checked program directly."""
+
+    def __init__(self, program: Program):
+        self.plan = lower(program)
+        self.policy = policy_spec(self.plan)
+        self.items = [item_spec(i) for i in self.plan.items]
+
+    def evaluate(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
+        return rt.evaluate_policy(self.policy, self.items, enterprise, params, as_of)

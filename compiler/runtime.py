@@ -1,0 +1,985 @@
+"""Evaluation runtime shared by the interpreter and every generated module.
+
+This file imports only the standard library: ``polc build`` copies its source
+into each generated module, so a service needs nothing but Python. It holds
+what both evaluators must do identically: three-valued logic, exact money,
+input validation, the order in which an item's clauses apply, and how results
+are combined and reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+
+MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+CENT = Decimal("0.01")
+
+
+# ---- sentinels -------------------------------------------------------------
+
+class _Unknown:
+    """A fact the record does not give: conditions on it are neither true nor false."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+class _Pending:
+    """A value that needs a parameter still 待定."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+class _NotApplicable:
+    """A per-level amount for a level the table does not list."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+UNKNOWN = _Unknown()
+PENDING = _Pending()
+NOT_APPLICABLE = _NotApplicable()
+_MISSING = (UNKNOWN, PENDING, NOT_APPLICABLE)
+
+
+def blocked(*values):
+    """The sentinel that stops a computation, pending first, or None."""
+    for v in values:
+        if v is PENDING:
+            return PENDING
+    for v in values:
+        if v is UNKNOWN or v is NOT_APPLICABLE:
+            return v
+    return None
+
+
+# ---- numerals --------------------------------------------------------------
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+
+
+def chinese_integer(text: str) -> int:
+    """一百二十 → 120, 二百万 → 2000000, 两 → 2, 一〇五 → 105."""
+    if not text:
+        raise ValueError("空的数字")
+    if all(ch in _DIGITS for ch in text):
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total = section = current = 0
+    digit = None
+    for ch in text:
+        if ch in _DIGITS:
+            if digit is not None:
+                raise ValueError(f"数字「{text}」写法有误")
+            digit = _DIGITS[ch]
+        elif ch in _SMALL:
+            current += (1 if digit is None else digit) * _SMALL[ch]
+            digit = None
+        elif ch in _BIG:
+            value = current + (digit or 0)
+            if ch == "亿":
+                total = (total + section + value) * _BIG[ch]
+                section = 0
+            else:
+                section = (section + value) * _BIG[ch]
+            current, digit = 0, None
+        else:
+            raise ValueError(f"「{ch}」不是数字")
+    return total + section + current + (digit or 0)
+
+
+def number(text: str) -> Decimal:
+    """Arabic digits with optional 十/百/千/万/亿 scaling, or a Chinese numeral."""
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)", text)
+    if m:
+        value = Decimal(m.group(1))
+        for ch in m.group(2):
+            value *= _SMALL.get(ch) or _BIG[ch]
+        return value
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        if not frac or any(ch not in _DIGITS for ch in frac):
+            raise ValueError(f"数字「{text}」的小数部分无法识别")
+        return Decimal(f"{chinese_integer(whole) if whole else 0}.{''.join(str(_DIGITS[c]) for c in frac)}")
+    return Decimal(chinese_integer(text))
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 2E+6 → 2000000, 0.50 → 0.5."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def money_text(amount: Decimal, currency: str = "元") -> str:
+    """200万元, 1.5亿元, 5000元, 12345.67元: the reading a drafter would write."""
+    for unit, size in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
+        if abs(amount) >= size:
+            scaled = amount / size
+            if scaled == scaled.quantize(Decimal("0.0001")):
+                return f"{plain(scaled)}{unit}{currency}"
+    return f"{plain(amount)}{currency}"
+
+
+def ratio_text(value: Decimal) -> str:
+    return f"{plain(value * 100)}%"
+
+
+# ---- parsing input values ----------------------------------------------------
+
+_CN = "零〇一二两三四五六七八九十百千万亿点"
+
+
+def parse_money(value, currency: str = "元") -> Decimal:
+    """Money from JSON: an integer, an exact decimal string, or a literal such as 200万元."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("金额不能用浮点数，请写成整数或字符串，如 \"1234.56\" 或 \"200万元\"")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("金额必须是有限的数")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
+    text = value.strip().replace(",", "")
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+        return Decimal(text)
+    m = re.fullmatch(rf"(-?)([0-9.]+[十百千万亿]*|[{_CN}]+)(美元|元)", text)
+    if not m:
+        raise ValueError(f"“{value}”不是金额，应写成如 \"1234.56\" 或 \"200万{currency}\"")
+    if m.group(3) != currency:
+        raise ValueError(f"“{value}”的币种是{m.group(3)}，这里要求{currency}")
+    amount = number(m.group(2))
+    return -amount if m.group(1) else amount
+
+
+def parse_ratio(value) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"比例应是字符串，如 \"5%\"，这里是{_json_kind(value)}")
+    text = value.strip()
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(%|‰|个基点|倍)?", text)
+    if m:
+        scale = {None: 1, "%": 100, "‰": 1000, "个基点": 10000, "倍": 1}[m.group(2)]
+        return Decimal(m.group(1)) / scale
+    m = re.fullmatch(r"百分之(.+)", text)
+    if m:
+        return number(m.group(1)) / 100
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?):([0-9]+(?:\.[0-9]+)?)", text)
+    if m and Decimal(m.group(2)) != 0:
+        return Decimal(m.group(1)) / Decimal(m.group(2))
+    raise ValueError(f"“{value}”不是比例，应写成如 \"5%\"")
+
+
+def parse_number(value) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("数值不能用浮点数，请写成整数或字符串，如 \"7.1\"")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
+        return Decimal(value.strip())
+    raise ValueError(f"“{value}”不是数值")
+
+
+def parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        m = re.fullmatch(r"([0-9]{4})(?:-|年)([0-9]{1,2})(?:-|月)([0-9]{1,2})日?", value.strip())
+        if m:
+            try:
+                return datetime.date(*(int(g) for g in m.groups()))
+            except ValueError:
+                pass
+    raise ValueError(f"“{value}”不是日期，应写成如 \"2025-01-01\"")
+
+
+def parse_year(value) -> int:
+    if isinstance(value, bool):
+        raise ValueError("年度应是整数，如 2025")
+    if isinstance(value, int) and 1900 <= value <= 2200:
+        return value
+    if isinstance(value, str):
+        m = re.fullmatch(r"([0-9]{4})(年度|年)?", value.strip())
+        if m:
+            return int(m.group(1))
+    raise ValueError(f"“{value}”不是年度，应写成如 2025")
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "空值 null"
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, (int, float)):
+        return "数字"
+    if isinstance(value, str):
+        return "字符串"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "对象"
+    return type(value).__name__
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("必须是有限的数（不能是 NaN 或 Infinity）")
+    return value
+
+
+def convert(kind: tuple, value, levels: dict):
+    """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not."""
+    name = kind[0]
+    if name == "金额":
+        amount = _finite(parse_money(value, kind[1]))
+        if amount < 0:
+            raise ValueError("金额不能为负数")
+        return amount
+    if name == "比例":
+        return _finite(parse_ratio(value))
+    if name == "数量":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str):
+                raise ValueError(f"数量应是整数，不能写成字符串“{value}”")
+            raise ValueError(f"数量应是整数，这里是{_json_kind(value)}")
+        if value < 0:
+            raise ValueError("数量不能为负数")
+        return Decimal(value)
+    if name in ("数值", "汇率"):
+        if isinstance(value, str) and name == "数值" and not isinstance(value, bool):
+            raise ValueError(f"数值应是数字，不能写成字符串“{value}”")
+        number_value = _finite(parse_number(value))
+        if name == "汇率" and number_value <= 0:
+            raise ValueError("汇率必须大于0")
+        return number_value
+    if name == "布尔":
+        if not isinstance(value, bool):
+            raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
+        return value
+    if name == "日期":
+        return parse_date(value)
+    if name == "年度":
+        return parse_year(value)
+    if name == "文本":
+        if not isinstance(value, str):
+            raise ValueError(f"应是字符串，这里是{_json_kind(value)}")
+        return value
+    if name == "等级":
+        members = levels[kind[1]]
+        if value not in members:
+            raise ValueError(f"应是{'、'.join(members)}之一，这里是“{value}”")
+        return len(members) - members.index(value)
+    if name == "集合":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("应是字符串列表")
+        return frozenset(value)
+    raise ValueError(f"未知类型 {name}")
+
+
+# ---- arithmetic and logic ------------------------------------------------------
+
+def add(a, b):
+    return blocked(a, b) or a + b
+
+
+def sub(a, b):
+    return blocked(a, b) or a - b
+
+
+def mul(a, b):
+    return blocked(a, b) or a * b
+
+
+def div(a, b):
+    stop = blocked(a, b)
+    if stop:
+        return stop
+    if b == 0:
+        return UNKNOWN  # undefined: a ratio over zero decides nothing
+    return a / b
+
+
+def compare(op: str, a, b):
+    """True, False, or None when either side is not known."""
+    if blocked(a, b):
+        return None
+    if op == ">=":
+        return a >= b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a < b
+
+
+def truth(value):
+    """A boolean field or sub-condition as three-valued truth."""
+    if value is UNKNOWN or value is PENDING or value is NOT_APPLICABLE or value is None:
+        return None
+    return bool(value)
+
+
+def and_(*values):
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def or_(*values):
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def not_(value):
+    return None if value is None else not value
+
+
+def member(value, elements):
+    if blocked(value):
+        return None
+    return value in elements
+
+
+def contains(collection, elements):
+    if blocked(collection):
+        return None
+    return any(e in collection for e in elements)
+
+
+def by_level(rank, entries):
+    """Pick the amount listed for the level held; entries map rank → value."""
+    if rank is UNKNOWN or rank is PENDING:
+        return rank
+    if rank is None or rank not in entries:
+        return NOT_APPLICABLE
+    return entries[rank]
+
+
+def select_tier(measure, bands):
+    """The amount of the band holding ``measure``; a band with no upper bound ends at the next band's lower bound.
+
+    ``bands`` holds (low_op, low, high_op, high, amount_fn); amounts are functions so
+    only the chosen band's amount is computed.
+    """
+    bounds = [b for band in bands for b in (band[1], band[3]) if band[0] or band[2]]
+    stop = blocked(measure, *[b for b in bounds if b is not None])
+    if stop:
+        return stop
+    ordered = sorted(bands, key=lambda b: (b[1] is not None, b[1] if b[1] is not None else 0))
+    for index, (low_op, low, high_op, high, amount_fn) in enumerate(ordered):
+        if high_op is None and index + 1 < len(ordered) and ordered[index + 1][0] is not None:
+            nxt_op, nxt = ordered[index + 1][0], ordered[index + 1][1]
+            high_op, high = ("<" if nxt_op == ">=" else "<="), nxt
+        if low_op is not None and not compare(low_op, measure, low):
+            continue
+        if high_op is not None and not compare(high_op, measure, high):
+            continue
+        return amount_fn()
+    return NOT_APPLICABLE
+
+
+def holds(held: dict, names, min_rank=None, op=">="):
+    """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
+    if held is UNKNOWN:
+        return None
+    for name in names:
+        if name in held:
+            rank = held[name]
+            if min_rank is None or compare(op, rank, min_rank):
+                return True
+    return False
+
+
+def money(value: Decimal) -> str:
+    """The one way money leaves the runtime: a string rounded half-up to 0.01."""
+    with localcontext(MONEY_CONTEXT):
+        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def round_money(value: Decimal) -> Decimal:
+    with localcontext(MONEY_CONTEXT):
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_tranches(total: Decimal, ratios) -> list[Decimal]:
+    """Tranches rounded to the cent; the last takes the remainder so parts sum to the whole."""
+    parts = [round_money(total * r) for r in ratios[:-1]]
+    parts.append(total - sum(parts, Decimal(0)))
+    return parts
+
+
+# ---- the evaluation context ---------------------------------------------------
+
+class InputError(Exception):
+    """An enterprise record or parameter value that cannot be evaluated; carries every problem."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{p['位置']}: {p['问题']}" for p in self.problems))
+
+
+class Context:
+    """One enterprise (and, while a per-project item runs, one of its projects)."""
+
+    def __init__(self, values: dict, held: dict, history: list, params: dict, year, projects: list):
+        self.values = values
+        self.held = held
+        self.history = history
+        self.params = params
+        self.year = year
+        self.projects = projects
+        self.project = None
+        self.missing: set = set()
+        self.pending: set = set()
+
+    def field(self, name: str):
+        if self.project is not None and name in self.project:
+            return self.project[name]
+        value = self.values.get(name, UNKNOWN)
+        if value is UNKNOWN:
+            self.missing.add(name)
+        return value
+
+    def project_field(self, name: str):
+        if self.project is None or name not in self.project:
+            self.missing.add(f"项目.{name}")
+            return UNKNOWN
+        return self.project[name]
+
+    def param(self, name: str):
+        value = self.params.get(name, PENDING)
+        if value is PENDING:
+            self.pending.add(name)
+        return value
+
+    def recognitions(self):
+        if self.held is UNKNOWN:
+            self.missing.add("已认定")
+        return self.held
+
+    def level_of(self, recognition: str):
+        if self.held is UNKNOWN:
+            self.missing.add("已认定")
+            return UNKNOWN
+        return self.held.get(recognition)
+
+    def past(self, labels) -> list:
+        return [h for h in self.history if h["条款"] in labels]
+
+
+# ---- evaluating one item --------------------------------------------------------
+
+def step(text: str, result, where: str, **extra) -> dict:
+    shown = {True: "是", False: "否", None: "未知"}.get(result, result) if isinstance(result, (bool, type(None))) else result
+    out = {"检查": text, "结果": shown, "位置": where}
+    out.update(extra)
+    return out
+
+
+def gap_text(op: str, left, right, unit: str) -> str | None:
+    """How far a failed threshold is: 差 0.01万美元, for instance."""
+    if blocked(left, right) or not isinstance(left, Decimal) or not isinstance(right, Decimal):
+        return None
+    if op in (">=", ">"):
+        missing = right - left + (0 if op == ">=" else 0)
+        word = "还差"
+    else:
+        missing = left - right
+        word = "超出"
+    if unit in ("元", "美元"):
+        shown = money_text(missing, unit)
+    elif unit == "%":
+        shown = ratio_text(missing)
+    else:
+        shown = f"{plain(missing)}{unit}"
+    return f"{word}{shown}" + ("（须严格超过）" if op == ">" and missing == 0 else "")
+
+
+class Outcome:
+    """What the clauses of an item decide for one enterprise or one project."""
+
+    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches")
+
+    def __init__(self):
+        self.status = None
+        self.amount = None
+        self.cap = None
+        self.steps = []
+        self.missing = set()
+        self.pending = set()
+        self.gaps = []
+        self.formula = None
+        self.tranches = None
+
+
+def run_conditions(spec, ctx, out: Outcome) -> bool | None:
+    """Every condition, each traced; Kleene conjunction of the results."""
+    results = []
+    for text, where, test, sides, unit in spec["conditions"]:
+        ctx.missing = set()
+        ctx.pending = set()
+        value = test(ctx)
+        results.append(value)
+        out.steps.append(step(text, value, where))
+        if value is None:
+            out.missing |= ctx.missing
+            out.pending |= ctx.pending
+        elif value is False and sides is not None:
+            op, left, right = sides(ctx)
+            gap = gap_text(op, left, right, unit)
+            if gap:
+                out.gaps.append({"条件": text, "差距": gap})
+    return and_(*results) if results else True
+
+
+def run_amount(spec, ctx, out: Outcome):
+    """The amount before history-based limits: award, uplifts, per-unit caps and floors."""
+    ctx.missing = set()
+    ctx.pending = set()
+    amount = spec["award"](ctx)
+    if amount is NOT_APPLICABLE:
+        out.steps.append(step("不属于给予的任何一档或分级", False, spec["where"]))
+        return NOT_APPLICABLE
+    for ratio_fn, when_fn, text, where in spec["uplifts"]:
+        applies = True if when_fn is None else when_fn(ctx)
+        out.steps.append(step(text, applies, where))
+        if applies is None:
+            amount = UNKNOWN if amount is not PENDING else amount
+        elif applies:
+            amount = mul(amount, add(Decimal(1), ratio_fn(ctx)))
+    bound = None
+    for kind, text, where, limit_fn in spec["caps"]:
+        if kind not in ("上限", "下限"):
+            continue
+        limit = limit_fn(ctx)
+        if limit is NOT_APPLICABLE:
+            continue
+        stop = blocked(amount, limit)
+        if stop:
+            amount = stop if amount is not PENDING else amount
+            continue
+        if kind == "上限" and amount > limit:
+            amount, bound = limit, text
+            out.steps.append(step(text, f"封顶为{money_text(limit)}", where))
+        elif kind == "下限" and amount < limit:
+            amount, bound = limit, text
+            out.steps.append(step(text, f"保底为{money_text(limit)}", where))
+    out.missing |= ctx.missing
+    out.pending |= ctx.pending
+    out.cap = bound
+    return amount
+
+
+def evaluate_item(spec, ctx) -> dict:
+    """One item for one enterprise: status, amount, trace, as LANGUAGE.md section 7 says."""
+    out = Outcome()
+    label = spec["label"]
+    past = ctx.past(spec["history_labels"])
+    if not frequency_allows(spec, ctx, past, out):
+        return finish(spec, out, "不符合")
+    if spec["per_project"]:
+        return evaluate_projects(spec, ctx, out, past)
+    verdict = run_conditions(spec, ctx, out)
+    if verdict is False:
+        return finish(spec, out, "不符合")
+    if verdict is None:
+        return finish(spec, out, "参数待定" if out.pending and not out.missing else "信息不足")
+    kind = spec["kind"]
+    if kind == "一事一议":
+        return finish(spec, out, "一事一议")
+    if kind == "非资金支持":
+        return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    amount = run_amount(spec, ctx, out)
+    return settle(spec, ctx, out, amount, past)
+
+
+def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
+    total = Decimal(0)
+    statuses = []
+    if not ctx.projects:
+        out.steps.append(step("企业没有申报项目", False, spec["where"]))
+        return finish(spec, out, "不符合")
+    for index, project in enumerate(ctx.projects):
+        ctx.project = project
+        sub = Outcome()
+        verdict = run_conditions(spec, ctx, sub)
+        name = project.get("项目名称", f"第{index + 1}个项目")
+        for s in sub.steps:
+            s["项目"] = name
+        out.steps += sub.steps
+        out.gaps += sub.gaps
+        if verdict is None:
+            out.missing |= sub.missing
+            out.pending |= sub.pending
+            statuses.append("参数待定" if sub.pending and not sub.missing else "信息不足")
+            continue
+        if verdict is False:
+            statuses.append("不符合")
+            continue
+        if spec["kind"] in ("一事一议", "非资金支持"):
+            statuses.append("ok")
+            continue
+        amount = run_amount(spec, ctx, sub)
+        out.missing |= sub.missing
+        out.pending |= sub.pending
+        if amount is PENDING:
+            statuses.append("参数待定")
+        elif amount is UNKNOWN:
+            statuses.append("信息不足")
+        elif amount is NOT_APPLICABLE:
+            statuses.append("不符合")
+        else:
+            statuses.append("ok")
+            total += amount
+            out.steps.append(step("本项目金额", money_text(round_money(amount)), spec["where"], 项目=name))
+            if sub.cap:
+                out.cap = sub.cap
+    ctx.project = None
+    if "ok" in statuses:
+        if spec["kind"] == "一事一议":
+            return finish(spec, out, "一事一议")
+        if spec["kind"] == "非资金支持":
+            return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        return settle(spec, ctx, out, total, past)
+    for status in ("参数待定", "信息不足"):
+        if status in statuses:
+            return finish(spec, out, status)
+    return finish(spec, out, "不符合")
+
+
+def settle(spec, ctx, out: Outcome, amount, past) -> dict:
+    """Apply 补差, annual and cumulative caps, then round once."""
+    if amount is PENDING:
+        return finish(spec, out, "参数待定")
+    if amount is UNKNOWN:
+        return finish(spec, out, "信息不足")
+    if amount is NOT_APPLICABLE:
+        return finish(spec, out, "不符合")
+    if spec["topup"] is not None:
+        paid = sum((h["金额"] for h in ctx.past(spec["topup"])), Decimal(0))
+        out.steps.append(step("补差：扣除已获支持", money_text(paid), spec["where"]))
+        amount = max(Decimal(0), amount - paid)
+    for kind, text, where, limit_fn in spec["caps"]:
+        if kind not in ("年度上限", "累计上限"):
+            continue
+        ctx.missing, ctx.pending = set(), set()
+        limit = limit_fn(ctx)
+        stop = blocked(limit)
+        if stop is PENDING:
+            out.pending |= ctx.pending
+            return finish(spec, out, "参数待定")
+        if stop is not None:
+            continue
+        if kind == "年度上限":
+            if ctx.year is None:
+                out.missing.add("申报年度")
+                return finish(spec, out, "信息不足")
+            used = sum((h["金额"] for h in past if h["年度"] == ctx.year), Decimal(0))
+        else:
+            used = sum((h["金额"] for h in past), Decimal(0))
+        room = max(Decimal(0), limit - used)
+        if amount > room:
+            amount = room
+            out.cap = text
+            out.steps.append(step(text, f"已获{money_text(used)}，本次最多{money_text(room)}", where))
+    if spec["tranches"]:
+        ratios = [fn(ctx) for fn in spec["tranches"]]
+        if blocked(*ratios) is PENDING:
+            return finish(spec, out, "参数待定")
+        out.tranches = ratios
+    out.amount = round_money(amount)
+    return finish(spec, out, "待评定" if spec["gate"] else "符合")
+
+
+def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
+    freq = spec["frequency"]
+    if freq is None:
+        return True
+    kind, count, text, where = freq
+    if kind == "每年":
+        if ctx.year is None:
+            out.steps.append(step(text, None, where))
+            out.missing.add("申报年度")
+            return True  # decided later: the year is missing
+        used = [h for h in past if h["年度"] == ctx.year]
+        ok = not used
+        out.steps.append(step(f"{text}：{ctx.year}年度已获{len(used)}次", ok, where))
+        return ok
+    used = len(past)
+    ok = used < count
+    out.steps.append(step(f"{text}：已获{used}次", ok, where))
+    return ok
+
+
+def finish(spec, out: Outcome, status: str) -> dict:
+    if status == "信息不足" and out.missing == set() and out.pending:
+        status = "参数待定"
+    if status in ("符合", "待评定") and "申报年度" in out.missing:
+        status = "信息不足"
+    amount = out.amount if status in ("符合", "待评定") else None
+    result = {
+        "条款": spec["label"],
+        "状态": status,
+        "金额": money(amount) if amount is not None else None,
+        "上限": out.cap if amount is not None else None,
+        "理由": out.steps,
+        "缺少信息": sorted(out.missing) if status == "信息不足" else [],
+        "待定参数": sorted(out.pending) if status == "参数待定" else [],
+        "差距": out.gaps if status == "不符合" else [],
+        "公式": spec["formula"] if status == "参数待定" else None,
+        "原文": spec["quote"],
+    }
+    if amount is not None and out.tranches:
+        result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
+    return result
+
+
+def within(as_of, start, end, months) -> bool:
+    """Whether ``as_of`` falls in the validity period; 试行一年 from 1 Jan ends on 31 Dec."""
+    if start is not None and as_of < start:
+        return False
+    if end is None and start is not None and months:
+        year, month = divmod(start.month - 1 + int(months), 12)
+        try:
+            boundary = start.replace(year=start.year + year, month=month + 1)
+        except ValueError:  # 29 Feb or the 31st: the boundary falls on the next month's first day
+            boundary = datetime.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        return as_of < boundary
+    return end is None or as_of <= end
+
+
+# ---- combining the items of a policy ---------------------------------------------
+
+def combine(policy, results: list, ctx) -> dict:
+    """Overrides, mutual exclusions and the total cap, applied after every item is known."""
+    by_label = {r["条款"]: r for r in results}
+    for winner, loser in policy["overrides"]:
+        w, l = by_label.get(winner), by_label.get(loser)
+        if w and l and w["状态"] in ("符合", "待评定") and l["状态"] in ("符合", "待评定"):
+            l["状态"] = "不符合"
+            l["理由"].append(step(f"被{winner}取代（例外）", False, policy["where"]))
+            l["金额"] = None
+    included = {r["条款"]: r["金额"] is not None for r in results}
+    notes = []
+    for group in policy["exclusives"]:
+        members = [by_label[m] for m in group["members"] if m in by_label and by_label[m]["金额"] is not None]
+        if len(members) < 2 or group["rule"] == "累加":
+            continue
+        if group["rule"] == "就高":
+            keep = max(members, key=lambda r: Decimal(r["金额"]))
+        else:
+            keep = members[0]
+        for r in members:
+            if r is not keep:
+                included[r["条款"]] = False
+                r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
+        notes.append(f"{group['name']}：取{keep['条款']}")
+    certain = sum((Decimal(r["金额"]) for r in results if included[r["条款"]] and r["状态"] == "符合"), Decimal(0))
+    at_most = sum((Decimal(r["金额"]) for r in results if included[r["条款"]]), Decimal(0))
+    cap_note = None
+    for cap_text, limit_fn in policy["sum_caps"]:
+        limit = limit_fn(ctx)
+        if blocked(limit):
+            cap_note = f"{cap_text}（参数待定，未核对）"
+            continue
+        used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0)) if ctx.year else Decimal(0)
+        room = max(Decimal(0), limit - used)
+        if at_most > room or certain > room:
+            cap_note = f"{cap_text}：合计封顶为{money_text(room)}"
+            certain, at_most = min(certain, room), min(at_most, room)
+    return {
+        "合计": money(certain),
+        "最高合计": money(at_most),
+        "计入合计": [label for label, yes in included.items() if yes],
+        "互斥": notes,
+        "总额上限": cap_note,
+    }
+
+
+# ---- reading the record ---------------------------------------------------------
+
+def read_record(record, schema) -> tuple[Context, list, list]:
+    """Validate a JSON record against the policy's fields; every problem at once."""
+    problems, warnings = [], []
+    if not isinstance(record, dict):
+        raise InputError([{"位置": "$", "问题": f"企业记录应是 JSON 对象，这里是{_json_kind(record)}"}])
+    fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
+    values = {}
+    for key, value in record.items():
+        if key in ("已认定", "已获支持", "项目"):
+            continue
+        if key not in fields:
+            near = _nearest(key, list(fields))
+            warnings.append({"位置": f"$.{key}", "问题": f"未知字段「{key}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
+            continue
+        if value is None:
+            continue  # null means not known
+        try:
+            values[key] = convert(fields[key], value, levels)
+        except (ValueError, InvalidOperation, ArithmeticError) as exc:
+            problems.append({"位置": f"$.{key}", "问题": str(exc)})
+    held = {}
+    raw = record.get("已认定", UNKNOWN)
+    if raw is UNKNOWN:
+        held = UNKNOWN  # not said: conditions on recognitions stay undecided
+    elif not isinstance(raw, dict):
+        problems.append({"位置": "$.已认定", "问题": "应是对象：认定名称 → 等级（不分等级的写 true）"})
+    elif raw is not UNKNOWN:
+        for name, level in raw.items():
+            rec = schema["recognitions"].get(name)
+            if rec is None:
+                warnings.append({"位置": f"$.已认定.{name}", "问题": f"未知认定「{name}」，已忽略"})
+                continue
+            if level is False or level is None:
+                continue
+            if rec:
+                members = levels[rec]
+                if level not in members:
+                    problems.append({"位置": f"$.已认定.{name}", "问题": f"应是{'、'.join(members)}之一"})
+                    continue
+                held[name] = len(members) - members.index(level)
+            elif level is True:
+                held[name] = 0
+            else:
+                problems.append({"位置": f"$.已认定.{name}", "问题": "不分等级的认定写 true"})
+    history = []
+    raw = record.get("已获支持", [])
+    if not isinstance(raw, list):
+        problems.append({"位置": "$.已获支持", "问题": "应是列表"})
+        raw = []
+    for i, h in enumerate(raw):
+        where = f"$.已获支持[{i}]"
+        if not isinstance(h, dict):
+            problems.append({"位置": where, "问题": "应是对象，含 条款、年度、金额"})
+            continue
+        entry = {}
+        label = h.get("条款")
+        if label not in schema["items"]:
+            near = _nearest(str(label), schema["items"])
+            problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+        entry["条款"] = label
+        try:
+            entry["年度"] = parse_year(h.get("年度"))
+        except ValueError as exc:
+            problems.append({"位置": f"{where}.年度", "问题": str(exc)})
+        try:
+            entry["金额"] = _finite(parse_money(h.get("金额", 0)))
+            if entry["金额"] < 0:
+                raise ValueError("金额不能为负数")
+        except (ValueError, InvalidOperation) as exc:
+            problems.append({"位置": f"{where}.金额", "问题": str(exc)})
+        history.append(entry)
+    projects = []
+    raw = record.get("项目", [])
+    if not isinstance(raw, list):
+        problems.append({"位置": "$.项目", "问题": "应是列表，每个项目一个对象"})
+        raw = []
+    for i, p in enumerate(raw):
+        if not isinstance(p, dict):
+            problems.append({"位置": f"$.项目[{i}]", "问题": "应是对象"})
+            continue
+        project = {}
+        for key, value in p.items():
+            kind = project_fields.get(key) or fields.get(key)
+            if kind is None:
+                warnings.append({"位置": f"$.项目[{i}].{key}", "问题": f"未知项目字段「{key}」，已忽略"})
+                continue
+            if value is None:
+                continue
+            try:
+                project[key] = convert(kind, value, levels)
+            except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
+        projects.append(project)
+    if problems:
+        raise InputError(problems)
+    year = values.get("申报年度")
+    return Context(values, held, history, {}, year, projects), warnings, problems
+
+
+def _nearest(word: str, pool) -> str | None:
+    import difflib
+    match = difflib.get_close_matches(word, list(pool), n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def read_params(declared: dict, given: dict, levels: dict) -> dict:
+    """Parameter values given by a caller (strings such as "5%" or "200万元") as runtime values."""
+    out, problems = {}, []
+    for name, value in (given or {}).items():
+        if name not in declared:
+            near = _nearest(name, declared)
+            problems.append({"位置": f"参数 {name}", "问题": f"没有参数「{name}」" + (f"；最接近的是「{near}」" if near else "")})
+            continue
+        kind, low, high = declared[name]
+        try:
+            v = convert(kind, value, levels) if not (kind[0] in ("数值", "汇率") and isinstance(value, str)) \
+                else _finite(parse_number(value))
+        except (ValueError, InvalidOperation, ArithmeticError) as exc:
+            problems.append({"位置": f"参数 {name}", "问题": str(exc)})
+            continue
+        if low is not None and high is not None and not (low <= v <= high):
+            problems.append({"位置": f"参数 {name}", "问题": f"取值超出允许范围"})
+            continue
+        out[name] = v
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
+    """Evaluate every item of a policy for one enterprise record."""
+    ctx, warnings, _ = read_record(record, policy["schema"])
+    values = dict(policy["params"](as_of))
+    values.update(read_params(policy["declared_params"], params or {}, policy["schema"]["levels"]))
+    ctx.params = values
+    if as_of is not None and not isinstance(as_of, datetime.date):
+        as_of = parse_date(as_of)
+    in_force = policy["in_force"](ctx, as_of)
+    results = []
+    for spec in items:
+        if in_force is not True:
+            out = Outcome()
+            if in_force is PENDING:
+                out.pending |= ctx.pending
+                out.steps.append(step("施行期", "施行日期待定", policy["where"]))
+                results.append(finish(spec, out, "参数待定"))
+            else:
+                out.steps.append(step("施行期", f"{as_of}不在施行期内", policy["where"]))
+                results.append(finish(spec, out, "不在施行期"))
+            continue
+        results.append(evaluate_item(spec, ctx))
+    summary = combine(policy, results, ctx)
+    return {
+        "政策": policy["name"],
+        "评估日期": as_of.isoformat() if as_of else None,
+        "条款": results,
+        "汇总": summary,
+        "输入提示": warnings,
+    }
