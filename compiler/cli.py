@@ -185,6 +185,19 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_build(args) -> int:
+    from pathlib import Path
+
+    from .build import build_module
+
+    program = _load(args)
+    if program is None:
+        return 1
+    path = build_module(program, Path(args.output), name=args.name)
+    print(f"已生成 {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器")
     parser.add_argument("--version", action="version", version=f"polc {__version__}")
@@ -207,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出完整结果")
     p.add_argument("--all", action="store_true", help="也列出不符合的条款")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("build", help="生成独立的 Python 求值模块（只依赖标准库）")
+    p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件，其参数取值写入模块")
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help="输出目录（默认当前目录）")
+    p.add_argument("--name", metavar="MODULE", help="模块名（默认取自文件名）")
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("test", help="运行 .pol 文件中的案例")
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")

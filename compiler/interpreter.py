@@ -80,32 +80,18 @@ def item_spec(item) -> dict:
 
 
 def policy_spec(plan: PolicyPlan) -> dict:
-    def params(as_of):
-        chosen = {}
-        for name, values in plan.param_values.items():
-            for since, value in values:
-                if since is None or as_of is None or since <= as_of:
-                    chosen[name] = value
-        return chosen
-
-    def in_force(ctx, as_of):
-        if as_of is None or plan.validity is None:
-            return True
-        start_ir, end_ir, months = plan.validity
-        start = run(start_ir, ctx) if start_ir else None
-        end = run(end_ir, ctx) if end_ir else None
-        if start is rt.PENDING or end is rt.PENDING:
-            return rt.PENDING
-        return rt.within(as_of, start, end, months)
-
+    validity = None
+    if plan.validity is not None:
+        start, end, months = plan.validity
+        validity = (_fn(start), _fn(end), months)
     return {
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
                    "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
-        "params": params,
+        "param_values": plan.param_values,
         "declared_params": plan.declared_params,
-        "in_force": in_force,
+        "validity": validity,
         "overrides": plan.overrides,
         "exclusives": plan.exclusives,
         "sum_caps": [(text, _fn(ir)) for text, ir in plan.sum_caps],

@@ -953,20 +953,46 @@ def read_params(declared: dict, given: dict, levels: dict) -> dict:
     return out
 
 
+def bound_params(param_values: dict, as_of) -> dict:
+    """Each parameter's value on ``as_of``: the latest binding in force then (undated ones always)."""
+    chosen = {}
+    for name, values in param_values.items():
+        for since, value in values:
+            if since is None or as_of is None or since <= as_of:
+                chosen[name] = value
+    return chosen
+
+
+def in_force(validity, ctx, as_of):
+    """True, False, or PENDING when the start date is a parameter still 待定."""
+    if as_of is None or validity is None:
+        return True
+    start_fn, end_fn, months = validity
+    start = start_fn(ctx) if start_fn else None
+    end = end_fn(ctx) if end_fn else None
+    if start is PENDING or end is PENDING:
+        return PENDING
+    return within(as_of, start, end, months)
+
+
 def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
     """Evaluate every item of a policy for one enterprise record."""
     ctx, warnings, _ = read_record(record, policy["schema"])
-    values = dict(policy["params"](as_of))
+    if as_of is not None and not isinstance(as_of, datetime.date):
+        try:
+            as_of = parse_date(as_of)
+        except ValueError as exc:
+            raise InputError([{"位置": "评估日期", "问题": str(exc)}]) from None
+    values = bound_params(policy["param_values"], as_of)
     values.update(read_params(policy["declared_params"], params or {}, policy["schema"]["levels"]))
     ctx.params = values
-    if as_of is not None and not isinstance(as_of, datetime.date):
-        as_of = parse_date(as_of)
-    in_force = policy["in_force"](ctx, as_of)
+    ctx.pending = set()
+    force = in_force(policy["validity"], ctx, as_of)
     results = []
     for spec in items:
-        if in_force is not True:
+        if force is not True:
             out = Outcome()
-            if in_force is PENDING:
+            if force is PENDING:
                 out.pending |= ctx.pending
                 out.steps.append(step("施行期", "施行日期待定", policy["where"]))
                 results.append(finish(spec, out, "参数待定"))
