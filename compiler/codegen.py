@@ -225,4 +225,4 @@ def parameters(plan: PolicyPlan) -> dict:
 
 
 def generate(plan: PolicyPlan, metadata: dict) -> str:
-    return Generator(plan).run(metadata, json_schema(plan))
+    return Generator(plan).run(metadata, json_schema(plan, plan.descriptions))

@@ -92,6 +92,7 @@ class PolicyPlan:
     overrides: tuple  # ((winner, loser), ...)
     exclusives: tuple  # ({name, members, rule, where}, ...)
     sum_caps: tuple  # ((text, ir), ...)
+    descriptions: dict = attrs.field(factory=dict)  # field name → 说明
 
 
 def where(span) -> str:
@@ -285,7 +286,8 @@ class Lowerer:
             levels={lv.name: [m.name for m in lv.members] for lv in s.levels.values()},
             recognitions={r.name: r.levels for r in s.recognitions.values()},
             declared_params=declared_params, param_values=values, validity=validity, items=items,
-            overrides=overrides, exclusives=exclusives, sum_caps=sum_caps)
+            overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
+            descriptions={f.name: f.description for f in s.fields.values() if f.description})
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

@@ -57,8 +57,12 @@ def collect(program: Program, reporter: Reporter) -> None:
                     s.items[item.key] = item
 
 
+MEASURE = object()  # resolving a measure's formula: project fields are allowed there
+
+
 class Resolver:
     def __init__(self, program: Program, reporter: Reporter):
+        self.current_item = None
         self.program = program
         self.s = program.symbols
         self.report = reporter
@@ -67,8 +71,10 @@ class Resolver:
     def run(self) -> None:
         s = self.s
         for doc in self.program.documents():
+            self.current_item = MEASURE
             for m in doc.measures:
                 self.expr(m.formula)
+            self.current_item = None
             for lv in doc.levels:
                 pass
             for r in doc.recognitions:
@@ -86,6 +92,7 @@ class Resolver:
             for a in doc.articles:
                 for item in a.items:
                     self.item(item)
+            self.current_item = None
             for x in doc.exclusives:
                 for ref in x.members:
                     self.item_ref(ref)
@@ -118,6 +125,12 @@ class Resolver:
     def value_ref(self, ref: n.Ref) -> None:
         if not ref.name:
             return
+        decl = self.s.fields.get(ref.key)
+        if decl is not None and decl.project:
+            item = self.current_item
+            if item is not MEASURE and (item is None or not item.per_project):
+                self.report.error("E227", f"项目字段「{ref.name}」只能用在写了“每个项目”的款中", ref.span,
+                                  "在这一款加上“每个项目”，或改用企业字段")
         if self.s.value_decl(ref.key) is None and ref.key not in self.level_members:
             pool = [*self.s.fields, *self.s.params, *self.s.measures]
             near = self.s.suggest(ref.key, pool)
@@ -168,6 +181,7 @@ class Resolver:
                 stack.append(e.left)  # elements are text values or levels: checked with types
 
     def item(self, item: n.Item) -> None:
+        self.current_item = item
         for c in item.conditions:
             self.expr(c)
         if item.award:
