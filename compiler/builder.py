@@ -206,6 +206,8 @@ class Builder(Transformer_NonRecursive):
     def level_bound(self, meta, c):
         words = tuple(str(t) for t in c if isinstance(t, Token) and t.type != "NAME")
         level = next(t for t in c if isinstance(t, Token) and t.type == "NAME")
+        if not words:  # 已认定「X」「市级」: exactly that level
+            return ("==", n.Ref(self.name(level), self.tspan(level)))
         rel, conflict = relation(words)
         if rel is None:
             self.report.error("E130", conflict or "缺少边界词", self.span(meta), "如“「区级」及以上”")
@@ -462,11 +464,14 @@ class Builder(Transformer_NonRecursive):
     def sum_cap(self, meta, c):
         return n.SumCap(any(isinstance(t, Token) and t.type == "YEARLY" for t in c), c[-1], self.span(meta))
 
-    def set_param(self, meta, c):
-        value = c[3] if isinstance(c[2], Token) and c[2].type == "AS" else c[2]
+    def binding(self, meta, c):
+        value = c[2] if isinstance(c[1], Token) and c[1].type == "AS" else c[1]
         dates = [x for x in c if isinstance(x, n.Literal) and x is not value]
         since = dates[-1].value if dates else None
-        return n.Binding(self.name(c[1]), value, since, self.span(meta))
+        return n.Binding(self.name(c[0]), value, since, self.span(meta))
+
+    def set_param(self, meta, c):
+        return ("bindings", tuple(x for x in c if isinstance(x, n.Binding)))
 
     def narrow(self, meta, c):
         return n.Narrowing(c[1], c[-1], self.span(meta))
@@ -503,8 +508,9 @@ class Builder(Transformer_NonRecursive):
         return ("date", c[1].value)
 
     def history(self, meta, c):
-        year = parse_literal("YEAR_LIT", str(c[2])).year
-        return ("history", n.HistoryEntry(c[1], year, c[3], self.span(meta)))
+        project = self.name(c[2]) if len(c) > 4 else None
+        year = parse_literal("YEAR_LIT", str(c[-2])).year
+        return ("history", n.HistoryEntry(c[1], year, c[-1], self.span(meta), project))
 
     def expect(self, meta, c):
         amount = c[-1] if len(c) > 3 else None
@@ -512,8 +518,8 @@ class Builder(Transformer_NonRecursive):
 
     def case(self, meta, c):
         parts = [x for x in c if isinstance(x, tuple)]
-        bindings = tuple(x for x in c if isinstance(x, n.Binding))
         get = lambda tag: [v for t, v in parts if t == tag]
+        bindings = tuple(b for group in get("bindings") for b in group)
         facts = tuple(f for group in get("facts") for f in group)
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
@@ -591,6 +597,8 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 lists["chapters"].append((value, st[2]))
             elif tag == "imports":
                 lists["imports"].extend(value)
+            elif tag == "bindings":
+                lists["bindings"].extend(value)
             elif tag == "note":
                 lists["notes"].append(value)
             elif tag == "validity":

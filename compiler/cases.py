@@ -46,7 +46,8 @@ def record_of(case: n.Case, program: Program) -> dict:
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),
-                           "年度": h.year, "金额": json_value(h.amount)} for h in case.history]
+                           "年度": h.year, "金额": json_value(h.amount),
+                           **({"项目": h.project} if h.project else {})} for h in case.history]
     return record
 
 

@@ -370,6 +370,7 @@ class HistoryEntry:
     year: int
     amount: "Expr"
     span: Span
+    project: str | None = None  # for per-project items: which project received it
 
 
 @node

@@ -330,6 +330,8 @@ def compare(op: str, a, b):
         return a <= b
     if op == ">":
         return a > b
+    if op == "==":
+        return a == b
     return a < b
 
 
@@ -601,10 +603,10 @@ def evaluate_item(spec, ctx) -> dict:
     out = Outcome()
     label = spec["label"]
     past = ctx.past(spec["history_labels"])
+    if spec["per_project"]:  # counted per project: each project has its own history
+        return evaluate_projects(spec, ctx, out, past)
     if not frequency_allows(spec, ctx, past, out):
         return finish(spec, out, "不符合")
-    if spec["per_project"]:
-        return evaluate_projects(spec, ctx, out, past)
     verdict = run_conditions(spec, ctx, out)
     if verdict is False:
         return finish(spec, out, "不符合")
@@ -628,8 +630,14 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
     for index, project in enumerate(ctx.projects):
         ctx.project = project
         sub = Outcome()
-        verdict = run_conditions(spec, ctx, sub)
         name = project.get("项目名称", f"第{index + 1}个项目")
+        if not frequency_allows(spec, ctx, [h for h in past if h.get("项目") == name], sub):
+            for s in sub.steps:
+                s["项目"] = name
+            out.steps += sub.steps
+            statuses.append("不符合")
+            continue
+        verdict = run_conditions(spec, ctx, sub)
         for s in sub.steps:
             s["项目"] = name
         out.steps += sub.steps
@@ -884,6 +892,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             near = _nearest(str(label), schema["items"])
             problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
         entry["条款"] = label
+        if "项目" in h:
+            if not isinstance(h["项目"], str):
+                problems.append({"位置": f"{where}.项目", "问题": "应是项目名称（字符串）"})
+            entry["项目"] = h["项目"]
         try:
             entry["年度"] = parse_year(h.get("年度"))
         except ValueError as exc:
