@@ -217,6 +217,11 @@ class Builder(Transformer_NonRecursive):
     def set(self, meta, c):
         return tuple(n.Ref(self.name(t), self.tspan(t)) for t in c)
 
+    def set_value(self, meta, c):
+        names = c[0]
+        return n.Literal(frozenset(r.name for r in names), "{" + "、".join(f"「{r.name}」" for r in names) + "}",
+                         self.span(meta))
+
     def holds(self, meta, c):
         rel, level = c[2] if len(c) > 2 else (None, None)
         return n.Holds((n.Ref(self.name(c[1]), self.tspan(c[1])),), rel, level, self.span(meta))

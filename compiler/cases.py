@@ -31,6 +31,8 @@ def json_value(expr):
         return value.isoformat()
     if isinstance(value, Decimal):
         return rt.plain(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
     return value
 
 
@@ -40,7 +42,11 @@ def record_of(case: n.Case, program: Program) -> dict:
         if fact.holds:
             record["已认定"][fact.name] = fact.level.name if fact.level is not None else True
         else:
-            record[fact.name] = json_value(fact.value)
+            value = json_value(fact.value)
+            field = program.symbols.fields.get(n.name_key(fact.name))
+            if field is not None and field.type.kind == "集合" and isinstance(value, str):
+                value = [value]  # a set of one, written without braces
+            record[fact.name] = value
     if case.projects:
         record["项目"] = [{f.name: json_value(f.value) for f in project if not f.holds} for project in case.projects]
     if case.history:

@@ -131,7 +131,8 @@ class Resolver:
             if item is not MEASURE and (item is None or not item.per_project):
                 self.report.error("E227", f"项目字段「{ref.name}」只能用在写了“每个项目”的款中", ref.span,
                                   "在这一款加上“每个项目”，或改用企业字段")
-        if self.s.value_decl(ref.key) is None and ref.key not in self.level_members:
+        if self.s.value_decl(ref.key) is None and ref.key not in self.level_members \
+                and ref.key not in self.s.recognitions:
             pool = [*self.s.fields, *self.s.params, *self.s.measures]
             near = self.s.suggest(ref.key, pool)
             self.report.error("E220", f"未知名称「{ref.name}」", ref.span,

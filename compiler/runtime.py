@@ -259,6 +259,8 @@ def convert(kind: tuple, value, levels: dict):
     if name == "比例":
         return _finite(parse_ratio(value))
     if name == "数量":
+        if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
+            return value
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str):
                 raise ValueError(f"数量应是整数，不能写成字符串“{value}”")
@@ -267,8 +269,6 @@ def convert(kind: tuple, value, levels: dict):
             raise ValueError("数量不能为负数")
         return Decimal(value)
     if name in ("数值", "汇率"):
-        if isinstance(value, str) and name == "数值" and not isinstance(value, bool):
-            raise ValueError(f"数值应是数字，不能写成字符串“{value}”")
         number_value = _finite(parse_number(value))
         if name == "汇率" and number_value <= 0:
             raise ValueError("汇率必须大于0")
@@ -860,12 +860,12 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         problems.append({"位置": "$.已认定", "问题": "应是对象：认定名称 → 等级（不分等级的写 true）"})
     elif raw is not UNKNOWN:
         for name, level in raw.items():
-            rec = schema["recognitions"].get(name)
-            if rec is None:
+            if name not in schema["recognitions"]:
                 warnings.append({"位置": f"$.已认定.{name}", "问题": f"未知认定「{name}」，已忽略"})
                 continue
             if level is False or level is None:
                 continue
+            rec = schema["recognitions"][name]
             if rec:
                 members = levels[rec]
                 if level not in members:
@@ -941,6 +941,28 @@ def _nearest(word: str, pool) -> str | None:
     return match[0] if match else None
 
 
+def from_text(kind: tuple, text: str):
+    """A parameter value typed on a command line (5%, 200万元, 50场, 是, 2025-01-01) as a runtime-ready value."""
+    name = kind[0]
+    text = text.strip()
+    if name == "数量":
+        m = re.fullmatch(rf"([0-9]+|[{_CN}]+)({re.escape(kind[1])})?", text)
+        if not m:
+            raise ValueError(f"“{text}”不是数量，应写成如 “50{kind[1]}”")
+        return Decimal(number(m.group(1)))
+    if name in ("数值", "汇率"):
+        return parse_number(text)
+    if name == "布尔":
+        if text in ("是", "true", "True"):
+            return True
+        if text in ("否", "false", "False"):
+            return False
+        raise ValueError(f"“{text}”应是 是 或 否")
+    if name == "年度":
+        return parse_year(text)
+    return text
+
+
 def read_params(declared: dict, given: dict, levels: dict) -> dict:
     """Parameter values given by a caller (strings such as "5%" or "200万元") as runtime values."""
     out, problems = {}, []
@@ -951,8 +973,7 @@ def read_params(declared: dict, given: dict, levels: dict) -> dict:
             continue
         kind, low, high = declared[name]
         try:
-            v = convert(kind, value, levels) if not (kind[0] in ("数值", "汇率") and isinstance(value, str)) \
-                else _finite(parse_number(value))
+            v = convert(kind, from_text(kind, value) if isinstance(value, str) else value, levels)
         except (ValueError, InvalidOperation, ArithmeticError) as exc:
             problems.append({"位置": f"参数 {name}", "问题": str(exc)})
             continue

@@ -58,6 +58,8 @@ def literal_type(value):
         return ("年度",)
     if isinstance(value, Duration):
         return ("期限",)
+    if isinstance(value, frozenset):
+        return ("集合",)
     return None
 
 
