@@ -59,3 +59,5 @@ def check_outcome(result: Result) -> None:
         assert d.span.line >= 1 and d.span.column >= 1, d
         if result.source is not None:
             assert d.span.line <= len(result.source.lines), d
+            assert d.span.column <= len(result.source.lines[d.span.line - 1]) + 1, d
+            assert (d.span.end_line, d.span.end_column) >= (d.span.line, d.span.column), d
