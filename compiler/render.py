@@ -1,4 +1,10 @@
-"""Expressions and clauses as plain Chinese text, for traces, formulas and the docs."""
+"""Expressions and clauses as plain Chinese text, for traces, formulas and the docs.
+
+Every function takes an optional keyword ``name``: a function from a ``Ref``
+to the text shown for it. Without it a name is shown as 「名称」; the docs pass
+one that makes Markdown links (and escapes the name), so there is one renderer
+for the trace, the formula and the documentation.
+"""
 
 from __future__ import annotations
 
@@ -8,73 +14,108 @@ _OPS = {"+": "＋", "-": "－", "×": "×", "÷": "÷"}
 _REL_WORD = {">=": "不低于", "<=": "不超过", ">": "超过", "<": "低于"}
 _PRECEDENCE = {"或": 1, "且": 2, "+": 4, "-": 4, "×": 5, "÷": 5, "的": 3}
 
+# 边界词的含义（民法典第一千二百五十九条）：是否包括本数。
+BOUND_MEANING = {">=": "≥，含本数", "<=": "≤，含本数", ">": "＞，不含本数", "<": "＜，不含本数"}
 
-def text(e, parent: int = 0) -> str:
-    """A readable rendering that keeps the drafter's own words where it can."""
+
+def _plain_name(ref: n.Ref) -> str:
+    return f"「{ref.name}」"
+
+
+def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
+    """A readable rendering that keeps the drafter's own words where it can.
+
+    With ``times`` a ratio of a base (``「基数」的「比例」``) is written as a product,
+    for formulas: ``「基数」 × 「比例」``.
+    """
+    name = name or _plain_name
     if e is None:
         return ""
     if isinstance(e, n.Literal):
         return e.text
     if isinstance(e, n.Ref):
-        return f"「{e.name}」"
+        return name(e)
     if isinstance(e, n.Binary):
-        mine = _PRECEDENCE[e.op]
-        if e.op == "的":
-            body = f"{text(e.left, mine)}的{text(e.right, mine + 1)}"
-        else:
-            body = f"{text(e.left, mine)} {_OPS[e.op]} {text(e.right, mine + 1)}"
+        op = "×" if times and e.op == "的" else e.op
+        mine = _PRECEDENCE[op]
+        left = text(e.left, mine, name=name, times=times)
+        right = text(e.right, mine + 1, name=name, times=times)
+        body = f"{left}的{right}" if op == "的" else f"{left} {_OPS[op]} {right}"
         return f"（{body}）" if mine < parent else body
     if isinstance(e, n.ByLevel):
-        entries = "，".join(f"「{lv.name}」{text(a)}" for lv, a in e.entries)
-        return f"按{text(e.measure)}分级：{entries}"
+        entries = "，".join(f"{name(lv)}{text(a, name=name, times=times)}" for lv, a in e.entries)
+        return f"按{text(e.measure, name=name)}分级：{entries}"
     if isinstance(e, n.Compare):
-        return compare_text(e)
+        return compare_text(e, name=name)
     if isinstance(e, n.Logic):
         mine = _PRECEDENCE[e.op]
-        body = f"{text(e.left, mine)} {e.op} {text(e.right, mine + 1)}"
+        body = f"{text(e.left, mine, name=name)} {e.op} {text(e.right, mine + 1, name=name)}"
         return f"（{body}）" if mine < parent else body
     if isinstance(e, n.Not):
         if e.excluded:
-            return f"{text(e.operand, 9)}除外"
-        return f"非{text(e.operand, 9)}"
+            return f"{text(e.operand, 9, name=name)}除外"
+        return f"非{text(e.operand, 9, name=name)}"
     if isinstance(e, n.Holds):
-        names = "、".join(f"「{r.name}」" for r in e.recognitions)
+        names = "、".join(name(r) for r in e.recognitions)
         body = f"已认定{names}" if len(e.recognitions) == 1 else f"已认定{{{names}}}之一"
         if e.level is not None:
-            body += f"「{e.level.name}」" + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
+            body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
     if isinstance(e, n.Member):
-        elements = "、".join(f"「{r.name}」" for r in e.elements)
+        elements = "、".join(name(r) for r in e.elements)
+        left = text(e.left, name=name)
         if e.op == "属于":
-            return f"{text(e.left)}属于{{{elements}}}"
-        return f"{text(e.left)}包含「{e.elements[0].name}」" if len(e.elements) == 1 else \
-            f"{text(e.left)}包含{{{elements}}}之一"
+            return f"{left}属于{{{elements}}}"
+        return f"{left}包含{name(e.elements[0])}" if len(e.elements) == 1 else f"{left}包含{{{elements}}}之一"
     return "？"
 
 
-def compare_text(e: n.Compare, measure: str | None = None) -> str:
-    left = measure if measure is not None else text(e.left)
+def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
+    left = measure if measure is not None else text(e.left, name=name)
     words = e.words or (_REL_WORD[e.op],)
     prefix = [w for w in words if w in _PREFIX]
     postfix = [w for w in words if w not in _PREFIX]
-    body = f"{left}{''.join(prefix)}{text(e.right)}{''.join(postfix)}"
+    body = f"{left}{''.join(prefix)}{text(e.right, name=name)}{''.join(postfix)}"
     return body.strip()
 
 
 _PREFIX = {"达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
 
 
-def band_text(band: n.Band, measure: str) -> str:
-    parts = [compare_text(b, measure) for b in (band.low, band.high) if b is not None]
+def band_text(band: n.Band, measure: str, *, name=None) -> str:
+    parts = [compare_text(b, measure, name=name) for b in (band.low, band.high) if b is not None]
     return " 且 ".join(parts)
 
 
-def award_text(award: n.Award) -> str:
+def award_text(award: n.Award, *, name=None) -> str:
     if award.kind == "一事一议":
         return "一事一议"
     if award.kind == "非资金支持":
         return f"非资金支持：{award.description or ''}".rstrip("：")
     if award.kind == "分档":
-        return f"按{text(award.measure)}分档"
+        return f"按{text(award.measure, name=name)}分档"
     prefix = "" if award.kind == "金额" else award.kind + " "
-    return prefix + text(award.amount)
+    return prefix + text(award.amount, name=name)
+
+
+def formula_text(award: n.Award, *, name=None) -> str | None:
+    """The award as a formula in words (金额 = 「基数」 × 「比例」), or None where there is no amount."""
+    if award.kind in ("一事一议", "非资金支持", "分档") or award.amount is None:
+        return None
+    return text(award.amount, name=name, times=True)
+
+
+def frequency_text(f: n.Frequency) -> str:
+    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发."""
+    if f.kind == "一次性":
+        return "一次性支持"
+    if f.kind == "每年":
+        return "每年支持一次"
+    if f.kind == "最多":
+        return f"最多支持{f.count}{f.unit or '次'}"
+    return f"限第1至{f.count}{f.unit or '次'}"
+
+
+def limit_text(limit: n.Limit, *, name=None) -> str:
+    """上限最高500万元, 累计上限1.5亿元, 下限按「评估价」的70%."""
+    return f"{limit.kind}{''.join(limit.words)}{text(limit.amount, name=name)}"
