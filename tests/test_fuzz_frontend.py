@@ -44,7 +44,8 @@ def test_the_seed_program_is_valid():
 def grammar() -> Lark:
     # ``parser.lark_parser()`` is built with cache=True; a Lark loaded from the cache
     # has no ``.grammar``, which from_lark needs, so build an uncached twin here.
-    return Lark(parser.grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+    options = parser.lark_parser().options
+    return Lark(parser.grammar_text(), parser=options.parser, lexer=options.lexer, propagate_positions=True,
                 maybe_placeholders=False)
 
 
