@@ -430,9 +430,19 @@ def round_money(value: Decimal) -> Decimal:
 
 
 def split_tranches(total: Decimal, ratios) -> list[Decimal]:
-    """Tranches rounded to the cent; the last takes the remainder so parts sum to the whole."""
-    parts = [round_money(total * r) for r in ratios[:-1]]
-    parts.append(total - sum(parts, Decimal(0)))
+    """Tranches to the cent that sum to the whole and are never negative.
+
+    What has been paid after each tranche is the running share rounded half-up
+    (so 0.02元 in four 25% tranches is 0.01, 0.00, 0.01, 0.00, not 0.01, 0.01, 0.01, −0.01);
+    the last tranche takes the remainder.
+    """
+    parts, paid, share = [], Decimal(0), Decimal(0)
+    for r in ratios[:-1]:
+        share += r
+        running = round_money(total * share)
+        parts.append(running - paid)
+        paid = running
+    parts.append(total - paid)
     return parts
 
 
