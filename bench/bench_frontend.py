@@ -52,20 +52,24 @@ def main() -> None:
     lark_parser()  # build (or load the cached) parser outside the timings
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(SOURCE, Path(tmp) / SOURCE.name)
-        if POLICY.exists() and check(POLICY).ok:
-            base_text, base_name = POLICY.read_text(encoding="utf-8"), "minhang_2024.pol"
-        else:
-            base_text, base_name = synthetic(60), "synthetic (Minhang policy not yet clean)"
-        base_path = Path(tmp) / "base.pol"
         per_article = len(synthetic(2)) - len(synthetic(1))
-        big_text = synthetic(max(1, round(100 * len(base_text) / per_article)))
-        big_path = Path(tmp) / "big.pol"
-        small = measure(base_path, base_text, repeat=5)
-        big = measure(big_path, big_text, repeat=1)
-    small_kb, big_kb = len(base_text.encode()) / 1024, len(big_text.encode()) / 1024
-    print(f"{base_name}: {small_kb:,.0f} KB in {small * 1000:,.0f} ms = {small / small_kb * 1000:.2f} ms/KB")
-    print(f"synthetic x{big_kb / small_kb:.0f}: {big_kb:,.0f} KB in {big:,.2f} s = {big / big_kb * 1000:.2f} ms/KB")
-    print(f"ratio of time per KB (large / small): {(big / big_kb) / (small / small_kb):.2f}")
+        rows = []
+        if POLICY.exists() and check(POLICY).ok:
+            text = POLICY.read_text(encoding="utf-8")
+            rows.append(("minhang_2024.pol", text, measure(Path(tmp) / "minhang.pol", text, repeat=5)))
+            size = len(text)
+        else:
+            size = 60 * per_article
+        small = synthetic(max(1, round(size / per_article)))
+        large = synthetic(max(1, round(100 * size / per_article)))
+        rows.append(("synthetic, same size", small, measure(Path(tmp) / "small.pol", small, repeat=5)))
+        rows.append(("synthetic, 100 times", large, measure(Path(tmp) / "large.pol", large, repeat=1)))
+    for name, text, seconds in rows:
+        kb = len(text.encode()) / 1024
+        print(f"{name:22} {kb:>10,.0f} KB {seconds:>9.3f} s {seconds / kb * 1000:>7.2f} ms/KB")
+    (_, small_text, small_s), (_, large_text, large_s) = rows[-2:]
+    ratio = (large_s / len(large_text)) / (small_s / len(small_text))
+    print(f"time per KB, 100 times larger / same size: {ratio:.2f} (1.00 is linear)")
 
 
 if __name__ == "__main__":

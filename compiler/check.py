@@ -6,6 +6,7 @@ unexpected exception becomes diagnostic E999, which is always a bug in polc.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from pathlib import Path
 
@@ -62,6 +63,10 @@ def check(path: str | Path, rules: str | Path | None = None, text: str | None = 
     reporter = Reporter()
     program = None
     cov = None
+    # Trees only grow during a check: the cyclic collector would rescan them again and
+    # again (quadratic on large files) and find nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         program = load_program(path, reporter, rules=rules, text=text)
         if program is not None and not any(d.code in ("E001", "E002", "E003", "E004") for d in reporter.diagnostics):
@@ -75,4 +80,7 @@ def check(path: str | Path, rules: str | Path | None = None, text: str | None = 
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reporter.error("E999", f"polc 内部错误：{type(exc).__name__}: {exc}（{Path(where.filename).name}:{where.lineno}）",
                        Span(str(path), 1, 1, 1, 1), "这是 polc 的缺陷，请连同此文件一起报告")
+    finally:
+        if collecting:
+            gc.enable()
     return CheckResult(program, reporter.sorted(), cov)
