@@ -233,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("-v", "--verbose", action="store_true", help="失败时显示求值过程")
     p.set_defaults(func=cmd_test)
+
+    from .docgen import cmd_docs
+    p = sub.add_parser("docs", help="生成 Markdown 文档：逐条的原文与规则、参数、编码说明与案例算例")
+    p.add_argument("file", metavar="FILE", help="政策或细则 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件：文档中显示其参数取值")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="输出目录")
+    p.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -40,16 +40,15 @@ _INLINE = re.compile(r"([\\`*_\[\]{}|])")
 
 
 def md(value) -> str:
-    """Text from a policy as inline Markdown: no markup, no HTML, one line."""
+    """Text from a policy as inline Markdown: no markup, no HTML, one line.
+
+    A leading “8.” or “-” is escaped too, so the text never becomes a list where it starts a line.
+    """
     s = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _INLINE.sub(r"\\\1", s)
-    return re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", s)
-
-
-def md_block(value) -> str:
-    """Like ``md``, for text that starts a line: a leading “8.” or “-” is not a list."""
-    s = md(value)
-    return re.sub(r"^(\d+)\.", r"\1\\.", s) if not re.match(r"^[-+#]", s) else "\\" + s
+    s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", s)
+    s = re.sub(r"^(\d+)\.(?=\s|$)", r"\1\\.", s)
+    return "\\" + s if re.match(r"^(#|[-+](\s|$))", s) else s
 
 
 def _anchor(text: str) -> str:
@@ -342,10 +341,12 @@ class DocGenerator:
                 add(self.page, self.gen(a), f"{a.label} {a.title}", section)
         if self.loose_cases:
             self.page = "cases.md"
-            lines = ["# 其他案例", "", "这些案例写在所有条之前，不属于某一条。", ""]
+            title = "案例" if self.rules_only else "其他案例"
+            intro = "细则中的案例，按细则的参数取值求值。" if self.rules_only else "这些案例写在所有条之前，不属于某一条。"
+            lines = [f"# {title}", "", intro, ""]
             for case in self.loose_cases:
                 lines += self.gen(case)
-            add("cases.md", lines, "其他案例")
+            add("cases.md", lines, title)
         title = self.main.name
         return Site(title, pages, nav)
 
@@ -867,3 +868,22 @@ def _cli_reference(parser, lines) -> str:
             rows.append([flags, md(shown)])
         lines += table(["参数", "说明"], rows)
     return "\n".join(lines)
+
+
+def cmd_docs(args) -> int:
+    """``polc docs FILE [--rules R] -o DIR``: check, then write the Markdown pages."""
+    import sys
+
+    from .check import CheckResult, check
+    from .cli import _print_diagnostics
+
+    result = check(args.file, rules=args.rules)
+    if not result.ok:
+        _print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        print(f"{args.file}：有 {len(result.errors)} 个错误，无法生成文档；请先修正（polc check {args.file}）",
+              file=sys.stderr)
+        return 1
+    site = generate(result)
+    written = site.write(args.output)
+    print(f"已生成 {len(written)} 个页面：{Path(args.output) / 'index.md'}")
+    return 0

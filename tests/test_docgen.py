@@ -1,0 +1,218 @@
+"""The documentation generator: pages, links, escaping, determinism, 细则 pages and polc docs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler import docgen
+from compiler.check import check
+from compiler.diagnostics import PolcError
+from compiler.keywords import BOUNDARY_WORDS, KEYWORDS
+
+DATA = Path(__file__).resolve().parent / "data" / "docgen"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def site():
+    return docgen.generate(check(DATA / "a.pol"))
+
+
+def test_pages_and_nav(site):
+    assert list(site.pages) == ["index.md", "parameters.md", "notes.md", "article-8.md"]
+    assert site.nav[0] == {"概览": "index.md"}
+    assert {"第8条 鼓励外资企业扩大投资": "article-8.md"} in site.nav
+    assert site.title == "示例政策"
+
+
+def test_overview(site):
+    page = site.pages["index.md"]
+    assert page.startswith("# 示例政策\n")
+    for text in ("某区经济委员会", "2024-10-14", "自2024-10-14起，试行1年", "原文覆盖率"):
+        assert text in page
+    # counts: 1 article, 2 items, 3 parameters of which 1 is 待定, 1 case
+    assert "| 1 | 2 | [3](parameters.md) | <mark>1</mark> | 1 |" in page
+    assert "[第8条 鼓励外资企业扩大投资](article-8.md)" in page
+    assert "互斥「不重复」" in page and "总额上限：每年2000万元" in page
+
+
+def test_article_shows_quote_beside_rule(site):
+    page = site.pages["article-8.md"]
+    assert page.startswith("# 第8条 鼓励外资企业扩大投资\n")
+    quote = page.index("> 符合本区产业发展导向的外资项目")
+    rule = page.index('<div class="polc-rule" markdown>')
+    assert page.index('<div class="polc-quote" markdown>') < quote < rule
+    # conditions one per line, with the boundary word and whether the number is included
+    assert "- 「年新增实到外资」不低于200万美元（≥，含本数）" in page
+    assert "- 「门店数」2家以上（≥，含本数）" in page
+    assert "- 「房地产企业」除外" in page
+    assert "- 已认定「企业技术中心」「区级」及以上" in page
+    assert "**评定**：经综合评定" in page
+    assert "**频次**：每年支持一次" in page and "**频次**：限第1至3发" in page
+    assert "**分期**：分 2 期拨付，各期 50%、50%。" in page
+
+
+def test_pending_parameters_are_marked_and_linked(site):
+    page = site.pages["article-8.md"]
+    pending = "<mark>[「外资支持比例」](parameters.md#p-外资支持比例)（待定）</mark>"
+    assert f"金额 = 「年新增实到外资」 × [「美元汇率」](parameters.md#p-美元汇率) × {pending}" in page
+    params = site.pages["parameters.md"]
+    assert '<span id="p-外资支持比例"></span>' in params
+    row = next(line for line in params.splitlines() if 'id="p-外资支持比例"' in line)
+    assert "0% 至 20%" in row and "<mark>待定</mark>" in row and "[第8条「实到外资支持」](article-8.md#k1)" in row
+    row = next(line for line in params.splitlines() if 'id="p-美元汇率"' in line)
+    assert "| 7.1 |" in row and "汇率（元/美元）" in row
+
+
+def test_tiers_and_caps_are_tables(site):
+    page = site.pages["article-8.md"]
+    assert "| 档 | 「工业总产值」 | 金额 |" in page
+    assert "| 1 | 达到1亿元 且 低于5亿元 | 20万元 |" in page
+    assert "| 2 | 达到5亿元 | 50万元 |" in page
+    assert "**上限**：最高500万元（取各上限中最小者）" in page
+    assert "| 「国家级」 | 500万元 |" in page and "| 「市级」 | 300万元 |" in page
+
+
+def test_exclusive_items_link_each_other(site):
+    page = site.pages["article-8.md"]
+    assert "**互斥**「不重复」：与 [第8条「分档」](#k2) 不得同时享受，就高" in page
+    assert "**互斥**「不重复」：与 [第8条「实到外资支持」](#k1) 不得同时享受，就高" in page
+
+
+def test_worked_example(site):
+    page = site.pages["article-8.md"]
+    case = page[page.index("### 案例「刚好达到门槛」"):]
+    assert "| 「年新增实到外资」 | 200万美元 |" in case
+    assert "| 已认定「企业技术中心」 | 「市级」 |" in case
+    assert "| 已获 | [第8条「分档」](#k2) 2024年度 20万元 |" in case
+    assert "| 设定 | [「外资支持比例」](parameters.md#p-外资支持比例) 为 5% |" in case
+    # result from the interpreter beside the expectation, and the trace
+    assert "| 待评定，金额 71万元 | 待评定，金额 71万元（710000.00 元） | 一致 |" in case
+    assert "1. 每年支持一次：2025年度已获0次 → 是（a.pol:24）" in case
+    assert "「年新增实到外资」不低于200万美元 → 是（a.pol:18）" in case
+
+
+def test_output_is_deterministic_and_independent_of_location(tmp_path, site):
+    again = docgen.generate(check(DATA / "a.pol"))
+    assert again.pages == site.pages
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(DATA, copy)
+    moved = docgen.generate(check(copy / "a.pol"))
+    assert moved.pages == site.pages
+    for text in site.pages.values():
+        assert str(DATA) not in text
+
+
+def test_errors_refuse_generation(tmp_path):
+    bad = tmp_path / "bad.pol"
+    bad.write_text("政策「坏」\n第1条「x」 原文\n", encoding="utf-8")
+    with pytest.raises(PolcError):
+        docgen.generate(check(bad))
+
+
+def _policy(tmp_path, body: str, source: str) -> Path:
+    (tmp_path / "src.txt").write_text(source, encoding="utf-8")
+    path = tmp_path / "p.pol"
+    path.write_text('政策「转义<b>测试</b>」\n原文文件「src.txt」\n引用「企业」\n' + body, encoding="utf-8")
+    return path
+
+
+def test_policy_text_is_escaped(tmp_path):
+    quote = "1. 对*重点*企业|给予_支持_<script>alert(1)</script>[链接](x)"
+    path = _policy(tmp_path, f"""
+参数「比例|*a*」：比例，范围 0% 至 100%，待定
+第1条「标题<i>」
+  原文「{quote}」
+  款「款[1]」
+    原文「{quote}」
+    给予 按「研发费用」的「比例|*a*」
+    上限 10万元
+    备注「注意 `代码` 与 <b>」
+""", quote)
+    result = check(path)
+    assert result.ok, result.diagnostics
+    site = docgen.generate(result)
+    text = "\n".join(site.pages.values())
+    assert "<script>" not in text and "<i>" not in text and "<b>" not in text
+    assert "&lt;script&gt;" in text
+    assert "「比例\\|\\*a\\*」" in text
+    assert "款「款\\[1\\]」" in text
+    assert "> 1\\. 对\\*重点\\*企业" in site.pages["article-1.md"]
+
+
+def test_rules_pages_show_bindings_beside_parent_parameters(tmp_path):
+    shutil.copy(DATA / "a.pol", tmp_path / "a.pol")
+    shutil.copy(DATA / "a.txt", tmp_path / "a.txt")
+    (tmp_path / "r.pol").write_text(
+        "细则「某镇细则」\n扩展「a.pol」\n设定「外资支持比例」为 5%\n设定「外资支持比例」为 8% 自 2025-07-01 起\n"
+        "补充条件 第8条「分档」：「注册在本区」\n", encoding="utf-8")
+    alone = docgen.generate(check(tmp_path / "r.pol"), parent_docs="../a/")
+    assert list(alone.pages) == ["index.md"]
+    page = alone.pages["index.md"]
+    assert "| 扩展 | [「示例政策」](../a/index.md) |" in page
+    assert ("| [「外资支持比例」](../a/parameters.md#p-外资支持比例) | 比例 | 0% 至 20% | <mark>待定</mark> | 5% |   |"
+            in page)
+    assert "| 8% | 2025-07-01 |" in page
+    assert "- [第8条「分档」](../a/article-8.md#k2)：另须 「注册在本区」" in page
+    # the policy documented with the 细则: values from the 细则, a rules page, narrowed conditions
+    both = docgen.generate(check(tmp_path / "a.pol", rules=tmp_path / "r.pol"))
+    assert "rules.md" in both.pages
+    row = next(line for line in both.pages["parameters.md"].splitlines() if 'id="p-外资支持比例"' in line)
+    assert "5%（细则）；8%（自 2025-07-01 起）（细则）" in row
+    assert "- 「注册在本区」：是（细则补充条件）" in both.pages["article-8.md"]
+
+
+def test_minhang_documents_every_article():
+    result = check(ROOT / "policies" / "minhang_2024.pol")
+    assert result.ok
+    site = docgen.generate(result)
+    articles = [p for p in site.pages if re.fullmatch(r"(article|closing)-\d+\.md", p)]
+    assert len(articles) == len(result.program.symbols.articles)
+    assert "原文覆盖率" in site.pages["index.md"]
+    assert all("**不一致**" not in text for text in site.pages.values()), "a 案例 of the Minhang policy fails"
+
+
+def test_keyword_reference_lists_the_whole_table():
+    text = docgen.keyword_reference()
+    for kw in KEYWORDS:
+        assert f"`{kw.terminal}`" in text
+        for word in kw.words:
+            assert f"`{word}`" in text
+    for word in BOUNDARY_WORDS:
+        assert f"`{word}`" in text
+
+
+def test_cli_reference_lists_every_command():
+    text = docgen.cli_reference()
+    for command in ("check", "eval", "build", "test", "docs"):
+        assert f"### polc {command}" in text
+    assert "`--rules`" in text and "`-o`、`--output`" in text
+
+
+def test_polc_docs_command(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", "docs", str(DATA / "a.pol"), "-o", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["article-8.md", "index.md", "notes.md", "parameters.md"]
+    assert (out / "article-8.md").read_text(encoding="utf-8") == docgen.generate(check(DATA / "a.pol")).pages[
+        "article-8.md"]
+
+
+def test_polc_docs_reports_errors_like_check(tmp_path):
+    bad = tmp_path / "bad.pol"
+    bad.write_text("政策「坏」\n原文文件「无.txt」\n第1条「x」\n  款「y」\n    给予 按「不存在」\n", encoding="utf-8")
+    docs = subprocess.run([sys.executable, "-m", "compiler.cli", "docs", str(bad), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, cwd=ROOT)
+    checked = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(bad)],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert docs.returncode == 1 and checked.returncode == 1
+    errors = [line for line in checked.stdout.splitlines() if "错误[" in line]
+    assert errors and all(line in docs.stderr for line in errors)
+    assert not (tmp_path / "o").exists()
