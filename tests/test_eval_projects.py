@@ -1,0 +1,97 @@
+"""Per-project items (每个项目): each project evaluated with its own fields and the enterprise's;
+caps per project, the annual cap on the total, one rounding of the total, project history.
+
+Policy: tests/policies/projects.pol.
+"""
+
+from __future__ import annotations
+
+from evalkit import label, pair
+
+P = "projects.pol"
+TECH, MATCH, LAND = label(1, "技改"), label(2, "配套"), label(3, "用地")
+
+
+def project(name, kind="区级技改项目", investment=None, **more):
+    out = {"项目名称": name, "项目类型": kind}
+    if investment is not None:
+        out["核定投资额"] = investment
+    out.update(more)
+    return out
+
+
+BASE = {"房地产企业": False, "申报年度": 2025}
+
+
+def test_sum_over_qualifying_projects_with_per_project_cap():
+    # A: 500万 × 10% = 50万; B: 2000万 × 10% = 200万 → 单个项目最高100万; C is 市级, not eligible
+    # total 150万 ≤ 年度上限 150万
+    record = {**BASE, "项目": [project("A", investment="500万元"), project("B", investment="2000万元"),
+                                project("C", "市级技改项目", "1000万元")]}
+    r = pair(P).expect(TECH, record, "符合", "1500000.00")
+    assert {s.get("项目") for s in r["理由"]} >= {"A", "B", "C"}
+
+
+def test_annual_cap_applies_to_the_total():
+    # A 80万 + B 100万 (capped) = 180万 → 年度上限 150万; with 30万 already this year: 120万
+    record = {**BASE, "项目": [project("A", investment="800万元"), project("B", investment="2000万元")]}
+    pair(P).expect(TECH, record, "符合", "1500000.00")
+    history = [{"条款": TECH, "年度": 2025, "金额": "30万元"}, {"条款": TECH, "年度": 2024, "金额": "150万元"}]
+    pair(P).expect(TECH, {**record, "已获支持": history}, "符合", "1200000.00")
+
+
+def test_total_is_rounded_once():
+    # 0.05 × 10% = 0.005 per project; 0.005 + 0.005 = 0.01 (rounding each project first would give 0.02)
+    record = {**BASE, "项目": [project("A", investment="0.05"), project("B", investment="0.05")]}
+    pair(P).expect(TECH, record, "符合", "0.01")
+
+
+def test_statuses():
+    p = pair(P)
+    # no projects at all
+    p.expect(TECH, BASE, "不符合")
+    p.expect(TECH, {**BASE, "项目": []}, "不符合")
+    # only an ineligible project
+    p.expect(TECH, {**BASE, "项目": [project("C", "市级技改项目", "1000万元")]}, "不符合")
+    # an undecided project next to an ineligible one: 信息不足, naming the project field
+    r = p.expect(TECH, {**BASE, "项目": [project("C", "市级技改项目", "1000万元"), {"项目名称": "D"}]}, "信息不足")
+    assert r["缺少信息"] == ["项目.项目类型"]
+    # an undecided project next to a qualifying one: the qualifying one is paid (50万元)
+    p.expect(TECH, {**BASE, "项目": [project("A", investment="500万元"), {"项目名称": "D"}]}, "符合", "500000.00")
+    # an enterprise fact every project needs
+    r = p.expect(TECH, {"申报年度": 2025, "项目": [project("A", investment="500万元")]}, "信息不足")
+    assert r["缺少信息"] == ["房地产企业"]
+    p.expect(TECH, {"房地产企业": True, "申报年度": 2025, "项目": [project("A", investment="500万元")]}, "不符合")
+    # a qualifying project whose amount is unknown
+    r = p.expect(TECH, {**BASE, "项目": [project("A")]}, "信息不足")
+    assert r["缺少信息"] == ["项目.核定投资额"]
+
+
+def test_annual_cap_needs_the_year():
+    r = pair(P).expect(TECH, {"房地产企业": False, "项目": [project("A", investment="500万元")]}, "信息不足")
+    assert r["缺少信息"] == ["申报年度"]
+
+
+def matched(name, level, grant):
+    return {"项目名称": name, "项目级别": level, "上级扶持金额": grant}
+
+
+def test_matching_per_project_with_gate_and_project_history():
+    p = pair(P)
+    # X 市级 200万 1:1 = 200万; Y 国家级 600万 → 单个最高500万; Z 区级 not eligible: 700万, 待评定
+    record = {"项目": [matched("X", "市级", "200万元"), matched("Y", "国家级", "600万元"), matched("Z", "区级", "1万元")]}
+    p.expect(MATCH, record, "待评定", "7000000.00")
+    # 一次性 per project: X was already matched in 2024, so only Y counts (500万元)
+    history = [{"条款": MATCH, "年度": 2024, "金额": "200万元", "项目": "X"}]
+    p.expect(MATCH, {**record, "已获支持": history}, "待评定", "5000000.00")
+    # both already matched
+    history.append({"条款": MATCH, "年度": 2024, "金额": "500万元", "项目": "Y"})
+    p.expect(MATCH, {**record, "已获支持": history}, "不符合")
+
+
+def test_non_monetary_per_project():
+    p = pair(P)
+    p.expect(LAND, {"项目": [{"项目名称": "A", "项目评定通过": False}, {"项目名称": "B", "项目评定通过": True}]}, "符合")
+    p.expect(LAND, {"项目": [{"项目名称": "A", "项目评定通过": False}]}, "不符合")
+    r = p.expect(LAND, {"项目": [{"项目名称": "A"}]}, "信息不足")
+    assert r["缺少信息"] == ["项目.项目评定通过"]
