@@ -154,34 +154,20 @@ class Structure:
         return award.amount is not None and self.depends_on_facts(award.amount)
 
     def tiers(self, item: n.Item, award: n.Award) -> None:
-        bands = []
-        for tier in award.tiers:
-            if tier.band is None or tier.band.low is None and tier.band.high is None:
+        value = lambda e: magnitude(self.constant(e))  # noqa: E731
+        for code, tier, other in tier_problems(award, value):
+            if code == "E411":
                 self.report.error("E411", "每一档都要写出范围", tier.span, "如“档 达到 1亿元 且 低于 5亿元：20万元”")
-                return
-            low = (tier.band.low.op, magnitude(self.constant(tier.band.low.right))) if tier.band.low else None
-            high = (tier.band.high.op, magnitude(self.constant(tier.band.high.right))) if tier.band.high else None
-            if (low and low[1] is None) or (high and high[1] is None):
-                return  # a bound waits for a parameter: checked once it is bound
-            bands.append((low, high, tier))
-        bands.sort(key=lambda b: (b[0][1] if b[0] else Decimal("-Infinity")))
-        for (low1, high1, t1), (low2, high2, t2) in zip(bands, bands[1:]):
-            if low2 is None:
-                self.report.error("E410", "分档重叠：有两档都没有下界", t2.span)
-                continue
-            if high1 is None:
-                continue  # closed implicitly by the next tier's lower bound
-            if high1[1] > low2[1] or (high1[1] == low2[1] and high1[0] == "<=" and low2[0] == ">="):
-                self.report.error("E410", f"分档重叠：这一档与 {t1.span} 的一档有共同的取值", t2.span,
+            elif code == "E410" and other is None:
+                self.report.error("E410", "分档重叠：有两档都没有下界", tier.span)
+            elif code == "E410":
+                self.report.error("E410", f"分档重叠：这一档与 {other.span} 的一档有共同的取值", tier.span,
                                   "上一档写“低于”，下一档写“达到”，边界只归一档")
-            elif high1[1] < low2[1] or (high1[1] == low2[1] and high1[0] == "<" and low2[0] == ">"):
-                self.report.warn("W411", "分档之间有空档：有的取值不属于任何一档", t2.span,
+            elif code == "W411":
+                self.report.warn("W411", "分档之间有空档：有的取值不属于任何一档", tier.span,
                                  "检查相邻两档的边界词是否衔接")
-        amounts = [magnitude(self.constant(t.amount)) for _, _, t in bands]
-        if all(a is not None for a in amounts):
-            for (_, _, t), prev, cur in zip(bands[1:], amounts, amounts[1:]):
-                if cur < prev:
-                    self.report.warn("W412", "分档金额不随档次递增", t.span, "较高一档的金额少于较低一档，请确认")
+            elif code == "W412":
+                self.report.warn("W412", "分档金额不随档次递增", tier.span, "较高一档的金额少于较低一档，请确认")
 
     def param(self, p: n.Param) -> None:
         if p.range is None:
@@ -233,6 +219,64 @@ class Structure:
                 names = " → ".join(str(self.s.items[k].label) for k in seen)
                 self.report.error("E430", f"“例外”形成循环：{names} → {item.label}", item.overrides.span,
                                   "取代关系只能单向")
+
+
+def tier_problems(award: n.Award, value, symbolic: bool = False) -> list[tuple[str, n.Tier, n.Tier | None]]:
+    """Overlapping (E410), gapped (W411) and non-monotone (W412) bands of a tier table, and bands
+    written without a range (E411), as (code, tier, the neighbouring tier it clashes with).
+
+    ``value(expr)`` gives a bound's or an amount's number, or None while it waits for a parameter.
+    Without ``symbolic`` a table with such a bound is not judged; with it, two bounds written with
+    the same expression count as equal (「门槛」 ends one band and starts the next), the bands
+    are taken in the order written, and pairs that cannot be compared are skipped.
+    """
+    from .render import text as render_text
+
+    bands = []
+    for tier in award.tiers:
+        if tier.band is None or tier.band.low is None and tier.band.high is None:
+            return [("E411", tier, None)]
+        sides = []
+        for bound in (tier.band.low, tier.band.high):
+            if bound is None:
+                sides.append(None)
+                continue
+            v = value(bound.right)
+            if v is None:
+                if not symbolic:
+                    return []  # a bound waits for a parameter: checked once it is bound
+                v = render_text(bound.right)
+            sides.append((bound.op, v))
+        bands.append((sides[0], sides[1], tier))
+    numeric = all(isinstance(side[1], Decimal) for low, high, _ in bands for side in (low, high) if side)
+    if numeric:
+        bands.sort(key=lambda b: (b[0][1] if b[0] else Decimal("-Infinity")))
+    problems = []
+    for (low1, high1, t1), (low2, high2, t2) in zip(bands, bands[1:]):
+        if low2 is None:
+            problems.append(("E410", t2, None))
+            continue
+        if high1 is None:
+            continue  # closed implicitly by the next tier's lower bound
+        a, b = high1[1], low2[1]
+        if isinstance(a, Decimal) and isinstance(b, Decimal):
+            above, below, equal = a > b, a < b, a == b
+        elif a == b:
+            above = below = False
+            equal = True
+        else:
+            continue  # two different parameters: decided once they are bound
+        if above or (equal and high1[0] == "<=" and low2[0] == ">="):
+            problems.append(("E410", t2, t1))
+        elif below or (equal and high1[0] == "<" and low2[0] == ">"):
+            problems.append(("W411", t2, t1))
+    if numeric:
+        amounts = [value(t.amount) for _, _, t in bands]
+        if all(a is not None for a in amounts):
+            for (_, _, t), (_, _, t0), prev, cur in zip(bands[1:], bands, amounts, amounts[1:]):
+                if cur < prev:
+                    problems.append(("W412", t, t0))
+    return problems
 
 
 def check_structure(program: Program, reporter: Reporter) -> None:
