@@ -240,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：文档中显示其参数取值")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="输出目录")
     p.set_defaults(func=cmd_docs)
+
+    from .review import cmd_review
+    p = sub.add_parser("review", help="审查报告：为起草部门列出文稿的问题、原文与修改建议（Markdown）")
+    p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件：已取值的参数不再列为待定")
+    p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
+    p.set_defaults(func=cmd_review)
     return parser
 
 
