@@ -64,6 +64,10 @@ def on_config(config):
             if parent in main_stem:
                 parent_docs = f"../{main_stem[parent]}/"
         site = docgen.generate(result, parent_docs=parent_docs)
+        if result.program.main.kind == "政策":  # the review report for the drafters (polc review)
+            from compiler.review import review_markdown
+            site.pages["review.md"] = review_markdown(result.program)
+            site.nav.append({"审查报告": "review.md"})
         base = f"policies/{path.stem}"
         _generated.append((base, site))
         nav_entries.append({site.title: [_prefix(e, base) for e in site.nav]})
