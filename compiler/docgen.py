@@ -677,7 +677,7 @@ class DocGenerator:
                 isinstance(e.amount, n.Literal) and got["金额"] == rt.money(const_value(e.amount.value))))
             rows.append([self.item_link(item), expected, actual, "一致" if ok else "**不一致**"])
             traces.append((item, got))
-        lines += table(["条款", "预期", "求值结果", ""], rows)
+        lines += table(["条款", "预期", "求值结果", "核对"], rows)
         for item, got in traces:
             lines += [f"求值过程（{md(item.label)}）：", ""]
             for k, st in enumerate(got["理由"], 1):

@@ -1,0 +1,227 @@
+"""The documentation site, built with MkDocs and read in a real (headless Debian) Chromium.
+
+The site is built from the real ``policies/`` with ``mkdocs build --strict``, served on
+127.0.0.1 by an ``http.server`` thread that stops by itself, and opened in Chromium through
+selenium and ``/usr/bin/chromedriver``. The browser tests check what a reader sees on the Minhang
+pages: an article's text, a tier table, a worked example, and that searching 研发 finds article 1.
+Screenshots are kept in ``tests/artifacts/`` (ignored by git).
+
+Needs ``pip install ".[test,docs]"`` and ``apt-get install chromium chromium-driver`` (plus a CJK
+font such as fonts-wqy-zenhei for readable screenshots). The browser tests are skipped only when
+Chromium is absent and CI is not ``true``; under CI they always run.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from compiler import nodes as n
+from compiler.check import check
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+MINHANG = ROOT / "policies" / "minhang_2024.pol"
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HAVE_BROWSER = bool(CHROMIUM) and Path(CHROMEDRIVER).exists()
+
+needs_browser = pytest.mark.skipif(
+    not HAVE_BROWSER and not IN_CI,
+    reason="Chromium 未安装（apt-get install chromium chromium-driver）；CI=true 时此测试必须运行")
+
+if not IN_CI:
+    pytest.importorskip("mkdocs", reason='需要文档依赖：pip install ".[docs]"')
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1400,1000"]
+SERVE_SECONDS = 600  # the server thread stops by itself after this, whatever happens to the test
+
+
+def mkdocs_build(site_dir: Path, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
+                           "-d", str(site_dir)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site_dir = tmp_path_factory.mktemp("site")
+    done = mkdocs_build(site_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def minhang():
+    result = check(MINHANG)
+    assert result.ok
+    return result.program
+
+
+def test_site_builds_with_the_policy_pages(site, minhang):
+    base = site / "policies" / "minhang_2024"
+    for a in minhang.policy.articles:
+        page = f"closing-{a.number[2:]}" if a.number.startswith("附则") else f"article-{a.number}"
+        assert (base / page / "index.html").exists(), page
+    for page in ("index", "parameters", "notes"):
+        assert (site / "policies" / "minhang_2024" / page / "index.html").exists() if page != "index" \
+            else (base / "index.html").exists()
+    reference = (site / "reference" / "index.html").read_text(encoding="utf-8")
+    assert "<code>POLICY</code>" in reference and "polc:keywords" not in reference
+    assert '<span class="kd">参数</span>' in reference  # pol blocks are highlighted by our lexer
+    assert "polc docs" in (site / "cli" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_pol_file_with_errors_fails_the_build_like_polc_check(tmp_path):
+    bad = tmp_path / "bad.pol"
+    bad.write_text("政策「坏」\n原文文件「无.txt」\n第1条「x」\n  款「y」\n    给予 按「不存在」\n", encoding="utf-8")
+    done = mkdocs_build(tmp_path / "site", {"POLC_DOCS_POLICIES": str(bad)})
+    assert done.returncode != 0
+    checked = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(bad)], capture_output=True,
+                             text=True, cwd=ROOT)
+    diagnostics = checked.stdout[:checked.stdout.index(f"{bad}：")]  # everything before the summary lines
+    assert "错误[" in diagnostics
+    assert diagnostics in done.stdout + done.stderr
+    assert "polc：1 个 .pol 文件有错误" in done.stdout + done.stderr
+
+
+# ---- in the browser ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    stop = threading.Timer(SERVE_SECONDS, httpd.shutdown)
+    stop.daemon = True
+    stop.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    stop.cancel()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver") if not IN_CI else __import__(
+        "selenium.webdriver", fromlist=["webdriver"])
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or "/usr/bin/chromium"
+    for flag in FLAGS:
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="polc-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _page(article: str) -> str:
+    return f"closing-{article[2:]}" if article.startswith("附则") else f"article-{article}"
+
+
+def _visible_text(driver, selector: str):
+    from selenium.webdriver.common.by import By
+    return [e for e in driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+
+
+def _shot(driver, element, name: str) -> Path:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    path = ARTIFACTS / name
+    driver.save_screenshot(str(path))
+    return path
+
+
+@needs_browser
+def test_article_text_is_visible(server, browser, minhang):
+    from selenium.webdriver.common.by import By
+
+    article = minhang.symbols.articles["1"]
+    browser.get(f"{server}/policies/minhang_2024/article-1/")
+    h1 = browser.find_element(By.CSS_SELECTOR, "article h1")
+    assert h1.text.startswith(f"第1条 {article.title}")
+    item = article.items[0]
+    quotes = [e for e in _visible_text(browser, ".polc-quote blockquote") if e.text]
+    assert any(re.sub(r"\s", "", item.quote.text)[:20] in re.sub(r"\s", "", q.text) for q in quotes)
+    rules = _visible_text(browser, ".polc-rule")
+    assert rules and "条件" in rules[0].text and "给予" in rules[0].text
+    # the quote and the rule stand side by side on a wide screen
+    quote_box = browser.find_element(By.CSS_SELECTOR, ".polc-quote").rect
+    rule_box = browser.find_element(By.CSS_SELECTOR, ".polc-rule").rect
+    assert rule_box["x"] > quote_box["x"] + quote_box["width"] - 1
+    # pending parameters are highlighted and link to the parameters page
+    marks = _visible_text(browser, ".polc-rule mark a")
+    assert marks and "parameters/#p-" in marks[0].get_attribute("href")
+    _shot(browser, h1, "minhang-article-1.png")
+
+
+@needs_browser
+def test_tier_table_is_visible(server, browser, minhang):
+    from selenium.webdriver.common.by import By
+
+    tiered = next(a for a in minhang.policy.articles
+                  if any(i.award is not None and i.award.kind == "分档" for i in a.items))
+    browser.get(f"{server}/policies/minhang_2024/{_page(tiered.number)}/")
+    tables = [t for t in _visible_text(browser, ".polc-rule table")
+              if t.find_element(By.CSS_SELECTOR, "th").text == "档"]
+    assert tables, f"{tiered.label} 没有可见的分档表"
+    rows = tables[0].find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) >= 2 and rows[0].find_element(By.CSS_SELECTOR, "td").text == "1"
+    _shot(browser, tables[0], "minhang-tiers.png")
+
+
+@needs_browser
+def test_worked_example_is_visible(server, browser, minhang):
+    from selenium.webdriver.common.by import By
+
+    first_case = minhang.policy.cases[0]
+    article = [a for a in minhang.policy.articles if a.span.line < first_case.span.line][-1]
+    browser.get(f"{server}/policies/minhang_2024/{_page(article.number)}/")
+    heading = next(h for h in _visible_text(browser, "article h3") if first_case.name in h.text)
+    tables = [t for t in _visible_text(browser, "article table")
+              if "求值结果" in t.find_element(By.CSS_SELECTOR, "thead").text]
+    assert tables and "一致" in tables[0].text
+    body = browser.find_element(By.CSS_SELECTOR, "article").text
+    assert "求值过程" in body and "→" in body
+    _shot(browser, heading, "minhang-worked-example.png")
+
+
+@needs_browser
+def test_search_for_研发_finds_article_1(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/?q=研发")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")]
+    hits = [i for i, href in enumerate(links) if "/policies/minhang_2024/article-1/" in href]
+    assert hits, links[:10]
+    assert hits[0] < 5, f"第1条排在第 {hits[0] + 1} 位：{links[:10]}"
+    results = browser.find_element(By.CSS_SELECTOR, ".md-search-result")
+    browser.save_screenshot(str(ARTIFACTS / "search-研发.png"))
+    assert "第1条" in results.text
