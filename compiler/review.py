@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import attrs
 
@@ -87,7 +88,14 @@ def short(text: str, limit: int = 60) -> str:
 
 
 def where(span) -> str:
-    return f"{span.file}:{span.line}"
+    return f"{Path(span.file).name}:{span.line}"
+
+
+def short_where(text: str) -> str:
+    """A lowered plan's position (path:line:column) as the report shows positions: file name and line."""
+    path, _, rest = text.rpartition(":")
+    path, _, line = path.rpartition(":")
+    return f"{Path(path).name}:{line}" if line.isdigit() else text
 
 
 # ---- 原文中的位置 ------------------------------------------------------------
@@ -494,14 +502,15 @@ class Reviewer:
                 self.add(SEVERE, NEVER, f"{item.label}的条件不可能同时成立", (item.article,), (self.item_quote(item),),
                          f"按现有文字，条件（{conds}）" + (f"中“{'”与“'.join(core)}”" if core else "") +
                          "互相排斥，没有任何企业能满足，这一款支持实际上无法兑现。",
-                         f"建议核对{item.label.split('「')[0]}的适用条件，删去或改写互相矛盾的要求。", (plan.where,))
+                         f"建议核对{item.label.split('「')[0]}的适用条件，删去或改写互相矛盾的要求。", (short_where(plan.where),))
                 continue
             for c, f in zip(plan.conditions, parts):
                 if enc.valid(f) is True:
                     self.add(GENERAL, ALWAYS, f"{item.label}的条件“{c.text}”必然成立", (item.article,),
                              (self.item_quote(item),),
                              f"“{c.text}”对任何企业都成立，不起筛选作用；可能是门槛写错了方向或数额。",
-                             f"建议核对{item.label.split('「')[0]}中“{c.text}”的门槛是否为本意，如无筛选作用可删去。", (c.where,))
+                             f"建议核对{item.label.split('「')[0]}中“{c.text}”的门槛是否为本意，如无筛选作用可删去。",
+                             (short_where(c.where),))
             if plan.award and plan.award[0] == "tiers":
                 measure_ir, bands = plan.award[1], plan.award[2]
                 for tier_ir, tier in zip(bands, item.award.tiers):
@@ -579,13 +588,13 @@ class Reviewer:
         for fact in facts:
             if fact.endswith("的级别"):
                 rec = fact[:-3]
-                out[f"认定:{rec}"] = f"同一认定「{rec}」"
+                out[f"认定:{rec}"] = f"认定「{rec}」"
             else:
-                out[f"数据:{fact}"] = f"同一项数据「{fact}」"
+                out[f"数据:{fact}"] = f"数据「{fact}」"
         if not any(k.startswith("数据:") for k in out) and not self.thresholds(plan):
             for c in plan.conditions:
                 for rec in positive_recognitions(c.test):
-                    out[f"认定:{rec}"] = f"同一认定「{rec}」"
+                    out[f"认定:{rec}"] = f"认定「{rec}」"
         return out
 
     DEDUP_WORDS = re.compile(r"不重复|不得重复|就高|从高|择优|择一|兼得|叠加|累加|不再(给予|重复)|不同时")
@@ -642,14 +651,14 @@ class Reviewer:
             same_article = ia.article == ib.article
             encoding = (f"编码中暂按互斥组「{group['name']}」“{group['rule']}”处理，但这是编码时的理解，原文没有写。"
                         if group else "")
-            self.add(SEVERE, DOUBLE, f"{a.label}与{b.label}可能重复支持{basis.replace('同一', '')}",
+            self.add(SEVERE, DOUBLE, f"{a.label}与{b.label}可能重复支持（依据同为{basis}）",
                      tuple(dict.fromkeys((ia.article, ib.article))), (self.item_quote(ia), self.item_quote(ib)),
                      f"两款都以{basis}为依据给予资金支持，且一家企业可以同时满足两款的条件"
                      f"（{a.label}：{_conds(a)}；{b.label}：{_conds(b)}）。原文没有写两者能否同时享受，"
                      "同一事项可能获得两次资金支持。" + encoding,
                      f"建议明确{a.label}与{b.label}能否同时享受：如不可兼得，写明“同一企业（项目）符合"
                      f"{'本条' if same_article else labels((ia.article, ib.article))}多项支持的，按就高原则支持，不重复享受”；"
-                     "如可叠加，写明“可叠加享受”。", (a.where, b.where))
+                     "如可叠加，写明“可叠加享受”。", (short_where(a.where), short_where(b.where)))
         self.pairs = [(by_label[a.label].article, by_label[b.label].article) for a, b, _, _ in pairs]
 
     def dedup_rule(self) -> None:
