@@ -163,10 +163,14 @@ def cmd_test(args) -> int:
     program = _load(args)
     if program is None:
         return 1
-    interpreter = Interpreter(program)
-    cases = [c for doc in program.documents() if doc.kind != "模块" for c in doc.cases]
+    # A policy's cases describe the policy alone; a 细则's cases run with its bindings.
+    runs = [(program.policy.cases, Interpreter(program))]
+    if program.rules is not None:
+        alone = check(program.policy.path).program
+        runs = [(program.policy.cases, Interpreter(alone)), (program.rules.cases, runs[0][1])]
+    cases = [(case, interpreter) for group, interpreter in runs for case in group]
     failed = 0
-    for case in cases:
+    for case, interpreter in cases:
         outcome = run_case(case, program, interpreter.evaluate)
         if outcome.passed:
             print(f"通过  {case.name}")

@@ -24,6 +24,7 @@ from . import nodes as n
 from . import render
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
+from .runtime import NO_LEVEL
 from .typecheck import TypeChecker, declared
 
 
@@ -295,7 +296,7 @@ class Lowerer:
         if isinstance(e, n.Ref):
             t = declared(p.type)
             if t[0] == "等级":
-                return self.rank(t[1], e.name)
+                return 0 if e.name == NO_LEVEL else self.rank(t[1], e.name)
             return e.name  # a text value
         raise ValueError("parameter values are literals")
 

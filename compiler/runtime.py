@@ -202,6 +202,8 @@ def parse_number(value) -> Decimal:
 
 
 def parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()  # a datetime does not compare with the policy's dates
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
@@ -248,6 +250,9 @@ def _finite(value: Decimal) -> Decimal:
     return value
 
 
+NO_LEVEL = "无"
+
+
 def convert(kind: tuple, value, levels: dict):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not."""
     name = kind[0]
@@ -259,7 +264,7 @@ def convert(kind: tuple, value, levels: dict):
     if name == "比例":
         return _finite(parse_ratio(value))
     if name == "数量":
-        if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and value >= 0:
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str):
@@ -287,8 +292,10 @@ def convert(kind: tuple, value, levels: dict):
         return value
     if name == "等级":
         members = levels[kind[1]]
+        if value == NO_LEVEL:
+            return 0  # below every level: “区级及以上” is false, not unknown
         if value not in members:
-            raise ValueError(f"应是{'、'.join(members)}之一，这里是“{value}”")
+            raise ValueError(f"应是{'、'.join(members)}之一（没有则写“{NO_LEVEL}”），这里是“{value}”")
         return len(members) - members.index(value)
     if name == "集合":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -324,6 +331,8 @@ def compare(op: str, a, b):
     """True, False, or None when either side is not known."""
     if blocked(a, b):
         return None
+    if a is None or b is None:  # the level of a recognition not held: it reaches no level
+        return False
     if op == ">=":
         return a >= b
     if op == "<=":
@@ -712,6 +721,9 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
         if stop is PENDING:
             out.pending |= ctx.pending
             return finish(spec, out, "参数待定")
+        if stop is UNKNOWN:  # a cap that cannot be computed still applies: the amount is not known
+            out.missing |= ctx.missing
+            return finish(spec, out, "信息不足")
         if stop is not None:
             continue
         if kind == "年度上限":
@@ -947,7 +959,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
 
 def _nearest(word: str, pool) -> str | None:
     import difflib
-    match = difflib.get_close_matches(word, list(pool), n=1, cutoff=0.5)
+    match = difflib.get_close_matches(str(word), [str(p) for p in pool], n=1, cutoff=0.5)
     return match[0] if match else None
 
 
@@ -976,6 +988,8 @@ def from_text(kind: tuple, text: str):
 def read_params(declared: dict, given: dict, levels: dict) -> dict:
     """Parameter values given by a caller (strings such as "5%" or "200万元") as runtime values."""
     out, problems = {}, []
+    if not isinstance(given or {}, dict):
+        raise InputError([{"位置": "参数", "问题": f"参数应是对象：参数名称 → 取值，这里是{_json_kind(given)}"}])
     for name, value in (given or {}).items():
         if name not in declared:
             near = _nearest(name, declared)
@@ -1019,15 +1033,38 @@ def in_force(validity, ctx, as_of):
 
 
 def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
-    """Evaluate every item of a policy for one enterprise record."""
-    ctx, warnings, _ = read_record(record, policy["schema"])
-    if as_of is not None and not isinstance(as_of, datetime.date):
+    """Evaluate every item of a policy for one enterprise record.
+
+    Decimal arithmetic runs in MONEY_CONTEXT whatever context the caller has set, so the
+    same input gives the same output in any service; numbers too large to compute exactly
+    are an input problem, not a traceback.
+    """
+    with localcontext(MONEY_CONTEXT):
+        try:
+            return _evaluate_policy(policy, items, record, params, as_of)
+        except ArithmeticError:
+            raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
+
+
+def _evaluate_policy(policy, items, record, params, as_of) -> dict:
+    problems = []  # the record's, the date's and the parameters' problems, all reported at once
+    try:
+        ctx, warnings, _ = read_record(record, policy["schema"])
+    except InputError as exc:
+        problems += exc.problems
+    if as_of is not None:
         try:
             as_of = parse_date(as_of)
         except ValueError as exc:
-            raise InputError([{"位置": "评估日期", "问题": str(exc)}]) from None
+            problems.append({"位置": "评估日期", "问题": str(exc)})
+    try:
+        given = read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
+    except InputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InputError(problems)
     values = bound_params(policy["param_values"], as_of)
-    values.update(read_params(policy["declared_params"], params or {}, policy["schema"]["levels"]))
+    values.update(given)
     ctx.params = values
     ctx.pending = set()
     force = in_force(policy["validity"], ctx, as_of)

@@ -26,7 +26,7 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
     elif name == "年度":
         schema = {"type": "integer", "minimum": 1900, "maximum": 2200}
     elif name == "等级":
-        schema = {"enum": list(levels[kind[1]])}
+        schema = {"enum": [*levels[kind[1]], "无"]}
     elif name == "集合":
         schema = {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
     else:

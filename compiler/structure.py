@@ -7,6 +7,7 @@ parameter values respect their ranges; tranches add up to the whole.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -40,12 +41,18 @@ class Structure:
         self.s = program.symbols
         self.report = reporter
         self.source = squeeze(program.source_text) if program.source_text is not None else None
+        # A 细则's latest binding of each parameter, so its values are checked like the policy's.
+        self.bindings = {b.key: b.value for doc in program.documents() if doc.kind == "细则"
+                         for b in sorted(doc.bindings, key=lambda b: b.since or datetime.date.min)}
 
     def constant(self, e):
         """The value of an expression known at compile time, else None."""
         if isinstance(e, n.Literal):
             return e.value
         if isinstance(e, n.Ref):
+            bound = self.bindings.get(e.key)
+            if bound is not None:
+                return self.constant(bound)
             p = self.s.params.get(e.key)
             if p is not None and p.value is not None:
                 return self.constant(p.value)

@@ -13,6 +13,7 @@ from . import nodes as n
 from .diagnostics import Reporter
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
+from .runtime import NO_LEVEL
 
 BOOL = ("布尔",)
 RATIO = ("比例",)
@@ -233,6 +234,8 @@ class TypeChecker:
             return
         if isinstance(value, n.Ref) and want[0] in ("文本", "集合") and self.s.value_decl(value.key) is None:
             return  # a text value written in 「」
+        if isinstance(value, n.Ref) and want[0] == "等级" and value.name == NO_LEVEL:
+            return  # 「无」: holds no level at all
         t = self.type_of(value)
         if t is None:
             return
