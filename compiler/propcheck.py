@@ -1,0 +1,769 @@
+"""Support for the property tests that ``propgen`` generates: strategies, an independent reading of the IR, checks.
+
+A generated test module holds the plan's data (item IR, scopes, bound parameter
+values) as constants and one hypothesis test per property; the work is done
+here. The bounds a property checks (cap values, floors, the matching base, tier
+tables) are computed by this module's own small evaluator of the lowered IR,
+never by ``runtime``'s cap code: the evaluator under test and the checks agree
+only if both follow the semantics.
+
+The evaluator under test is a function ``evaluate(record, params, labels)``;
+by default the Python module that ``polc build`` would write for the policy.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+CENT = Decimal("0.01")
+
+
+# ---- an independent evaluator of the IR --------------------------------------------
+
+class _Sentinel:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+UNK = _Sentinel("UNKNOWN")  # a fact the record does not give
+PEND = _Sentinel("PENDING")  # a parameter still 待定
+NA = _Sentinel("NOT_APPLICABLE")  # a per-level value for a level the table does not list
+_STOPS = (UNK, PEND, NA)
+
+
+def _stop(*values):
+    if any(v is PEND for v in values):
+        return PEND
+    for v in values:
+        if v is UNK or v is NA:
+            return v
+    return None
+
+
+class Env:
+    """What the property side knows about one enterprise (and one of its projects)."""
+
+    def __init__(self, facts, held, params, project=None):
+        self.facts = facts
+        self.held = held  # None: the record does not say which recognitions are held
+        self.params = params
+        self.project = project
+
+
+def ev(ir, env: Env):
+    """The value of an IR expression: a value, or UNK / PEND / NA; conditions give True, False or None."""
+    op = ir[0]
+    if op == "const":
+        return ir[1]
+    if op == "field":
+        if env.project is not None and ir[1] in env.project:
+            return env.project[ir[1]]
+        return env.facts.get(ir[1], UNK)
+    if op == "pfield":
+        return UNK if env.project is None else env.project.get(ir[1], UNK)
+    if op == "param":
+        return env.params.get(ir[1], PEND)
+    if op in ("add", "sub", "mul", "div"):
+        a, b = ev(ir[1], env), ev(ir[2], env)
+        stop = _stop(a, b)
+        if stop:
+            return stop
+        if op == "add":
+            return a + b
+        if op == "sub":
+            return a - b
+        if op == "mul":
+            return a * b
+        return UNK if b == 0 else a / b
+    if op == "cmp":
+        a, b = ev(ir[2], env), ev(ir[3], env)
+        if _stop(a, b):
+            return None
+        if a is None or b is None:  # a recognition not held has no level
+            return False
+        return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "==": a == b}[ir[1]]
+    if op == "and":
+        values = [ev(x, env) for x in ir[1]]
+        return False if False in values else (None if None in values else True)
+    if op == "or":
+        values = [ev(x, env) for x in ir[1]]
+        return True if True in values else (None if None in values else False)
+    if op == "not":
+        v = ev(ir[1], env)
+        return None if v is None else not v
+    if op == "truth":
+        v = ev(ir[1], env)
+        return None if v in _STOPS or v is None else bool(v)
+    if op == "holds":
+        if env.held is None:
+            return None
+        names, rank, cmp = ir[1], ir[2], ir[3]
+        for name in names:
+            if name in env.held:
+                level = env.held[name]
+                if rank is None or {">=": level >= rank, "<=": level <= rank, ">": level > rank,
+                                    "<": level < rank, "==": level == rank}[cmp]:
+                    return True
+        return False
+    if op == "member":
+        v = ev(ir[1], env)
+        return None if _stop(v) else v in ir[2]
+    if op == "contains":
+        v = ev(ir[1], env)
+        return None if _stop(v) else any(e in v for e in ir[2])
+    if op == "level_of":
+        return UNK if env.held is None else env.held.get(ir[1])
+    if op == "by_level":
+        rank = ev(ir[1], env)
+        entries = {k: ev(x, env) for k, x in ir[2].items()}
+        if rank is UNK or rank is PEND:
+            return rank
+        if rank is None or rank not in entries:
+            return NA
+        return entries[rank]
+    if op == "tiers":
+        return tier_amount(ir, env)[0]
+    raise ValueError(f"unknown IR {op}")
+
+
+def tier_table(ir, env):
+    """The bands in ascending order of their lower bound, each as (low_op, low, high_op, high, amount IR).
+
+    None when a bound is not known.
+    """
+    bands = [(lo_op, ev(lo, env) if lo else None, hi_op, ev(hi, env) if hi else None, amount)
+             for lo_op, lo, hi_op, hi, amount in ir[2]]
+    if _stop(*[b for band in bands for b in (band[1], band[3]) if b is not None]):
+        return None
+    return sorted(bands, key=lambda b: (b[1] is not None, b[1] if b[1] is not None else 0))
+
+
+def tier_amount(ir, env):
+    """(amount, index of the band) for the tier table ``ir``; amount may be a sentinel."""
+    measure = ev(ir[1], env)
+    bounds = [ev(b, env) for band in ir[2] for b in (band[1], band[3]) if (band[0] or band[2]) and b is not None]
+    stop = _stop(measure, *bounds)
+    if stop:
+        return stop, None
+    bands = tier_table(ir, env)
+    for i, (lo_op, lo, hi_op, hi, amount) in enumerate(bands):
+        if hi_op is None and i + 1 < len(bands) and bands[i + 1][0] is not None:
+            hi_op, hi = ("<" if bands[i + 1][0] == ">=" else "<="), bands[i + 1][1]
+        if lo_op is not None and not _holds(lo_op, measure, lo):
+            continue
+        if hi_op is not None and not _holds(hi_op, measure, hi):
+            continue
+        return ev(amount, env), i
+    return NA, None
+
+
+def _holds(op, a, b):
+    return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "==": a == b}[op]
+
+
+def cents(value: Decimal) -> Decimal:
+    """Half-up to the cent, as the evaluator rounds its results (rounding is monotone, so bounds round too)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def conditions_hold(item, env):
+    values = [ev(c, env) for c in item["conditions"]]
+    return False if False in values else (None if None in values else True)
+
+
+def uplift_factor(item, env):
+    """Π(1 + r) over the uplifts that apply; a sentinel when one cannot be decided."""
+    factor = Decimal(1)
+    for ratio, when in item["uplifts"]:
+        applies = True if when is None else ev(when, env)
+        if applies is None:
+            return UNK
+        if applies:
+            r = ev(ratio, env)
+            if _stop(r):
+                return _stop(r)
+            factor *= 1 + r
+    return factor
+
+
+# ---- the case a strategy draws ----------------------------------------------------
+
+class Case:
+    """One enterprise record with parameter values, plus the typed facts the checks read."""
+
+    def __init__(self, record, params, facts, held, projects, history, year):
+        self.record = record
+        self.params = params  # name → value as given to the evaluator
+        self.facts = facts
+        self.held = held
+        self.projects = projects  # typed project facts
+        self.history = history  # [(label, year, Decimal, project name|None)]
+        self.year = year
+        self.typed_params = {}
+
+    def env(self, project=None) -> Env:
+        return Env(self.facts, self.held, self.typed_params, project)
+
+    def used(self, labels, year=None) -> Decimal:
+        return sum((amount for label, y, amount, _ in self.history
+                    if label in labels and (year is None or y == year)), Decimal(0))
+
+    def show(self) -> str:
+        out = {"企业": self.record}
+        if self.params:
+            out["参数"] = {k: (v if isinstance(v, (str, bool, int)) else str(v)) for k, v in self.params.items()}
+        return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
+
+    def __repr__(self) -> str:
+        return self.show()
+
+
+def json_value(kind, value, levels):
+    name = kind[0]
+    if name in ("金额", "比例", "数值", "汇率"):
+        return _plain(value)
+    if name == "数量":
+        return int(value)
+    if name == "日期":
+        return value.isoformat()
+    if name == "等级":
+        members = levels[kind[1]]
+        return members[len(members) - value]
+    if name == "集合":
+        return sorted(value)
+    return value
+
+
+def param_value(kind, value, levels):
+    """A parameter value as a caller passes it to ``evaluate``."""
+    if kind[0] == "等级":
+        members = levels[kind[1]]
+        return members[len(members) - value]
+    return value
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# ---- strategies ------------------------------------------------------------------
+
+NICE_MONEY = [Decimal(x) for x in ("0", "1", "5000", "10000", "100000", "500000", "1000000", "2000000",
+                                   "5000000", "10000000", "50000000", "100000000", "1000000000")]
+NICE_RATIO = [Decimal(x) for x in ("0", "0.01", "0.05", "0.1", "0.2", "0.3", "0.5", "1")]
+STEPS = {"金额": (Decimal("0.01"), Decimal(1), Decimal(10000)), "比例": (Decimal("0.0001"), Decimal("0.01")),
+         "数量": (Decimal(1),), "数值": (Decimal("0.01"), Decimal(1)), "汇率": (Decimal("0.01"),),
+         "年度": (1,)}
+YEARS = (2023, 2024, 2025, 2026)
+
+
+def _numbers(kind, low=None, high=None):
+    name = kind[0]
+    if name == "金额":
+        lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal(10) ** 9
+        nice = [v for v in NICE_MONEY if lo <= v <= hi]
+        return st.one_of(st.sampled_from(nice or [lo]),
+                         st.decimals(min_value=lo, max_value=hi, places=2, allow_nan=False, allow_infinity=False))
+    if name == "比例":
+        lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal(1)
+        nice = [v for v in NICE_RATIO if lo <= v <= hi] + [lo, hi]
+        return st.one_of(st.sampled_from(nice),
+                         st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False))
+    if name == "数量":
+        lo, hi = int(low) if low is not None else 0, int(high) if high is not None else 200
+        return st.integers(lo, hi).map(Decimal)
+    if name == "汇率":
+        return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
+                                                              places=4, allow_nan=False, allow_infinity=False))
+    lo, hi = low if low is not None else Decimal(-1000), high if high is not None else Decimal(10) ** 6
+    return st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False)
+
+
+def value_strategy(kind, policy, name, scope, low=None, high=None):
+    """Values of one type; texts and sets come from the names the policy tests them against."""
+    t = kind[0]
+    if t in ("金额", "比例", "数量", "数值", "汇率"):
+        return _numbers(kind, low, high)
+    if t == "布尔":
+        return st.booleans()
+    if t == "年度":
+        return st.sampled_from(YEARS)
+    if t == "日期":
+        return st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31))
+    if t == "等级":
+        return st.integers(1, len(policy["levels"][kind[1]]))
+    texts = sorted(scope["texts"].get(name, ())) + ["其他"]
+    if t == "集合":
+        return st.frozensets(st.sampled_from(texts), max_size=3)
+    return st.sampled_from(texts)
+
+
+def _near(kind, value):
+    """The value, 0.01 and one unit either side (the points a threshold or a cap turns on)."""
+    t = kind[0]
+    if t == "日期" and isinstance(value, datetime.date):
+        return [value + datetime.timedelta(days=d) for d in (-1, 0, 1)]
+    if t == "等级":
+        return [v for v in (value - 1, value, value + 1) if isinstance(v, int) and 1 <= v <= 9] if \
+            isinstance(value, int) and not isinstance(value, bool) else []
+    if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
+        return []
+    out = [Decimal(value)]
+    for step in STEPS.get(t, (Decimal("0.01"), Decimal(1))):
+        out += [value + step, value - step]
+    if t in ("数量", "年度"):
+        out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
+    if t in ("金额", "数量", "比例"):
+        out = [v for v in out if v >= 0]
+    if t == "汇率":
+        out = [v for v in out if v > 0]
+    if t == "年度":
+        out = [int(v) for v in out]
+    return out
+
+
+@st.composite
+def cases(draw, policy, scope, per_project=None, projects=None):
+    """An enterprise, parameter values and a history, concentrated on the points where the item's outcome turns."""
+    fields, pfields, levels = policy["fields"], policy["project_fields"], policy["levels"]
+    params, typed = {}, {}
+    for name in scope["params"]:
+        if name in policy["bound"]:
+            typed[name] = policy["bound"][name]
+            continue
+        kind, low, high = policy["declared"][name]
+        if draw(st.integers(0, 9)) == 0:
+            continue  # left 待定
+        if kind[0] == "日期":
+            value = draw(st.dates(datetime.date(2023, 1, 1), datetime.date(2026, 12, 31)))
+        else:
+            value = draw(value_strategy(kind, policy, name, scope, low, high))
+        typed[name] = value
+        params[name] = param_value(kind, value, levels)
+    held = None
+    if draw(st.integers(0, 19)) != 0:
+        held = {}
+        for rec in scope["recognitions"]:
+            if draw(st.booleans()):
+                graded = policy["recognitions"][rec]
+                held[rec] = draw(st.integers(1, len(levels[graded]))) if graded else 0
+    facts = {}
+    for name in scope["fields"]:
+        if draw(st.integers(0, 11)) == 0:
+            continue  # not given
+        facts[name] = draw(value_strategy(fields[name], policy, name, scope))
+    year = facts.get("申报年度")
+    env = Env(facts, held, typed)
+    _refine(draw, facts, scope["pivots"], fields, env)
+    per_project = scope["per_project"] if per_project is None else per_project
+    typed_projects = []
+    if per_project:
+        count = draw(st.integers(0, 3)) if projects is None else projects
+        for i in range(count):
+            project = {"项目名称": f"项目{i + 1}"}
+            for name in scope["project_fields"]:
+                if name == "项目名称" or draw(st.integers(0, 11)) == 0:
+                    continue
+                project[name] = draw(value_strategy(pfields[name], policy, name, scope))
+            _refine(draw, project, scope["ppivots"], pfields, Env(facts, held, typed, project))
+            typed_projects.append(project)
+    history = []
+    base_year = year if isinstance(year, int) else 2025
+    amounts = [a for a in (ev(ir, Env(facts, held, typed, typed_projects[0] if typed_projects else None))
+                           for ir in scope["amounts"]) if isinstance(a, Decimal) and not isinstance(a, bool)]
+    amounts = [cents(a) for a in amounts if a >= 0]
+    for label in scope["labels"]:
+        for _ in range(draw(st.sampled_from((0, 0, 1, 2)))):
+            amount = draw(st.one_of(st.sampled_from(amounts or [Decimal(0)]), _numbers(("金额", "元"))))
+            y = draw(st.sampled_from((base_year, base_year - 1)))
+            project = None
+            if typed_projects and draw(st.booleans()):
+                project = draw(st.sampled_from([p["项目名称"] for p in typed_projects]))
+            history.append((label, y, cents(amount), project))
+    record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
+    if held is not None:
+        record["已认定"] = {k: (True if not policy["recognitions"][k] else
+                             json_value(("等级", policy["recognitions"][k]), v, levels)) for k, v in held.items()}
+    if per_project:
+        record["项目"] = [{k: json_value(pfields.get(k) or fields[k], v, levels) for k, v in p.items()}
+                        for p in typed_projects]
+    if history:
+        record["已获支持"] = [{"条款": label, "年度": y, "金额": _plain(a), **({"项目": p} if p else {})}
+                          for label, y, a, p in history]
+    case = Case(record, params, facts, held, typed_projects, history, year if isinstance(year, int) else None)
+    case.typed_params = typed
+    return case
+
+
+def _refine(draw, facts, pivots, kinds, env):
+    """Move some facts onto a threshold, a tier boundary or the point where a cap starts to bind."""
+    for name in sorted(pivots):
+        if name not in facts and draw(st.integers(0, 3)) != 0:
+            continue
+        points = []
+        for ir in pivots[name]:
+            saved = facts.pop(name, None)
+            value = ev(ir, env)
+            if saved is not None:
+                facts[name] = saved
+            if value not in _STOPS and value is not None and not isinstance(value, bool):
+                points.append(_near(kinds[name], value))
+        points = _interleave(points)
+        if points and draw(st.integers(0, 2)) != 0:
+            facts[name] = draw(st.sampled_from(points))
+
+
+def _interleave(groups):
+    """Each pivot's exact value first, then each one's neighbours: every pivot is as likely to be drawn."""
+    out = []
+    for i in range(max((len(g) for g in groups), default=0)):
+        out += [g[i] for g in groups if i < len(g) and g[i] not in out]
+    return out
+
+
+# ---- the evaluator under test --------------------------------------------------------
+
+class Evaluator:
+    """``evaluate(record, params, labels)`` over a generated module: only the named items are evaluated."""
+
+    def __init__(self, module):
+        self.module = module
+        self.specs = {spec["label"]: spec for spec in module.ITEMS}
+
+    def __call__(self, record, params, labels=None):
+        m = self.module
+        items = m.ITEMS if labels is None else [self.specs[label] for label in labels if label in self.specs]
+        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None)
+
+
+def module_from_source(source: str, name: str = "polc_generated"):
+    import types
+
+    module = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+_LOADED: dict = {}
+_BOUND: dict = {}
+
+
+def use(policy_file, rules_file, evaluate) -> None:
+    """Test ``evaluate`` (a function or a generated module) instead of the module polc builds."""
+    if not callable(evaluate):
+        evaluate = Evaluator(evaluate)
+    _BOUND[(policy_file, rules_file)] = evaluate
+
+
+def evaluator(policy_file, rules_file):
+    key = (policy_file, rules_file)
+    if key in _BOUND:
+        return _BOUND[key]
+    if key not in _LOADED:
+        from .build import source_text
+        from .check import check
+
+        result = check(policy_file, rules=rules_file)
+        if not result.ok:
+            raise RuntimeError(f"{policy_file} 有错误，无法测试：" + "；".join(d.message for d in result.errors))
+        _LOADED[key] = Evaluator(module_from_source(source_text(result.program)))
+    return _LOADED[key]
+
+
+def examples() -> int:
+    try:
+        return max(1, int(os.environ.get("POLC_EXAMPLES", "100")))
+    except ValueError:
+        return 100
+
+
+def property_settings():
+    """Deterministic runs: the same policy gives the same examples on every machine."""
+    return settings(max_examples=examples(), derandomize=True, database=None, deadline=None, print_blob=False,
+                    suppress_health_check=list(HealthCheck))
+
+
+# ---- the properties --------------------------------------------------------------
+
+class PropertyFailure(AssertionError):
+    """A property that does not hold, with the enterprise that shows it."""
+
+    def __init__(self, message: str, case: Case):
+        self.message = message
+        self.case = case
+        super().__init__(f"{message}\n反例：{case.show()}")
+
+
+def _result(policy, case, labels):
+    out = evaluator(policy["file"], policy["rules"])(case.record, case.params, labels)
+    return out, {r["条款"]: r for r in out["条款"]}
+
+
+def _amount(r):
+    return Decimal(r["金额"]) if r["金额"] is not None else None
+
+
+def check(policy, item, prop, index, case):
+    """Evaluate the item for ``case`` and check one property; raise PropertyFailure when it fails."""
+    label = item["label"]
+    _, by_label = _result(policy, case, [label])
+    r = by_label[label]
+    amount = _amount(r)
+
+    def fail(message):
+        raise PropertyFailure(f"{label}：{message}", case)
+
+    if prop == "pending":
+        if r["状态"] not in ("符合", "待评定") and (r["金额"] is not None or r.get("分期") or r["上限"]):
+            fail(f"状态为{r['状态']}，却带有金额 {r['金额']}")
+        return
+    if prop == "nonneg":
+        if amount is not None and amount < 0:
+            fail(f"金额 {amount} 为负数")
+        return
+    if prop == "cap":
+        kind, text, ir = item["limits"][index]
+        bound = limit_room(item, kind, ir, case, project_level=kind == "上限")
+        if bound is None:
+            return
+        if bound == "unknown":
+            if amount is not None:
+                fail(f"{text} 的数额无法确定（缺少信息或参数待定），却给出了金额 {amount}")
+            return
+        if amount is not None and amount > cents(bound):
+            fail(f"金额 {amount} 超过{text}（按此企业为 {cents(bound)}）")
+        return
+    if prop == "floor":
+        if amount is None:
+            return
+        kind, text, ir = item["limits"][index]
+        low = floor_bound(item, ir, case)
+        if low is not None and amount < cents(low):
+            fail(f"金额 {amount} 低于{text}（按此企业至少 {cents(low)}）")
+        return
+    if prop == "fixed":
+        kind, text, ir = item["limits"][index]
+        for env in _envs(item, case):
+            if conditions_hold(item, env) is not True:
+                continue
+            award, cap = ev(item["award"], env), ev(ir, env)
+            factor = uplift_factor(item, env)
+            if _stop(award, cap, factor) or award is None or cap is None:
+                continue
+            if award * factor > cap:
+                fail(f"给予的金额 {cents(award * factor)} 超过{text}（{cents(cap)}），不能足额给予")
+        return
+    if prop == "match":
+        if amount is None:
+            return
+        total = Decimal(0)
+        for env in _envs(item, case):
+            base, factor = ev(item["award"], env), uplift_factor(item, env)
+            if _stop(base, factor):
+                continue
+            total += max(Decimal(0), base * factor)
+        if amount > cents(total):
+            fail(f"配套金额 {amount} 超过配套比例 × 上级金额（{cents(total)}）")
+        return
+    raise ValueError(f"unknown property {prop}")
+
+
+def _envs(item, case):
+    if item["per_project"]:
+        return [case.env(p) for p in case.projects]
+    return [case.env()]
+
+
+def limit_room(item, kind, ir, case, project_level):
+    """The most the item may pay under one cap for this case: a Decimal, None (does not apply) or "unknown"."""
+    if kind == "上限":
+        if not item["per_project"]:
+            value = ev(ir, case.env())
+            if value is NA:
+                return None
+            if _stop(value):
+                return "unknown"
+            return value
+        total = Decimal(0)
+        for p in case.projects:
+            value = ev(ir, case.env(p))
+            if value is NA:
+                return None
+            if not _stop(value):
+                total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
+        return total
+    value = ev(ir, case.env())
+    if value is NA:
+        return None
+    if _stop(value):
+        return "unknown"
+    labels = (item["label"],)
+    if kind == "年度上限":
+        if case.year is None:
+            return "unknown"  # nothing may be paid without knowing the year
+        used = case.used(labels, case.year)
+    else:
+        used = case.used(labels)
+    return max(Decimal(0), value - used)
+
+
+def floor_bound(item, ir, case):
+    """The least the item must pay under a floor, after 补差 and the annual and cumulative caps."""
+    values = [ev(ir, env) for env in _envs(item, case)]
+    values = [v for v in values if not _stop(v)]
+    if not values:
+        return None
+    low = min(values)
+    if item["topup"] is not None:
+        low = max(Decimal(0), low - case.used(item["topup"]))
+    for kind, _, cap in item["limits"]:
+        if kind in ("年度上限", "累计上限"):
+            room = limit_room(item, kind, cap, case, False)
+            if isinstance(room, Decimal):
+                low = min(low, room)
+    return low
+
+
+def check_monotone(policy, item, pair):
+    """A tier award never decreases as its measure grows, where the table does not decrease."""
+    low_case, high_case = pair
+    label = item["label"]
+    table = tier_table(item["award"], low_case.env(low_case.projects[0] if low_case.projects else None))
+    if table is None:
+        return
+    amounts = [ev(b[4], low_case.env(low_case.projects[0] if low_case.projects else None)) for b in table]
+    if any(_stop(a) or a is None for a in amounts) or any(b[1] is None and b[0] for b in table):
+        return
+    if any(x > y for x, y in zip(amounts, amounts[1:])):
+        return  # the table itself decreases: the checker warns about it (W412)
+    a = _amount(_result(policy, low_case, [label])[1][label])
+    b = _amount(_result(policy, high_case, [label])[1][label])
+    if a is not None and b is not None and a > b:
+        name = item["mono"]["field"]
+        raise PropertyFailure(
+            f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}",
+            high_case)
+
+
+def _show(case, item):
+    m = item["mono"]
+    source = case.projects[0] if m["project"] and case.projects else case.facts
+    value = source.get(m["field"])
+    return _plain(value) if isinstance(value, Decimal) else str(value)
+
+
+@st.composite
+def monotone_pairs(draw, policy, item):
+    """Two enterprises equal but for the measure's field, the second not smaller."""
+    m = item["mono"]
+    case = draw(cases(policy, item["scope"], projects=1 if item["per_project"] else None))
+    kind = (policy["project_fields"] if m["project"] else policy["fields"])[m["field"]]
+    env = case.env(case.projects[0] if case.projects else None)
+    points = []
+    for ir in item["scope"]["ppivots" if m["project"] else "pivots"].get(m["field"], ()):
+        value = ev(ir, env)
+        if isinstance(value, Decimal):
+            points.append(_near(kind, value))
+    points = _interleave(points)
+    values = st.one_of(st.sampled_from(points), _numbers(kind)) if points else _numbers(kind)
+    x, y = sorted((draw(values), draw(values)))
+    return _with(case, policy, m, x), _with(case, policy, m, y)
+
+
+def _with(case, policy, m, value):
+    import copy
+
+    c = copy.deepcopy(case)
+    if m["project"]:
+        if not c.projects:
+            return c
+        c.projects[0][m["field"]] = value
+        c.record["项目"][0][m["field"]] = json_value(policy["project_fields"][m["field"]], value, policy["levels"])
+    else:
+        c.facts[m["field"]] = value
+        c.record[m["field"]] = json_value(policy["fields"][m["field"]], value, policy["levels"])
+    return c
+
+
+def check_group(policy, group, case):
+    """A 互斥 group pays no more than its rule allows: one member, the largest (就高) or the first (优先)."""
+    out, by_label = _result(policy, case, group["evaluate"])
+    included = set(out["汇总"]["计入合计"])
+    members = [m for m in group["members"] if m in by_label]
+    with_amount = [m for m in members if by_label[m]["金额"] is not None]
+    paid = [m for m in with_amount if m in included]
+
+    def fail(message):
+        raise PropertyFailure(f"互斥组「{group['name']}」：{message}", case)
+
+    if len(paid) > 1:
+        fail(f"同时计入了 {'、'.join(paid)}")
+    if paid and group["rule"] == "就高":
+        top = max(Decimal(by_label[m]["金额"]) for m in with_amount)
+        if Decimal(by_label[paid[0]]["金额"]) < top:
+            fail(f"就高却计入了较少的 {paid[0]}（{by_label[paid[0]]['金额']}，最高为 {top}）")
+    if paid and group["rule"] == "优先" and paid[0] != with_amount[0]:
+        fail(f"优先应计入 {with_amount[0]}，却计入了 {paid[0]}")
+    for m in paid:
+        if Decimal(by_label[m]["金额"]) <= 0 or m not in group["lifetime"]:
+            continue
+        for h in group["lifetime"]:
+            if h != m and h not in group["topup"].get(m, ()) and case.used((h,)) > 0:
+                fail(f"企业已获 {h}，又给予 {m} {by_label[m]['金额']}：一次性的互斥支持领了两次")
+
+
+def check_sum_cap(policy, cap, case):
+    """The total respects 总额上限: this year's payments plus the new total stay within it."""
+    out, _ = _result(policy, case, None)
+    value = ev(cap["amount"], case.env())
+    if _stop(value):
+        return
+    used = case.used({label for label, *_ in case.history}, case.year) if case.year is not None else Decimal(0)
+    room = cents(max(Decimal(0), value - used))
+    for key in ("合计", "最高合计"):
+        if Decimal(out["汇总"][key]) > room:
+            raise PropertyFailure(f"{cap['text']}：{key} {out['汇总'][key]} 超过可用额度 {room}", case)
+
+
+# ---- running the properties of a generated module (polc test, the pytest plugin) ----------------
+
+class Outcome:
+    def __init__(self, name, label, description, error=None):
+        self.name = name
+        self.label = label
+        self.description = description
+        self.error = error
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None
+
+
+def run_property(module, name) -> Outcome:
+    """Run one generated property; a failure carries hypothesis's smallest counterexample."""
+    from hypothesis.reporting import with_reporter
+
+    entry = next(p for p in module.PROPERTIES if p[0] == name)
+    test = getattr(module, name)
+    try:
+        with with_reporter(lambda *_: None):
+            test()
+    except PropertyFailure as exc:
+        return Outcome(name, entry[1], entry[2], exc)
+    except Exception as exc:  # noqa: BLE001 - an evaluator crash is a failed property too
+        return Outcome(name, entry[1], entry[2], exc)
+    return Outcome(name, entry[1], entry[2])

@@ -1,0 +1,163 @@
+"""Generated property tests: determinism, a clean policy passes, seeded defects and a mutated module are caught.
+
+Two evaluator bugs the properties found have regression tests here too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from compiler import propcheck as pc
+from compiler.build import source_text
+from compiler.check import check
+from compiler.interpreter import Interpreter
+from compiler.lower import lower
+from compiler.propgen import generate_properties, load_properties
+
+HERE = Path(__file__).parent / "prop_policies"
+EXAMPLES = "60"
+
+
+def program(name):
+    result = check(HERE / name)
+    assert result.ok, [d.message for d in result.errors]
+    return result.program
+
+
+def failures(module, evaluate=None):
+    """The names of the properties that fail, each run with a fixed number of examples."""
+    if evaluate is not None:
+        pc.use(module.POLICY["file"], module.POLICY["rules"], evaluate)
+    try:
+        return {name for name, *_ in module.PROPERTIES if not pc.run_property(module, name).passed}
+    finally:
+        pc._BOUND.pop((module.POLICY["file"], module.POLICY["rules"]), None)
+
+
+@pytest.fixture(autouse=True)
+def few_examples(monkeypatch):
+    monkeypatch.setenv("POLC_EXAMPLES", EXAMPLES)
+
+
+def test_generated_module_is_deterministic_and_keeps_text_in_constants():
+    plan = lower(program("clean.pol"))
+    first = generate_properties(plan, "clean.pol")
+    assert first == generate_properties(lower(program("clean.pol")), "clean.pol")
+    names = re.findall(r"^def (\w+)\(", first, re.M)
+    assert names and all(n.isascii() for n in names)
+    for line in first.splitlines():  # policy text only inside string constants
+        if line.startswith("#") or line.lstrip().startswith("#"):
+            assert line.isascii()
+
+
+def test_clean_policy_passes_every_property():
+    module = load_properties(str(HERE / "clean.pol"))
+    kinds = {name.rsplit("_", 1)[-1] for name, *_ in module.PROPERTIES}
+    assert {"nonneg", "pending", "mono", "match"} <= kinds
+    assert failures(module) == set()
+
+
+def test_mutated_module_that_drops_a_cap_is_caught():
+    """Delete the 最高300万元 cap of the matching item from the generated evaluator: the cap property fails."""
+    prog = program("clean.pol")
+    source = source_text(prog)
+    mutated, count = re.subn(r"'caps': \[\('上限', '上限最高300万元'[^\]]*\]", "'caps': []", source)
+    assert count == 1
+    module = load_properties(str(HERE / "clean.pol"), program=prog)
+    failed = failures(module, pc.module_from_source(mutated, "mutant"))
+    cap = [name for name, label, text in module.PROPERTIES if label == "第3条「市级项目配套」" and "300万元" in text]
+    assert cap and set(cap) <= failed
+
+
+# ---- evaluator bugs found while writing the properties ---------------------------------------
+
+def test_level_comparison_with_a_recognition_not_held_is_false_not_a_crash():
+    result = Interpreter(program("level_cap.pol")).evaluate({"研发费用": "1000000", "已认定": {}})
+    assert result["条款"][0]["状态"] == "不符合"
+
+
+def test_cumulative_cap_that_cannot_be_computed_gives_no_amount():
+    """累计上限「营业收入」 with 营业收入 missing: 信息不足, not the amount without the cap."""
+    record = {"研发费用": "10000000", "已认定": {"企业技术中心": "国家级"}}
+    r = Interpreter(program("level_cap.pol")).evaluate(record)["条款"][0]
+    assert (r["状态"], r["金额"], r["缺少信息"]) == ("信息不足", None, ["营业收入"])
+    record["营业收入"] = "300000"
+    r = Interpreter(program("level_cap.pol")).evaluate(record)["条款"][0]
+    assert (r["状态"], r["金额"]) == ("符合", "300000.00")
+
+
+# ---- seeded defects: the generated properties and the solver each find every one ----------------
+
+DEFECTS = {
+    # policy file: (property the tests find it with, the solver's property name)
+    "tier_over_cap.pol": ("test_item_1_fixed_0", "fixed_0"),
+    "wrong_base.pol": ("test_item_1_nonneg", "nonneg"),
+    "mutex_twice.pol": ("test_group_1", "mutex"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_properties_find_seeded_defect(name):
+    module = load_properties(str(HERE / name))
+    assert DEFECTS[name][0] in failures(module)
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_solver_finds_seeded_defect_with_a_reproducible_enterprise(name):
+    from compiler.verify import verify_program
+
+    props = verify_program(program(name), str(HERE / name))
+    found = [p for p in props if p.name == DEFECTS[name][1]]
+    assert found and found[0].status == "counterexample", [(p.name, p.status, p.detail) for p in props]
+    example = found[0].example
+    result = Interpreter(program(name)).evaluate(example["企业"], example["参数"])  # what polc eval shows
+    assert all(r["状态"] in ("符合", "待评定", "不符合", "信息不足", "参数待定") for r in result["条款"])
+    assert found[0].detail
+
+
+def test_solver_proves_the_clean_policy():
+    from compiler.verify import verify_program
+
+    props = verify_program(program("clean.pol"), str(HERE / "clean.pol"))
+    assert len(props) >= 15
+    assert [(p.label, p.text, p.detail) for p in props if p.status != "proved"] == []
+
+
+def test_solver_finds_the_cap_a_mutated_module_dropped():
+    from compiler.verify import verify_program
+
+    prog = program("clean.pol")
+    source = source_text(prog)
+    mutated = re.sub(r"'caps': \[\('上限', '上限最高300万元'[^\]]*\]", "'caps': []", source)
+    assert all(p.status == "proved" for p in verify_program(prog, "clean.pol", module_source=source))
+    bad = [p for p in verify_program(prog, "clean.pol", module_source=mutated) if p.status != "proved"]
+    assert [(p.label, p.name, p.status) for p in bad] == [("第3条「市级项目配套」", "cap_0", "counterexample")]
+    example = bad[0].example
+    module = pc.module_from_source(mutated, "mutant")
+    got = module.evaluate(example["企业"], example["参数"])
+    amount = next(r["金额"] for r in got["条款"] if r["条款"] == "第3条「市级项目配套」")
+    assert float(amount) > 3_000_000
+
+
+def test_verify_command_exit_codes(capsys):
+    from compiler.cli import main
+
+    assert main(["verify", str(HERE / "clean.pol")]) == 0
+    assert "证明 " in capsys.readouterr().out
+    assert main(["verify", str(HERE / "wrong_base.pol")]) == 1
+    out = capsys.readouterr().out
+    assert "反例" in out and "上年研发费用" in out
+
+
+def test_polc_test_runs_cases_then_properties(capsys):
+    from compiler.cli import main
+
+    assert main(["test", str(HERE / "clean.pol"), "--examples", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "性质测试" in out and "failed" in out.splitlines()[-1]
+    assert main(["test", str(HERE / "wrong_base.pol"), "--examples", "40"]) == 1
+    assert "反例" in capsys.readouterr().out
