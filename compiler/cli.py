@@ -186,7 +186,17 @@ def cmd_test(args) -> int:
                 for st in got["理由"]:
                     print(f"        · {st['检查']} → {st['结果']}  {st['位置']}")
     print(f"{len(cases) - failed} passed, {failed} failed")
+    if not args.no_properties:
+        from .propgen import run_and_report
+
+        failed += run_and_report(program, args.file, args.rules, args.examples)
     return 1 if failed else 0
+
+
+def cmd_verify(args) -> int:
+    from .verify import cmd_verify as run
+
+    return run(args)
 
 
 def cmd_build(args) -> int:
@@ -232,11 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="MODULE", help="模块名（默认取自文件名）")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("test", help="运行 .pol 文件中的案例")
+    p = sub.add_parser("test", help="运行 .pol 文件中的案例，再运行生成的性质测试")
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("-v", "--verbose", action="store_true", help="失败时显示求值过程")
+    p.add_argument("--examples", type=int, default=100, metavar="N", help="每条性质试验的例子数（默认 100）")
+    p.add_argument("--no-properties", action="store_true", help="只运行案例，不运行生成的性质测试")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("verify", help="用求解器证明每款金额不超过其上限（或给出反例企业）")
+    p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
+    p.add_argument("--module", metavar="GENERATED.py", help="验证 polc build 生成的模块，而不是政策的求值语义")
+    p.add_argument("--timeout", type=int, default=20, metavar="秒", help="每条性质的求解时限（默认 20 秒）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(func=cmd_verify)
 
     from .docgen import cmd_docs
     p = sub.add_parser("docs", help="生成 Markdown 文档：逐条的原文与规则、参数、编码说明与案例算例")
