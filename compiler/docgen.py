@@ -354,7 +354,7 @@ class DocGenerator:
         p = self.program.policy
         summary = self.result.summary()
         lines = [f"# {md(p.name)}", ""]
-        rows = [["文件", md(Path(p.path).name)], ["类型", "政策"]]
+        rows = [["文件", md(Path(p.path).name)], ["类型", md(p.kind)]]
         if p.issuer:
             rows.append(["发布单位", md(p.issuer)])
         if p.issued:
