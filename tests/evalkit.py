@@ -90,6 +90,31 @@ class Pair:
         assert a == b, "interpreter and generated module disagree"
         return a["条款"][[r["条款"] for r in a["条款"]].index(label)]
 
+    def outcome(self, evaluate, error_type, record, params=None, as_of=None):
+        """("result", dict) or ("problems", list): an InputError is an answer, any other exception a bug."""
+        import copy
+
+        try:
+            return "result", evaluate(copy.deepcopy(record), copy.deepcopy(params), as_of)
+        except error_type as exc:
+            return "problems", exc.problems
+
+    def outcomes(self, record, params=None, as_of=None):
+        """The same outcome from both evaluators, asserted equal."""
+        from compiler import runtime as rt
+
+        a = self.outcome(self.interpreter.evaluate, rt.InputError, record, params, as_of)
+        b = self.outcome(self.module.evaluate, self.module.InputError, record, params, as_of)
+        assert a == b, "interpreter and generated module disagree"
+        return a
+
+    def problems(self, record, params=None, as_of=None) -> list[dict]:
+        """The problems both evaluators report for a bad input (asserted to be the same)."""
+        kind, value = self.outcomes(record, params, as_of)
+        assert kind == "problems", "expected the input to be rejected"
+        assert value, "an InputError must say what is wrong"
+        return value
+
 
 @functools.cache
 def pair(name: str, rules: str | None = None) -> Pair:
