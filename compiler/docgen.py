@@ -158,7 +158,7 @@ class DocGenerator:
                 for target in self.targets(nar.target):
                     self.narrowed.setdefault(target.key, []).append(nar)
         self.case_article, self.loose_cases = self._place_cases()
-        self._interpreter = None
+        self._interpreters: dict = {}
         self.case_ids: dict[int, str] = {}
         number = 0
         for doc in self.program.documents():
@@ -288,12 +288,18 @@ class DocGenerator:
                     loose.append(case)
         return placed, loose
 
-    @property
-    def interpreter(self):
-        if self._interpreter is None:
-            from .interpreter import Interpreter
-            self._interpreter = Interpreter(self.program)
-        return self._interpreter
+    def interpreter_for(self, case: n.Case):
+        """As ``polc test`` runs them: a 细则's cases with its bindings, a policy's cases on the policy alone."""
+        from .interpreter import Interpreter
+
+        alone = self.rules is not None and any(case is c for c in self.program.policy.cases)
+        if alone not in self._interpreters:
+            program = self.program
+            if alone:
+                from .check import check
+                program = check(self.program.policy.path).program
+            self._interpreters[alone] = Interpreter(program)
+        return self._interpreters[alone]
 
     # ---- pages ----
     def run(self) -> Site:
@@ -657,7 +663,7 @@ class DocGenerator:
         if case.date is not None:
             rows.append(["评估日期", case.date.isoformat()])
         lines += table(["情况", "值"], rows) if rows else ["（没有写企业情况）", ""]
-        outcome = run_case(case, self.program, self.interpreter.evaluate)
+        outcome = run_case(case, self.program, self.interpreter_for(case).evaluate)
         if outcome.error:
             return lines + [f"输入有误：{md(outcome.error)}", ""]
         by_label = {r["条款"]: r for r in outcome.result["条款"]}

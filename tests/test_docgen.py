@@ -151,7 +151,7 @@ def test_rules_pages_show_bindings_beside_parent_parameters(tmp_path):
     shutil.copy(DATA / "a.txt", tmp_path / "a.txt")
     (tmp_path / "r.pol").write_text(
         "细则「某镇细则」\n扩展「a.pol」\n设定「外资支持比例」为 5%\n设定「外资支持比例」为 8% 自 2025-07-01 起\n"
-        "补充条件 第8条「分档」：「注册在本区」\n", encoding="utf-8")
+        "补充条件 第8条「实到外资支持」：「注册在本区」\n", encoding="utf-8")
     alone = docgen.generate(check(tmp_path / "r.pol"), parent_docs="../a/")
     assert list(alone.pages) == ["index.md"]
     page = alone.pages["index.md"]
@@ -159,13 +159,15 @@ def test_rules_pages_show_bindings_beside_parent_parameters(tmp_path):
     assert ("| [「外资支持比例」](../a/parameters.md#p-外资支持比例) | 比例 | 0% 至 20% | <mark>待定</mark> | 5% |   |"
             in page)
     assert "| 8% | 2025-07-01 |" in page
-    assert "- [第8条「分档」](../a/article-8.md#k2)：另须 「注册在本区」" in page
+    assert "- [第8条「实到外资支持」](../a/article-8.md#k1)：另须 「注册在本区」" in page
     # the policy documented with the 细则: values from the 细则, a rules page, narrowed conditions
     both = docgen.generate(check(tmp_path / "a.pol", rules=tmp_path / "r.pol"))
     assert "rules.md" in both.pages
     row = next(line for line in both.pages["parameters.md"].splitlines() if 'id="p-外资支持比例"' in line)
     assert "5%（细则）；8%（自 2025-07-01 起）（细则）" in row
     assert "- 「注册在本区」：是（细则补充条件）" in both.pages["article-8.md"]
+    # as polc test runs them, the policy's own case is evaluated on the policy alone
+    assert "| 待评定，金额 71万元 | 待评定，金额 71万元（710000.00 元） | 一致 |" in both.pages["article-8.md"]
 
 
 def test_minhang_documents_every_article():
