@@ -16,6 +16,7 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 from __future__ import annotations
 
 import datetime
+import os
 from decimal import Decimal
 
 import attrs
@@ -97,7 +98,8 @@ class PolicyPlan:
 
 
 def where(span) -> str:
-    return f"{span.file}:{span.line}:{span.column}"
+    """A position in a trace: file name, line, column (no directory, so output does not depend on it)."""
+    return f"{os.path.basename(span.file)}:{span.line}:{span.column}"
 
 
 class Lowerer:

@@ -1063,9 +1063,12 @@ def _evaluate_policy(policy, items, record, params, as_of) -> dict:
         problems += exc.problems
     if problems:
         raise InputError(problems)
-    values = bound_params(policy["param_values"], as_of)
-    values.update(given)
-    ctx.params = values
+    memo = policy.setdefault("bound_params", {})  # a service evaluates many enterprises on few dates
+    if as_of not in memo:
+        if len(memo) >= 32:
+            memo.clear()
+        memo[as_of] = bound_params(policy["param_values"], as_of)
+    ctx.params = {**memo[as_of], **given} if given else memo[as_of]
     ctx.pending = set()
     force = in_force(policy["validity"], ctx, as_of)
     results = []
