@@ -82,6 +82,12 @@ def _read_json(path: str):
         raise SystemExit(f"「{path}」不是 UTF-8 编码的文本")
     except json.JSONDecodeError as exc:
         raise SystemExit(f"{path}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
+    except ValueError:  # an integer with thousands of digits
+        raise SystemExit(f"{path}：JSON 中有位数过多的数字，无法读取")
+    except RecursionError:
+        raise SystemExit(f"{path}：JSON 嵌套过深，无法读取")
+    except OSError as exc:
+        raise SystemExit(f"无法读取企业信息文件「{path}」：{exc.strerror or exc}")
 
 
 class _Float(str):
@@ -107,7 +113,9 @@ def cmd_eval(args) -> int:
     try:
         result = Interpreter(program).evaluate(record, _parse_sets(args.set), args.date)
     except rt.InputError as exc:
-        print(f"{args.input}：企业信息有 {len(exc.problems)} 处问题：", file=sys.stderr)
+        record_only = all(p["位置"].startswith("$") for p in exc.problems)
+        print(f"{args.input}：企业信息" if record_only else "输入", f"有 {len(exc.problems)} 处问题：",
+              sep="", file=sys.stderr)
         for p in exc.problems:
             print(f"  {p['位置']}：{p['问题']}", file=sys.stderr)
         return 1
