@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 
 MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
@@ -65,52 +65,85 @@ def blocked(*values):
 
 # ---- numerals --------------------------------------------------------------
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+class LiteralError(ValueError):
+    """A numeral or literal that matched its pattern but means nothing."""
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 
 
+MAX_NUMERAL = 40  # characters; longer numerals cannot stay exact (and int() refuses > 4300 digits)
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_NUMERAL:
+        raise LiteralError(f"数字「{text[:20]}…」过长（{len(text)} 字），不超过 {MAX_NUMERAL} 字")
+
+
 def chinese_integer(text: str) -> int:
-    """一百二十 → 120, 二百万 → 2000000, 两 → 2, 一〇五 → 105."""
+    """一百二十 → 120, 二百万 → 2000000, 两 → 2, 一〇五 → 105, 十二 → 12."""
     if not text:
-        raise ValueError("空的数字")
-    if all(ch in _DIGITS for ch in text):
+        raise LiteralError("空的数字")
+    _check_length(text)
+    if all(ch in _DIGITS for ch in text):  # 一〇五: digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in text))
-    total = section = current = 0
+    total = 0  # finished 亿 groups
+    section = 0  # finished 万 group within the current 亿
+    current = 0  # below 万
     digit = None
+    last_big = None
+    last_small = None  # 十百千 must fall within a group: 二十百 means nothing
     for ch in text:
         if ch in _DIGITS:
-            if digit is not None:
-                raise ValueError(f"数字「{text}」写法有误")
+            if digit:  # 三五万, 一〇〇万: two digits in a row would silently drop one
+                raise LiteralError(f"数字「{text}」中“{ch}”前面已有数字")
             digit = _DIGITS[ch]
         elif ch in _SMALL:
-            current += (1 if digit is None else digit) * _SMALL[ch]
+            if last_small is not None and _SMALL[ch] >= last_small:
+                raise LiteralError(f"数字「{text}」中“{ch}”的位置不对")
+            current += (digit or 1) * _SMALL[ch]  # 十二, 一千零十: a missing or zero digit before 十 means 一
             digit = None
+            last_small = _SMALL[ch]
         elif ch in _BIG:
             value = current + (digit or 0)
+            if value == 0 and not (ch == "亿" and section):  # 万元 alone is not 0元; 一万亿 is fine
+                raise LiteralError(f"数字「{text}」中“{ch}”前面缺少数字")
+            last_small = None
             if ch == "亿":
                 total = (total + section + value) * _BIG[ch]
                 section = 0
             else:
+                if last_big == "万" and section:
+                    raise LiteralError(f"数字「{text}」中“万”重复")
                 section = (section + value) * _BIG[ch]
+            last_big = ch
             current, digit = 0, None
         else:
-            raise ValueError(f"「{ch}」不是数字")
+            raise LiteralError(f"「{ch}」不是数字")
     return total + section + current + (digit or 0)
 
 
 def number(text: str) -> Decimal:
-    """Arabic digits with optional 十/百/千/万/亿 scaling, or a Chinese numeral."""
+    """A numeral, Arabic (with optional 十/百/千/万/亿 scaling) or Chinese."""
+    _check_length(text)
     m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)", text)
     if m:
         value = Decimal(m.group(1))
-        for ch in m.group(2):
-            value *= _SMALL.get(ch) or _BIG[ch]
+        with localcontext() as ctx:
+            ctx.traps[Inexact] = True  # scaling must never round
+            try:
+                for ch in m.group(2):
+                    value *= _SMALL.get(ch) or _BIG[ch]
+            except Inexact:
+                raise LiteralError(f"数字「{text}」过大，无法精确表示") from None
         return value
-    if "点" in text:
+    if "点" in text:  # 百分之十二点五
         whole, _, frac = text.partition("点")
         if not frac or any(ch not in _DIGITS for ch in frac):
-            raise ValueError(f"数字「{text}」的小数部分无法识别")
+            raise LiteralError(f"数字「{text}」的小数部分无法识别")
         return Decimal(f"{chinese_integer(whole) if whole else 0}.{''.join(str(_DIGITS[c]) for c in frac)}")
     return Decimal(chinese_integer(text))
 

@@ -250,9 +250,9 @@ def test_full_width_digits_inside_names_are_kept():
     (D("30000000000"), "300亿元"),
 ])
 def test_format_money(amount, expected):
-    assert literals.format_money(amount) == expected
+    assert literals.money_text(amount) == expected
 
 
 def test_format_ratio():
-    assert literals.format_ratio(D("0.003")) == "0.3%"
+    assert literals.ratio_text(D("0.003")) == "0.3%"
     assert str(Ratio(D("0.1"))) == "10%"
