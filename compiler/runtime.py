@@ -310,6 +310,8 @@ def convert(kind: tuple, value, levels: dict):
         number_value = _finite(parse_number(value))
         if name == "汇率" and number_value <= 0:
             raise ValueError("汇率必须大于0")
+        if number_value < 0:  # facts and parameters are sizes (years, counts, rates); differences are measures
+            raise ValueError("数值不能为负数")
         return number_value
     if name == "布尔":
         if not isinstance(value, bool):
@@ -628,9 +630,9 @@ def run_amount(spec, ctx, out: Outcome):
         elif applies:
             amount = mul(amount, add(Decimal(1), ratio_fn(ctx)))
     bound = None
-    for kind, text, where, limit_fn in spec["caps"]:
-        if kind not in ("上限", "下限"):
-            continue
+    # Floors first, then caps: where a floor and a cap disagree, the cap binds (no item pays above it).
+    ordered = [c for c in spec["caps"] if c[0] == "下限"] + [c for c in spec["caps"] if c[0] == "上限"]
+    for kind, text, where, limit_fn in ordered:
         limit = limit_fn(ctx)
         if limit is NOT_APPLICABLE:
             continue

@@ -3,7 +3,7 @@
 Each item's amount is encoded, over exact rationals, as a function of the
 enterprise's facts, its recognitions, its award history and the parameters
 still 待定, following the runtime's order: frequency, conditions (three-valued),
-award, 上浮, 上限/下限 in the order written, then 补差, 年度上限 and 累计上限. A
+award, 上浮, 下限 then 上限, then 补差, 年度上限 and 累计上限. A
 value carries a state besides its number: known, unknown (a missing fact, or a
 division by zero) or not applicable (a per-level table without the level held),
 propagated as ``runtime.blocked`` does. A 待定 parameter is a variable within
@@ -98,7 +98,7 @@ class World:
         t = kind[0]
         if t in ("金额", "比例", "数值", "汇率"):
             x = self.var(key, "Real", kind)
-            if t in ("金额", "比例"):
+            if t in ("金额", "比例", "数值"):
                 self.constraints.append(x >= 0)
             if t == "汇率":
                 self.constraints.append(x > 0)
@@ -447,9 +447,9 @@ class Amount:
             t, f = e.cond(when) if when is not None else (z3.BoolVal(True), z3.BoolVal(False))
             pays += [z3.Or(t, f), z3.Implies(t, r.s == OK)]
             amount = z3.If(t, amount * (1 + r.v), amount)
-        for kind, _, ir in item.limits:
-            if kind not in ("上限", "下限"):
-                continue
+        # floors first, then caps, as the runtime applies them
+        limits = [x for x in item.limits if x[0] == "下限"] + [x for x in item.limits if x[0] == "上限"]
+        for kind, _, ir in limits:
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
             applies = lim.s == OK
