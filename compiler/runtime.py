@@ -175,6 +175,10 @@ def ratio_text(value: Decimal) -> str:
 _CN = "零〇一二两三四五六七八九十百千万亿点"
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_MONEY_LITERAL = re.compile(rf"(-?)([0-9.]+[十百千万亿]*|[{_CN}]+)(美元|元)")
+
+
 def parse_money(value, currency: str = "元") -> Decimal:
     """Money from JSON: an integer, an exact decimal string, or a literal such as 200万元."""
     if isinstance(value, bool) or isinstance(value, float):
@@ -188,9 +192,9 @@ def parse_money(value, currency: str = "元") -> Decimal:
     if not isinstance(value, str):
         raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
     text = value.strip().replace(",", "")
-    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
+    if _PLAIN_NUMBER.fullmatch(text):
         return Decimal(text)
-    m = re.fullmatch(rf"(-?)([0-9.]+[十百千万亿]*|[{_CN}]+)(美元|元)", text)
+    m = _MONEY_LITERAL.fullmatch(text)
     if not m:
         raise ValueError(f"“{value}”不是金额，应写成如 \"1234.56\" 或 \"200万{currency}\"")
     if m.group(3) != currency:
@@ -551,10 +555,15 @@ class Context:
 
 # ---- evaluating one item --------------------------------------------------------
 
+_SHOWN = {True: "是", False: "否", None: "未知"}
+
+
 def step(text: str, result, where: str, **extra) -> dict:
-    shown = {True: "是", False: "否", None: "未知"}.get(result, result) if isinstance(result, (bool, type(None))) else result
-    out = {"检查": text, "结果": shown, "位置": where}
-    out.update(extra)
+    if result is True or result is False or result is None:
+        result = _SHOWN[result]
+    out = {"检查": text, "结果": result, "位置": where}
+    if extra:
+        out.update(extra)
     return out
 
 
@@ -595,23 +604,29 @@ class Outcome:
 
 
 def run_conditions(spec, ctx, out: Outcome) -> bool | None:
-    """Every condition, each traced; Kleene conjunction of the results."""
-    results = []
+    """Every condition, each traced; their Kleene conjunction (False wins over unknown)."""
+    verdict = True
+    steps = out.steps
     for text, where, test, sides, unit in spec["conditions"]:
-        ctx.missing = set()
-        ctx.pending = set()
+        if ctx.missing:
+            ctx.missing = set()
+        if ctx.pending:
+            ctx.pending = set()
         value = test(ctx)
-        results.append(value)
-        out.steps.append(step(text, value, where))
+        steps.append(step(text, value, where))
         if value is None:
             out.missing |= ctx.missing
             out.pending |= ctx.pending
-        elif value is False and sides is not None:
-            op, left, right = sides(ctx)
-            gap = gap_text(op, left, right, unit)
-            if gap:
-                out.gaps.append({"条件": text, "差距": gap})
-    return and_(*results) if results else True
+            if verdict is True:
+                verdict = None
+        elif value is False:
+            verdict = False
+            if sides is not None:
+                op, left, right = sides(ctx)
+                gap = gap_text(op, left, right, unit)
+                if gap:
+                    out.gaps.append({"条件": text, "差距": gap})
+    return verdict
 
 
 def run_amount(spec, ctx, out: Outcome):
