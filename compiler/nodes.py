@@ -102,6 +102,28 @@ class Member:
 Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
 
 
+def children(e) -> tuple:
+    """The sub-expressions of an expression node."""
+    if isinstance(e, (Binary, Logic, Compare)):
+        return (e.left, e.right)
+    if isinstance(e, Not):
+        return (e.operand,)
+    if isinstance(e, ByLevel):
+        return (e.measure, *(amount for _, amount in e.entries))
+    if isinstance(e, Member):
+        return (e.left,)
+    return ()
+
+
+def walk(e):
+    """Every node of an expression, without recursion (trees may be deep)."""
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(reversed(children(e)))
+
+
 # ---- 条款 ---------------------------------------------------------------
 
 @node
@@ -191,6 +213,24 @@ class Item:
     @property
     def label(self) -> str:
         return str(ItemRef(self.article, self.name, self.span))
+
+    def expressions(self):
+        """Every expression the item holds: conditions, award, tier bounds, limits, uplifts, tranches."""
+        yield from self.conditions
+        if self.award is not None:
+            for e in (self.award.amount, self.award.measure):
+                if e is not None:
+                    yield e
+            for tier in self.award.tiers:
+                yield tier.amount
+                if tier.band is not None:
+                    yield from (b.right for b in (tier.band.low, tier.band.high) if b is not None)
+        yield from (lim.amount for lim in self.limits)
+        for u in self.uplifts:
+            yield u.ratio
+            if u.when is not None:
+                yield u.when
+        yield from self.tranches
 
 
 def evolve_item(item: Item, article: str) -> Item:

@@ -94,6 +94,21 @@ def amounts_only(ir):
     return [ir]
 
 
+def absolute(ir) -> bool:
+    """Whether an amount depends on no fact of the enterprise (a fixed sum, or parameters only)."""
+    return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(ir))
+
+
+def award_params(item: ItemPlan) -> set:
+    """The parameters an item's amount needs: its award and its uplifts."""
+    out = set()
+    for a in amounts_only(item.award):
+        out |= refs(a, "param")
+    for ratio, *_ in item.uplifts:
+        out |= refs(ratio, "param")
+    return out
+
+
 def solve(ir, op, name, target):
     """An IR for the value of field ``name`` at which ``ir`` equals ``target``; None if not linear in it."""
     if ir == (op, name):
@@ -283,7 +298,7 @@ class PropertyGenerator:
         base = f"test_item_{index}"
         self.test(f"{base}_nonneg", strategy, f"pc.check(POLICY, {var}, 'nonneg', None, case)", item.label,
                   PROPERTY_TEXT["nonneg"])
-        fixed_ok = self.fixed_award(item)
+        fixed_ok = absolute(item.award)
         for k, lim in enumerate(item.limits):
             if lim.kind == "下限":
                 self.test(f"{base}_floor_{k}", strategy, f"pc.check(POLICY, {var}, 'floor', {k}, case)", item.label,
@@ -291,9 +306,9 @@ class PropertyGenerator:
                 continue
             self.test(f"{base}_cap_{k}", strategy, f"pc.check(POLICY, {var}, 'cap', {k}, case)", item.label,
                       f"遵守{lim.text}")
-            if lim.kind != "上限" or not fixed_ok or not self.absolute(lim.amount):
+            if lim.kind != "上限" or not fixed_ok or not absolute(lim.amount):
                 continue
-            unbound = sorted(p for p in refs(lim.amount, "param") | self.award_params(item) if p not in self.bound)
+            unbound = sorted(p for p in refs(lim.amount, "param") | award_params(item) if p not in self.bound)
             if unbound:
                 self.notes.append((item.label, f"固定金额与{lim.text}的比较待参数取值：" + "、".join(unbound)))
                 continue
@@ -308,20 +323,6 @@ class PropertyGenerator:
         self.test(f"{base}_pending", strategy, f"pc.check(POLICY, {var}, 'pending', None, case)", item.label,
                   PROPERTY_TEXT["pending"])
 
-    def fixed_award(self, item: ItemPlan) -> bool:
-        return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(item.award))
-
-    def award_params(self, item: ItemPlan) -> set:
-        out = set()
-        for a in amounts_only(item.award):
-            out |= refs(a, "param")
-        for ratio, *_ in item.uplifts:
-            out |= refs(ratio, "param")
-        return out
-
-    @staticmethod
-    def absolute(ir) -> bool:
-        return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(ir))
 
     def run(self) -> str:
         plan = self.plan

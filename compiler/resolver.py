@@ -156,54 +156,23 @@ class Resolver:
             self.report.error("E224", f"{n.ItemRef(ref.article, None, ref.span)}中没有款「{ref.item}」", ref.span,
                               self._hint(ref.key[1], names) or f"该条的款：{'、'.join(sorted(names)) or '（无）'}")
 
-    def expr(self, e) -> None:
-        stack = [e]
-        while stack:
-            e = stack.pop()
+    def expr(self, root) -> None:
+        for e in n.walk(root):
             if isinstance(e, n.Ref):
                 self.value_ref(e)
-            elif isinstance(e, (n.Binary, n.Logic)):
-                stack += [e.left, e.right]
-            elif isinstance(e, n.Compare):
-                stack += [e.left, e.right]
-            elif isinstance(e, n.Not):
-                stack.append(e.operand)
             elif isinstance(e, n.ByLevel):
-                stack.append(e.measure)
-                for level, amount in e.entries:
+                for level, _ in e.entries:
                     self.level(level)
-                    stack.append(amount)
             elif isinstance(e, n.Holds):
                 for r in e.recognitions:
                     self.recognition(r)
                 if e.level is not None:
                     self.level(e.level)
-            elif isinstance(e, n.Member):
-                stack.append(e.left)  # elements are text values or levels: checked with types
 
     def item(self, item: n.Item) -> None:
         self.current_item = item
-        for c in item.conditions:
-            self.expr(c)
-        if item.award:
-            a = item.award
-            for e in (a.amount, a.measure):
-                if e is not None:
-                    self.expr(e)
-            for t in a.tiers:
-                self.expr(t.amount)
-                if t.band:
-                    for b in (t.band.low, t.band.high):
-                        if b is not None:
-                            self.expr(b.right)
-        for lim in item.limits:
-            self.expr(lim.amount)
-        for u in item.uplifts:
-            self.expr(u.ratio)
-            if u.when is not None:
-                self.expr(u.when)
-        for t in item.tranches:
-            self.expr(t)
+        for e in item.expressions():
+            self.expr(e)
         for ref in item.topup or ():
             self.item_ref(ref)
         if item.overrides is not None:

@@ -863,33 +863,7 @@ def _conds(plan) -> str:
 
 
 def _refs(item: n.Item):
-    stack = list(item.conditions)
-    if item.award is not None:
-        if item.award.amount is not None:
-            stack.append(item.award.amount)
-        if item.award.measure is not None:
-            stack.append(item.award.measure)
-        for t in item.award.tiers:
-            stack.append(t.amount)
-            if t.band is not None:
-                stack += [b.right for b in (t.band.low, t.band.high) if b is not None]
-    stack += [lim.amount for lim in item.limits]
-    stack += [u.ratio for u in item.uplifts] + [u.when for u in item.uplifts if u.when is not None]
-    stack += list(item.tranches)
-    seen = []
-    while stack:
-        e = stack.pop(0)
-        if isinstance(e, n.Ref):
-            seen.append(e)
-        elif isinstance(e, (n.Binary, n.Logic)):
-            stack += [e.left, e.right]
-        elif isinstance(e, n.Compare):
-            stack += [e.left, e.right]
-        elif isinstance(e, n.Not):
-            stack.append(e.operand)
-        elif isinstance(e, n.ByLevel):
-            stack += [a for _, a in e.entries]
-    return seen
+    return [x for e in item.expressions() for x in n.walk(e) if isinstance(x, n.Ref)]
 
 
 def _is_ratio_of_facts(e, reviewer: Reviewer) -> bool:

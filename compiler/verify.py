@@ -39,7 +39,7 @@ from fractions import Fraction
 import z3
 
 from .lower import ItemPlan, PolicyPlan, lower
-from .propgen import LIFETIME, amounts_only, increasing_in, monetary, refs, walk
+from .propgen import LIFETIME, absolute, amounts_only, award_params, increasing_in, monetary, refs, walk
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
 
@@ -776,9 +776,9 @@ class Verifier:
                                              confirm_with, money))
         # fixed amounts under absolute caps
         for k, lim in enumerate(plan_item.limits):
-            if lim.kind != "上限" or not _fixed(plan_item) or not _absolute(lim.amount):
+            if lim.kind != "上限" or not absolute(plan_item.award) or not absolute(lim.amount):
                 continue
-            if any(x not in self.bound for x in refs(lim.amount, "param") | _award_params(plan_item)):
+            if any(x not in self.bound for x in refs(lim.amount, "param") | award_params(plan_item)):
                 continue  # propgen lists it as waiting for parameter values
             p = Property(label, f"fixed_{k}", f"给予的固定金额不超过{lim.text}")
 
@@ -1089,23 +1089,6 @@ def _vars(expr):
         if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
             out.append(e)
         stack += e.children()
-    return out
-
-
-def _fixed(item: ItemPlan) -> bool:
-    return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(item.award))
-
-
-def _absolute(ir) -> bool:
-    return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(ir))
-
-
-def _award_params(item: ItemPlan) -> set:
-    out = set()
-    for a in amounts_only(item.award):
-        out |= refs(a, "param")
-    for ratio, *_ in item.uplifts:
-        out |= refs(ratio, "param")
     return out
 
 
