@@ -75,7 +75,8 @@ def _parse_sets(pairs) -> dict:
 def _read_json(path: str):
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f, parse_float=_reject_float, parse_constant=_reject_constant)
+            # Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path.
+            return json.load(f)
     except FileNotFoundError:
         raise SystemExit(f"找不到企业信息文件「{path}」")
     except UnicodeDecodeError:
@@ -88,18 +89,6 @@ def _read_json(path: str):
         raise SystemExit(f"{path}：JSON 嵌套过深，无法读取")
     except OSError as exc:
         raise SystemExit(f"无法读取企业信息文件「{path}」：{exc.strerror or exc}")
-
-
-class _Float(str):
-    """A JSON number with a fraction, kept as text so it is never a float; flagged by validation."""
-
-
-def _reject_float(text: str):
-    return float(text)  # validation names the field and rejects floats for money
-
-
-def _reject_constant(text: str):
-    return float(text)  # NaN / Infinity: rejected by validation with the field's path
 
 
 def cmd_eval(args) -> int:
