@@ -734,7 +734,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         else:
             statuses.append("ok")
             total += amount
-            out.steps.append(step("本项目金额", money_text(round_money(amount)), spec["where"], 项目=name))
+            out.steps.append(step("本项目金额", money_text(round_money(amount)), spec["where"], **{"项目": name}))
             if sub.cap:
                 out.cap = sub.cap
     ctx.project = None
