@@ -289,7 +289,7 @@ def _numbers(kind, low=None, high=None):
     if name == "汇率":
         return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
                                                               places=4, allow_nan=False, allow_infinity=False))
-    lo, hi = low if low is not None else Decimal(-1000), high if high is not None else Decimal(10) ** 6
+    lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal(10) ** 6  # 数值 ≥ 0
     return st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False)
 
 
@@ -327,7 +327,7 @@ def _near(kind, value):
         out += [value + step, value - step]
     if t in ("数量", "年度"):
         out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
-    if t in ("金额", "数量", "比例"):
+    if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
     if t == "汇率":
         out = [v for v in out if v > 0]
