@@ -38,7 +38,7 @@ def cmd_check(args) -> int:
     for path, r in results:
         _print_diagnostics(r, sys.stdout)
         s = r.summary()
-        print(f"{path}：{s.get('kind', '')}「{s.get('name', '')}」")
+        print(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：无法读取")
         print(f"  条 {s['articles']}，款 {s['items']}，参数 {s['parameters']}（待定 {s['pending_parameters']}），"
               f"案例 {s['cases']}")
         if s["coverage"] is not None:
@@ -284,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # an output folder that cannot be made, a file that cannot be written
+        print(f"错误：{exc.strerror or exc}：{exc.filename or ''}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a bug in polc: one line, not a traceback
+        print(f"polc 内部错误：{type(exc).__name__}: {exc}。这是 polc 的缺陷，请连同输入文件一起报告。", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -1035,6 +1035,16 @@ def from_text(kind: tuple, text: str):
     return text
 
 
+def _shown(kind: tuple, value) -> str:
+    if kind[0] == "金额":
+        return money_text(value, kind[1])
+    if kind[0] == "比例":
+        return ratio_text(value)
+    if kind[0] == "数量":
+        return f"{plain(value)}{kind[1]}"
+    return plain(value) if isinstance(value, Decimal) else str(value)
+
+
 def read_params(declared: dict, given: dict, levels: dict) -> dict:
     """Parameter values given by a caller (strings such as "5%" or "200万元") as runtime values."""
     out, problems = {}, []
@@ -1052,7 +1062,8 @@ def read_params(declared: dict, given: dict, levels: dict) -> dict:
             problems.append({"位置": f"参数 {name}", "问题": str(exc)})
             continue
         if low is not None and high is not None and not (low <= v <= high):
-            problems.append({"位置": f"参数 {name}", "问题": f"取值超出允许范围"})
+            problems.append({"位置": f"参数 {name}", "问题": f"取值 {_shown(kind, v)} 超出允许范围 "
+                                                         f"{_shown(kind, low)} 至 {_shown(kind, high)}"})
             continue
         out[name] = v
     if problems:
