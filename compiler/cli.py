@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 
 from . import __version__
 from .check import CheckResult, check
@@ -130,23 +131,31 @@ def print_result(result: dict, show_all: bool = False) -> None:
     print(f"{result['政策']}" + (f"（评估日期 {result['评估日期']}）" if result["评估日期"] else "（未指定评估日期，未核对施行期）"))
     for w in result["输入提示"]:
         print(f"  提示 {w['位置']}：{w['问题']}")
+    from .runtime import money_text
+
+    def shown(amount: str) -> str:
+        return money_text(Decimal(amount)) if amount is not None else ""
+
     width = max([display_width(r["条款"]) for r in rows] + [8])
     for r in rows:
-        amount = r["金额"] or ""
-        note = ""
+        amount = shown(r["金额"])
+        if not amount and r["状态"] in ("符合", "待评定"):
+            amount = "（不涉及金额）"
+        note = "最多可得，待人工评定" if r["状态"] == "待评定" and r["金额"] else ""
         if r["状态"] == "参数待定":
             note = f"公式：{r['公式']}；待定：{'、'.join(r['待定参数'])}"
         elif r["状态"] == "信息不足":
             note = "缺少：" + "、".join(r["缺少信息"])
         elif r["上限"]:
-            note = f"受{r['上限']}限制"
+            note = "；".join(x for x in (note, f"受{r['上限']}限制") if x)
         elif r["差距"]:
             note = "；".join(g["条件"] + g["差距"] for g in r["差距"])
-        print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {amount:>14}  {note}")
+        print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {pad(amount, 14)}  {note}".rstrip())
     if hidden:
         print(f"  （另有 {hidden} 款不符合；--all 全部显示）")
     s = result["汇总"]
-    print(f"合计 {s['合计']} 元（确定可得）；含待评定最高 {s['最高合计']} 元")
+    print(f"合计：确定可得 {shown(s['合计'])}；含待评定的最多可得 {shown(s['最高合计'])}"
+          f"（精确到分：{s['合计']} 元、{s['最高合计']} 元）")
     for note in s["互斥"]:
         print(f"  互斥：{note}")
     if s["总额上限"]:
