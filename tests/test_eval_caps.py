@@ -112,3 +112,22 @@ def test_floor_relative(price, valuation, amount, bound):
 ])
 def test_interest_subsidy_floor_and_cap(interest, amount):
     pair(P).expect(label(6, "贴息"), {"小微企业": True, "贷款利息": interest}, "符合", amount)
+
+
+def test_cap_binds_over_a_floor_whatever_the_clause_order():
+    # 2000万 × 10% = 200万; 下限 8000万 × 5% = 400万 raises it; 最高300万元 binds → 300万元
+    record = {"购置价": "2000万元", "评估价": "8000万元"}
+    r = pair(P).expect(label(5, "购置"), record, "符合", "3000000.00")
+    assert r["上限"] == "上限最高300万元"
+    from compiler.build import source_text
+    from compiler.check import check
+    from compiler.interpreter import Interpreter
+    from evalkit import POLICIES, import_source
+
+    text = (POLICIES / P).read_text(encoding="utf-8").replace(
+        "    下限 按「评估价」的 5%\n    上限 最高 300万元\n", "    上限 最高 300万元\n    下限 按「评估价」的 5%\n")
+    assert text != (POLICIES / P).read_text(encoding="utf-8")
+    program = check(str(POLICIES / P), text=text).program
+    for evaluate in (Interpreter(program).evaluate, import_source(source_text(program), "caps_swapped").evaluate):
+        item = next(i for i in evaluate(record)["条款"] if i["条款"] == label(5, "购置"))
+        assert (item["状态"], item["金额"]) == ("符合", "3000000.00")
