@@ -39,10 +39,11 @@ def test_eval_table(tmp_path):
     assert lines[0] == "案例测试（评估日期 2025-06-01）"
     # 300万美元 × 7.1 × 5% = 106.5万元; 规上 20万元 待评定
     row = next(line for line in lines if "第1条「外资」" in line)
-    assert row.split()[1:3] == ["符合", "1065000.00"]
+    assert row.split()[1:3] == ["符合", "106.5万元"]
     row = next(line for line in lines if "第2条「规上」" in line)
-    assert row.split()[1:3] == ["待评定", "200000.00"]
-    assert "合计 1065000.00 元（确定可得）；含待评定最高 1265000.00 元" in run.stdout
+    assert row.split()[1:3] == ["待评定", "20万元"]
+    # 合计: 106.5万元 certain; with the 20万元 awaiting assessment, at most 126.5万元
+    assert "合计：确定可得 106.5万元；含待评定的最多可得 126.5万元（精确到分：1065000.00 元、1265000.00 元）" in run.stdout
 
 
 def test_eval_table_explains_pending_and_missing(tmp_path):
