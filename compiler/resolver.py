@@ -88,7 +88,7 @@ class Resolver:
                 if p.range:
                     self.expr(p.range[0]); self.expr(p.range[1])
                 if p.value is not None:
-                    self.expr(p.value)
+                    self.value(p, p.value)
             for a in doc.articles:
                 for item in a.items:
                     self.item(item)
@@ -183,7 +183,14 @@ class Resolver:
             near = self.s.suggest(b.key, self.s.params)
             self.report.error("E225", f"设定的参数「{b.name}」未声明", b.span,
                               f"最接近的是「{near}」" if near else "先用“参数”声明")
-        self.expr(b.value)
+        else:
+            self.value(self.s.params[b.key], b.value)
+
+    def value(self, p: n.Param, value) -> None:
+        """A parameter's value: a text, set or level written in 「」 is a value, not a name to resolve."""
+        if isinstance(value, n.Ref) and p.type.kind in ("文本", "集合", "等级"):
+            return  # checked against the parameter's type by the type pass
+        self.expr(value)
 
     def case(self, case: n.Case) -> None:
         for fact in (*case.facts, *(f for p in case.projects for f in p)):

@@ -829,7 +829,8 @@ def finish(spec, out: Outcome, status: str) -> dict:
         "金额": money(amount) if amount is not None else None,
         "上限": out.cap if amount is not None else None,
         "理由": out.steps,
-        "缺少信息": sorted(out.missing) if status == "信息不足" else [],
+        # Undecided with no fact missing: only a division by zero leaves a computation without a value.
+        "缺少信息": (sorted(out.missing) or ["（算式的除数为零，无法计算）"]) if status == "信息不足" else [],
         "待定参数": sorted(out.pending) if status == "参数待定" else [],
         "差距": out.gaps if status == "不符合" else [],
         "公式": spec["formula"] if status == "参数待定" else None,
@@ -888,11 +889,14 @@ def combine(policy, results: list, ctx) -> dict:
         if blocked(limit):
             cap_note = f"{cap_text}（参数待定，未核对）"
             continue
-        used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0)) if ctx.year else Decimal(0)
+        unknown_year = ctx.year is None and ctx.history
+        used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0))
         room = max(Decimal(0), limit - used)
         if at_most > room or certain > room:
             cap_note = f"{cap_text}：合计封顶为{money_text(room)}"
             certain, at_most = min(certain, room), min(at_most, room)
+        if unknown_year:  # the cap still binds; what this year already paid cannot be deducted
+            cap_note = f"{cap_note or cap_text}（缺少申报年度，未扣除本年度已获支持）"
     return {
         "合计": money(certain),
         "最高合计": money(at_most),

@@ -234,8 +234,10 @@ class TypeChecker:
             return
         if isinstance(value, n.Ref) and want[0] in ("文本", "集合") and self.s.value_decl(value.key) is None:
             return  # a text value written in 「」
-        if isinstance(value, n.Ref) and want[0] == "等级" and value.name == NO_LEVEL:
-            return  # 「无」: holds no level at all
+        if isinstance(value, n.Ref) and want[0] == "等级" and self.s.value_decl(value.key) is None:
+            if value.name != NO_LEVEL and self.s.level_rank(want[1], value.name) is None:  # 「无」: no level at all
+                self.report.error("E307", f"「{value.name}」不是等级「{want[1]}」中的一级", value.span)
+            return
         t = self.type_of(value)
         if t is None:
             return

@@ -79,6 +79,13 @@ def test_derived_ratio_boundary():
     p.expect(label(6, "研发强度"), {"研发费用": "300000.01", "营业收入": "10000000"}, "符合", "10000.00")
 
 
+def test_a_ratio_over_zero_decides_nothing_and_says_why():
+    # 营业收入 0: 研发强度 = 30万 ÷ 0 has no value, so the condition is undecided; no fact is missing,
+    # and the result says the division is the reason.
+    r = pair(P).expect(label(6, "研发强度"), {"研发费用": "300000", "营业收入": "0"}, "信息不足")
+    assert r["缺少信息"] == ["（算式的除数为零，无法计算）"]
+
+
 def test_gap_names_the_shortfall():
     p = pair(P)
     r = p.expect(label(1, "不低于"), {"营业收入": "9999999.99"}, "不符合")

@@ -104,3 +104,12 @@ def test_total_cap_reads_this_years_history():
     result = pair(P).evaluate({"申报年度": 2025, "已获支持": history,
                                "已认定": {"专精特新中小企业": True, "专精特新小巨人": True}})
     assert result["汇总"]["合计"] == "300000.00" and result["汇总"]["总额上限"] is None
+
+
+def test_total_cap_binds_even_when_the_year_is_unknown():
+    # Same enterprise, with 20万元 received earlier but no 申报年度: what this year already paid cannot be
+    # deducted, so the cap binds at its full 150万元 and the summary says the history was not deducted.
+    record = dict(EVERYTHING, 已获支持=[{"条款": RD, "年度": 2024, "金额": "20万元"}])
+    result = pair(P).evaluate(record)
+    assert result["汇总"]["合计"] == "1500000.00"
+    assert "缺少申报年度" in result["汇总"]["总额上限"]

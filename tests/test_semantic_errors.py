@@ -136,3 +136,11 @@ def test_unknown_name_hint_names_the_nearest_field(tmp_path):
     result = run(tmp_path, replace={10: "    条件 「研发费」 达到 100万元"})
     [d] = [d for d in result.diagnostics if d.code == "E220"]
     assert "「研发费用」" in d.hint
+
+
+def test_text_and_level_parameter_values_are_values_not_names(tmp_path):
+    # 「制造业」 and 「市级」 are values of the parameters' types, not names to look up.
+    result = run(tmp_path, append=["参数「行业」：文本，取值「制造业」", "参数「门槛级别」：等级「级别」，取值「市级」"])
+    assert result.ok, [(d.code, d.message) for d in result.errors]
+    result = run(tmp_path, append=["参数「门槛级别」：等级「级别」，取值「省级」"])
+    assert ("E307", 13, 19) in found(result)  # 「省级」 is not a level of 「级别」
