@@ -331,6 +331,8 @@ class Builder(Transformer_NonRecursive):
         try:
             if token.type == "AT_MOST":
                 count = parse_literal("COUNT", str(c[2]))
+                if count.value != count.value.to_integral_value() or count.value < 1:
+                    self.report.error("E133", f"“最多{c[2]}”的次数应是正整数", span, "如“频次 最多 3次”")
                 return ("freq", n.Frequency("最多", int(count.value), count.unit, span))
             m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
             first, last = (int(number(x)) for x in m.group(1, 2))

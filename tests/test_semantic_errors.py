@@ -144,3 +144,9 @@ def test_text_and_level_parameter_values_are_values_not_names(tmp_path):
     assert result.ok, [(d.code, d.message) for d in result.errors]
     result = run(tmp_path, append=["参数「门槛级别」：等级「级别」，取值「省级」"])
     assert ("E307", 13, 19) in found(result)  # 「省级」 is not a level of 「级别」
+
+
+def test_a_count_limit_must_be_a_whole_number(tmp_path):
+    # 频次 最多 1.5次 would silently become 1: it is an error instead, at the 频次 clause (line 13, column 5).
+    result = run(tmp_path, append=["    频次 最多 1.5次"])
+    assert ("E133", 13, 5) in found(result)
