@@ -75,8 +75,6 @@ class Resolver:
             for m in doc.measures:
                 self.expr(m.formula)
             self.current_item = None
-            for lv in doc.levels:
-                pass
             for r in doc.recognitions:
                 if r.levels and n.name_key(r.levels) not in s.levels:
                     self.report.error("E214", f"认定「{r.name}」的等级「{r.levels}」未声明", r.span,

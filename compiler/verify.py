@@ -627,8 +627,6 @@ class Verifier:
         for key, kind in w.kinds.items():
             if key[0] == "f" and key[1] == "set" and len(key) == 2:
                 continue
-            if key[0] == "f" and len(key) == 3 and key[1] == "set":
-                pass
             if key[-2:-1] == ("set",) and key[0] == "f":
                 name = key[-1]
                 if get(("f", "known", name)):
