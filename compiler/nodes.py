@@ -22,6 +22,14 @@ def name_key(name: str) -> str:
 node = attrs.frozen(eq=False)  # identity equality: trees can be deep, never compare them structurally
 
 
+class Named:
+    """A node with a name; ``key`` is the name as names are compared."""
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
 # ---- 算式与条件 -------------------------------------------------------------
 
 @node
@@ -32,13 +40,9 @@ class Literal:
 
 
 @node
-class Ref:
+class Ref(Named):
     name: str
     span: Span
-
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
 
 
 @node
@@ -285,7 +289,7 @@ class Type:
 
 
 @node
-class Param:
+class Param(Named):
     name: str
     type: Type
     range: tuple["Expr", "Expr"] | None
@@ -294,34 +298,22 @@ class Param:
     description: str | None
     span: Span
 
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
-
 
 @node
-class Field:
+class Field(Named):
     name: str
     type: Type
     description: str | None
     project: bool
     span: Span
 
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
-
 
 @node
-class Measure:
+class Measure(Named):
     name: str
     formula: "Expr"
     description: str | None
     span: Span
-
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
 
 
 @node
@@ -333,15 +325,11 @@ class Levels:
 
 
 @node
-class Recognition:
+class Recognition(Named):
     name: str
     levels: str | None
     description: str | None
     span: Span
-
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
 
 
 @node
@@ -367,15 +355,11 @@ class SumCap:
 
 
 @node
-class Binding:
+class Binding(Named):
     name: str
     value: "Expr"
     since: Any  # datetime.date | None
     span: Span
-
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
 
 
 @node
