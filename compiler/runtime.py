@@ -468,13 +468,12 @@ def holds(held: dict, names, min_rank=None, op=">="):
 
 def money(value: Decimal) -> str:
     """The one way money leaves the runtime: a string rounded half-up to 0.01."""
-    with localcontext(MONEY_CONTEXT):
-        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(round_money(value))
 
 
 def round_money(value: Decimal) -> Decimal:
-    with localcontext(MONEY_CONTEXT):
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    # MONEY_CONTEXT passed explicitly: cheaper than a localcontext, whatever context the caller has set.
+    return value.quantize(CENT, ROUND_HALF_UP, MONEY_CONTEXT)
 
 
 def split_tranches(total: Decimal, ratios) -> list[Decimal]:
