@@ -181,6 +181,17 @@ _MONEY_LITERAL = re.compile(rf"(-?)([0-9.]+[十百千万亿]*|[{_CN}]+)(美元|�
 
 def parse_money(value, currency: str = "元") -> Decimal:
     """Money from JSON: an integer, an exact decimal string, or a literal such as 200万元."""
+    if isinstance(value, str):  # the usual case first
+        text = value.strip().replace(",", "")
+        if _PLAIN_NUMBER.fullmatch(text):
+            return Decimal(text)
+        m = _MONEY_LITERAL.fullmatch(text)
+        if not m:
+            raise ValueError(f"“{value}”不是金额，应写成如 \"1234.56\" 或 \"200万{currency}\"")
+        if m.group(3) != currency:
+            raise ValueError(f"“{value}”的币种是{m.group(3)}，这里要求{currency}")
+        amount = number(m.group(2))
+        return -amount if m.group(1) else amount
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("金额不能用浮点数，请写成整数或字符串，如 \"1234.56\" 或 \"200万元\"")
     if isinstance(value, int):
@@ -189,18 +200,7 @@ def parse_money(value, currency: str = "元") -> Decimal:
         if not value.is_finite():
             raise ValueError("金额必须是有限的数")
         return value
-    if not isinstance(value, str):
-        raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
-    text = value.strip().replace(",", "")
-    if _PLAIN_NUMBER.fullmatch(text):
-        return Decimal(text)
-    m = _MONEY_LITERAL.fullmatch(text)
-    if not m:
-        raise ValueError(f"“{value}”不是金额，应写成如 \"1234.56\" 或 \"200万{currency}\"")
-    if m.group(3) != currency:
-        raise ValueError(f"“{value}”的币种是{m.group(3)}，这里要求{currency}")
-    amount = number(m.group(2))
-    return -amount if m.group(1) else amount
+    raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
 
 
 def parse_ratio(value) -> Decimal:
