@@ -868,8 +868,14 @@ def combine(policy, results: list, ctx) -> dict:
     included = {r["条款"]: r["金额"] is not None for r in results}
     notes = []
     for group in policy["exclusives"]:
-        members = [by_label[m] for m in group["members"] if m in by_label and by_label[m]["金额"] is not None]
-        if len(members) < 2 or group["rule"] == "累加":
+        if group["rule"] == "累加":
+            continue
+        members = []
+        for label in group["members"]:
+            r = by_label.get(label)
+            if r is not None and r["金额"] is not None:
+                members.append(r)
+        if len(members) < 2:
             continue
         if group["rule"] == "就高":
             keep = max(members, key=lambda r: Decimal(r["金额"]))
@@ -880,8 +886,13 @@ def combine(policy, results: list, ctx) -> dict:
                 included[r["条款"]] = False
                 r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
         notes.append(f"{group['name']}：取{keep['条款']}")
-    certain = sum((Decimal(r["金额"]) for r in results if included[r["条款"]] and r["状态"] == "符合"), Decimal(0))
-    at_most = sum((Decimal(r["金额"]) for r in results if included[r["条款"]]), Decimal(0))
+    certain = at_most = Decimal(0)
+    for r in results:
+        if included[r["条款"]]:
+            amount = Decimal(r["金额"])
+            at_most += amount
+            if r["状态"] == "符合":
+                certain += amount
     cap_note = None
     for cap_text, limit_fn in policy["sum_caps"]:
         limit = limit_fn(ctx)
