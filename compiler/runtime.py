@@ -156,12 +156,16 @@ def plain(value: Decimal) -> str:
     return text or "0"
 
 
+_UNITS = (("亿", Decimal(100_000_000)), ("万", Decimal(10_000)))
+_TEN_THOUSANDTH = Decimal("0.0001")
+
+
 def money_text(amount: Decimal, currency: str = "元") -> str:
     """200万元, 1.5亿元, 5000元, 12345.67元: the reading a drafter would write."""
-    for unit, size in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
+    for unit, size in _UNITS:
         if abs(amount) >= size:
             scaled = amount / size
-            if scaled == scaled.quantize(Decimal("0.0001")):
+            if scaled == scaled.quantize(_TEN_THOUSANDTH):
                 return f"{plain(scaled)}{unit}{currency}"
     return f"{plain(amount)}{currency}"
 
