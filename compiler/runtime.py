@@ -561,13 +561,10 @@ class Context:
 _SHOWN = {True: "是", False: "否", None: "未知"}
 
 
-def step(text: str, result, where: str, **extra) -> dict:
+def step(text: str, result, where: str) -> dict:
     if result is True or result is False or result is None:
         result = _SHOWN[result]
-    out = {"检查": text, "结果": result, "位置": where}
-    if extra:
-        out.update(extra)
-    return out
+    return {"检查": text, "结果": result, "位置": where}
 
 
 def gap_text(op: str, left, right, unit: str) -> str | None:
@@ -737,7 +734,9 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         else:
             statuses.append("ok")
             total += amount
-            out.steps.append(step("本项目金额", money_text(round_money(amount)), spec["where"], **{"项目": name}))
+            amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
+            amount_step["项目"] = name
+            out.steps.append(amount_step)
             if sub.cap:
                 out.cap = sub.cap
     ctx.project = None
