@@ -514,6 +514,9 @@ class Context:
         self.values = values
         self.held = held
         self.history = history
+        self.history_by_label: dict = {}  # 条款 → its past awards, in record order
+        for h in history:
+            self.history_by_label.setdefault(h["条款"], []).append(h)
         self.params = params
         self.year = year
         self.projects = projects
@@ -553,6 +556,8 @@ class Context:
         return self.held.get(recognition)
 
     def past(self, labels) -> list:
+        if len(labels) == 1:
+            return list(self.history_by_label.get(labels[0], ()))
         return [h for h in self.history if h["条款"] in labels]
 
 
