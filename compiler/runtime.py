@@ -350,14 +350,20 @@ def convert(kind: tuple, value, levels: dict):
 # ---- arithmetic and logic ------------------------------------------------------
 
 def add(a, b):
+    if type(a) is Decimal and type(b) is Decimal:  # the usual case: no sentinel to stop at
+        return a + b
     return blocked(a, b) or a + b
 
 
 def sub(a, b):
+    if type(a) is Decimal and type(b) is Decimal:
+        return a - b
     return blocked(a, b) or a - b
 
 
 def mul(a, b):
+    if type(a) is Decimal and type(b) is Decimal:
+        return a * b
     return blocked(a, b) or a * b
 
 
@@ -372,10 +378,11 @@ def div(a, b):
 
 def compare(op: str, a, b):
     """True, False, or None when either side is not known."""
-    if blocked(a, b):
-        return None
-    if a is None or b is None:  # the level of a recognition not held: it reaches no level
-        return False
+    if type(a) is not Decimal or type(b) is not Decimal:  # two Decimals are neither sentinels nor None
+        if blocked(a, b):
+            return None
+        if a is None or b is None:  # the level of a recognition not held: it reaches no level
+            return False
     if op == ">=":
         return a >= b
     if op == "<=":
