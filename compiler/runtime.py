@@ -297,6 +297,10 @@ NO_LEVEL = "无"
 def convert(kind: tuple, value, levels: dict):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not."""
     name = kind[0]
+    if name == "布尔":  # the most common type first
+        if not isinstance(value, bool):
+            raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
+        return value
     if name == "金额":
         amount = _finite(parse_money(value, kind[1]))
         if amount < 0:
@@ -321,10 +325,6 @@ def convert(kind: tuple, value, levels: dict):
         if number_value < 0:  # facts and parameters are sizes (years, counts, rates); differences are measures
             raise ValueError("数值不能为负数")
         return number_value
-    if name == "布尔":
-        if not isinstance(value, bool):
-            raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
-        return value
     if name == "日期":
         return parse_date(value)
     if name == "年度":
