@@ -712,7 +712,8 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         ctx.project = project
         sub = Outcome()
         name = project.get("项目名称", f"第{index + 1}个项目")
-        if not frequency_allows(spec, ctx, [h for h in past if h.get("项目") == name], sub):
+        # A past award that names no project may have gone to this one: it counts against every project.
+        if not frequency_allows(spec, ctx, [h for h in past if h.get("项目") in (name, None)], sub):
             for s in sub.steps:
                 s["项目"] = name
             out.steps += sub.steps

@@ -660,7 +660,10 @@ class Verifier:
                 entries += [(year, names[projects.index(p)])] * pny + [(year - 1, names[projects.index(p)])] * (pn - pny)
             rest_y = ny - sum(v[1] for v in per_project.values())
             rest_o = (n - ny) - sum(v[0] - v[1] for v in per_project.values())
-            entries += [(year, None)] * max(0, rest_y) + [(year - 1, None)] * max(0, rest_o)
+            # The rest went to projects the model does not show: name one, since an award naming no
+            # project would count against every project of a per-project item.
+            other = "其他项目"
+            entries += [(year, other)] * max(0, rest_y) + [(year - 1, other)] * max(0, rest_o)
             amounts_y, amounts_o = Fraction(sy), Fraction(s) - Fraction(sy)
             first_y = first_o = True
             for y, p in entries:

@@ -89,6 +89,15 @@ def test_matching_per_project_with_gate_and_project_history():
     p.expect(MATCH, {**record, "已获支持": history}, "不符合")
 
 
+def test_an_award_naming_no_project_counts_against_every_project():
+    p = pair(P)
+    record = {"项目": [matched("X", "市级", "200万元"), matched("Y", "国家级", "600万元")]}
+    # 一次性 per project, and the 2024 award does not say which project had it: it may have been either,
+    # so neither is paid again (rather than risk paying the same project twice)
+    history = [{"条款": MATCH, "年度": 2024, "金额": "200万元"}]
+    p.expect(MATCH, {**record, "已获支持": history}, "不符合")
+
+
 def test_non_monetary_per_project():
     p = pair(P)
     p.expect(LAND, {"项目": [{"项目名称": "A", "项目评定通过": False}, {"项目名称": "B", "项目评定通过": True}]}, "符合")
