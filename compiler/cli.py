@@ -12,16 +12,15 @@ from .check import CheckResult, check
 from .diagnostics import render
 
 
-def _lines(result: CheckResult, path: str):
-    if result.program is not None and path in result.program.sources:
-        return list(result.program.sources[path].lines)
-    return None
-
-
 def _print_diagnostics(result: CheckResult, out) -> None:
-    sources = result.program.sources if result.program else {}
+    from .source import Source, read_source
+
+    sources = dict(result.program.sources) if result.program else {}
     for d in result.diagnostics:
-        src = sources.get(d.span.file)
+        if d.span.file not in sources:  # a file that did not load: read it again to show its lines
+            src = read_source(d.span.file)
+            sources[d.span.file] = src if isinstance(src, Source) else None
+        src = sources[d.span.file]
         print(render(d, list(src.lines) if src else None), file=out)
 
 
@@ -39,7 +38,7 @@ def cmd_check(args) -> int:
     for path, r in results:
         _print_diagnostics(r, sys.stdout)
         s = r.summary()
-        print(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：无法读取")
+        print(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：未能读入（见上面的错误）")
         print(f"  条 {s['articles']}，款 {s['items']}，参数 {s['parameters']}（待定 {s['pending_parameters']}），"
               f"案例 {s['cases']}")
         if s["coverage"] is not None:

@@ -11,6 +11,7 @@ import functools
 import re
 from importlib import resources
 
+import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -111,8 +112,10 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             hint = "「」中不能再套「」：引文或备注里的名称请改用『』或“”"
         elif token.type in ("MONEY", "COUNT", "NUMBER", "PERCENT") and "PREFIX_BOUND" in exc.expected:
             hint = "数值前后要写边界词，如“不低于”“以上”"
-        elif token.type == "NAME" and "_COLON" in exc.expected:
-            hint = "名称后面要写“：”再写类型"
+        elif "_COLON" in exc.expected and len(exc.expected) <= 2:
+            hint = "名称后面要写“：”再写类型，如 参数「比例」：比例，待定"
+        elif "POSTFIX_BOUND" in exc.expected:
+            hint = "比较时要写边界词：数值后写“以上”“以下”，或在数值前写“不低于”“超过”等"
         return Diagnostic("E101", ERROR, f"这里不应出现“{token}”，应当是{_expected(exc.expected)}",
                           end, hint)
     return Diagnostic("E101", ERROR, f"语法错误：{exc}", span)
@@ -123,3 +126,36 @@ def parse(source: Source) -> Tree | Diagnostic:
         return lark_parser().parse(source.normalized)
     except UnexpectedInput as exc:
         return _syntax_diagnostic(source, exc)
+
+
+MAX_SYNTAX_ERRORS = 10
+
+# Lines where a top-level statement begins: after a syntax error, parsing starts again at the next one.
+_STATEMENT_START = re.compile(
+    r"[ \t]*(?:(?:附则)?第[0-9零〇一二两三四五六七八九十百]+条|参数|案例|章|附则|互斥|总额上限|项目字段|字段|度量|等级|认定|单位"
+    r"|设定|补充条件)")
+
+
+def later_syntax_errors(source: Source, first: Diagnostic) -> list[Diagnostic]:
+    """Syntax errors after the first: each search resumes at the next line that begins a statement.
+
+    An error inside an article skips the rest of that article, so one mistake gives one message.
+    """
+    lines = source.normalized.split("\n")
+    found: list[Diagnostic] = []
+    after = first.span.line
+    while len(found) < MAX_SYNTAX_ERRORS - 1:
+        start = next((i for i in range(after, len(lines)) if _STATEMENT_START.match(lines[i])), None)
+        if start is None:
+            break
+        chunk = "\n" * start + "\n".join(lines[start:])  # the same line numbers as the file
+        try:
+            lark_parser().parse(chunk)
+            break
+        except UnexpectedInput as exc:
+            diagnostic = _syntax_diagnostic(attrs.evolve(source, normalized=chunk), exc)
+        if diagnostic.span.line <= after:
+            break
+        found.append(diagnostic)
+        after = diagnostic.span.line
+    return found

@@ -15,7 +15,7 @@ import attrs
 from . import nodes as n
 from .builder import build
 from .diagnostics import Diagnostic, Reporter, Span
-from .parser import parse
+from .parser import later_syntax_errors, parse
 from .source import Source, read_source, decode
 
 
@@ -82,6 +82,7 @@ def parse_document(source: Source, reporter: Reporter) -> n.Document | None:
     tree = parse(source)
     if isinstance(tree, Diagnostic):
         reporter.diagnostics.append(tree)
+        reporter.diagnostics.extend(later_syntax_errors(source, tree))
         return None
     return build(tree, source.path, reporter)
 
