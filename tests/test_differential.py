@@ -7,7 +7,7 @@ null or missing; numbers concentrated on and one step either side of the thresho
 compares them with; recognitions at every level; award history for the policy's own items;
 projects; parameter bindings inside the declared ranges; evaluation dates around the validity period.
 
-Policies: every .pol under tests/policies/, and under policies/ those that check without errors
+Policies: every .pol under tests/policies/ and under policies/ (each must check without errors).
 (the Minhang encoding and its example 细则 may be work in progress, or absent).
 """
 
