@@ -8,7 +8,6 @@ compares them with; recognitions at every level; award history for the policy's 
 projects; parameter bindings inside the declared ranges; evaluation dates around the validity period.
 
 Policies: every .pol under tests/policies/ and under policies/ (each must check without errors).
-(the Minhang encoding and its example 细则 may be work in progress, or absent).
 """
 
 from __future__ import annotations
