@@ -534,8 +534,8 @@ class DocGenerator:
         return lines
 
     def conditions(self, item: n.Item) -> list[str]:
-        parts = [p for c in item.conditions for p in _conjuncts(c)]
-        extra = [(nar, p) for nar in self.narrowed.get(item.key, []) for p in _conjuncts(nar.condition)]
+        parts = [p for c in item.conditions for p in n.operands(c, "且")]
+        extra = [(nar, p) for nar in self.narrowed.get(item.key, []) for p in n.operands(nar.condition, "且")]
         if not parts and not extra:
             return ["**条件**：无（所有企业）", ""]
         lines = ["**条件**（须全部满足）：", ""]
@@ -549,7 +549,7 @@ class DocGenerator:
         indent = " " * (len(bullet) + 2) if bullet.strip() else ""
         if isinstance(e, n.Logic) and e.op == "或":
             lines = [f"{bullet}满足下列之一{suffix}："]
-            for alt in _disjuncts(e):
+            for alt in n.operands(e, "或"):
                 lines += [indent + line for line in self.condition(alt, "- ")]
             return lines
         if isinstance(e, n.Compare):
@@ -765,22 +765,6 @@ class DocGenerator:
 
     def narrowing(self, nar: n.Narrowing) -> list[str]:
         return [f"- {self.ref_link(nar.target)}：另须 {self.text(nar.condition)}"]
-
-
-def _conjuncts(e):
-    if isinstance(e, n.Logic) and e.op == "且":
-        yield from _conjuncts(e.left)
-        yield from _conjuncts(e.right)
-    else:
-        yield e
-
-
-def _disjuncts(e):
-    if isinstance(e, n.Logic) and e.op == "或":
-        yield from _disjuncts(e.left)
-        yield from _disjuncts(e.right)
-    else:
-        yield e
 
 
 DocGenerator.HANDLERS = {

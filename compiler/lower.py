@@ -171,13 +171,6 @@ class Lowerer:
             return ("member" if e.op == "属于" else "contains", self.expr(e.left), values)
         return ("truth", self.expr(e))
 
-    def conjuncts(self, e):
-        if isinstance(e, n.Logic) and e.op == "且":
-            yield from self.conjuncts(e.left)
-            yield from self.conjuncts(e.right)
-        else:
-            yield e
-
     def unit(self, e) -> str:
         t = self.types.type_of(e)
         if t is None:
@@ -194,7 +187,7 @@ class Lowerer:
     def item(self, item: n.Item, narrowing: list) -> ItemPlan:
         conditions = []
         for c in (*item.conditions, *narrowing):
-            for part in self.conjuncts(c):
+            for part in n.operands(c, "且"):
                 sides = None
                 unit = ""
                 if isinstance(part, n.Compare):

@@ -119,6 +119,17 @@ def children(e) -> tuple:
     return ()
 
 
+def operands(e, op: str):
+    """The parts of a chain of one logical operator: operands(a 且 (b 且 c), "且") gives a, b, c in order."""
+    stack = [e]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Logic) and e.op == op:
+            stack += [e.right, e.left]
+        else:
+            yield e
+
+
 def walk(e):
     """Every node of an expression, without recursion (trees may be deep)."""
     stack = [e]
