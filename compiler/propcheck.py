@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from .runtime import plain
+
 CENT = Decimal("0.01")
 
 
@@ -232,7 +234,7 @@ class Case:
 def json_value(kind, value, levels):
     name = kind[0]
     if name in ("金额", "比例", "数值", "汇率"):
-        return _plain(value)
+        return plain(value)
     if name == "数量":
         return int(value)
     if name == "日期":
@@ -251,13 +253,6 @@ def param_value(kind, value, levels):
         members = levels[kind[1]]
         return members[len(members) - value]
     return value
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 # ---- strategies ------------------------------------------------------------------
@@ -402,7 +397,7 @@ def cases(draw, policy, scope, per_project=None, projects=None):
         record["项目"] = [{k: json_value(pfields.get(k) or fields[k], v, levels) for k, v in p.items()}
                         for p in typed_projects]
     if history:
-        record["已获支持"] = [{"条款": label, "年度": y, "金额": _plain(a), **({"项目": p} if p else {})}
+        record["已获支持"] = [{"条款": label, "年度": y, "金额": plain(a), **({"项目": p} if p else {})}
                           for label, y, a, p in history]
     case = Case(record, params, facts, held, typed_projects, history, year if isinstance(year, int) else None)
     case.typed_params = typed
@@ -663,7 +658,7 @@ def _show(case, item):
     m = item["mono"]
     source = case.projects[0] if m["project"] and case.projects else case.facts
     value = source.get(m["field"])
-    return _plain(value) if isinstance(value, Decimal) else str(value)
+    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 @st.composite
