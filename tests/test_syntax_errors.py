@@ -4,7 +4,7 @@ CJK character is one column here, the renderer widens it for display)."""
 
 from __future__ import annotations
 
-import time
+import signal
 
 import pytest
 
@@ -150,9 +150,21 @@ def test_boundary_words_mean_what_civil_code_1259_says(words, op):
 # ---- deep nesting: a diagnostic, never a RecursionError or a hang ----
 
 def _timed(text):
-    start = time.perf_counter()
-    result = run(text)
-    assert time.perf_counter() - start < 5
+    """Check ``text`` under a hang guard: nesting must end in a diagnostic, never in a hang.
+
+    The guard is generous (two minutes on a loaded machine); how fast deep nesting is
+    checked is measured by bench/bench_frontend.py, not asserted here.
+    """
+    def hung(*_):
+        raise AssertionError("检查没有在两分钟内结束")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        result = run(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     check_outcome(result)
     return result
 
