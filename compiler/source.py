@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from .diagnostics import Diagnostic, ERROR, Span
+from .files import ReadRefused, read_bounded
 
 MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
 
@@ -93,14 +94,19 @@ def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source | Diagn
     return Source(path, text, fold_width(text), tuple(split_lines(text)))
 
 
-def read_source(path: str | Path) -> Source | Diagnostic:
+def read_source(path: str | Path, max_bytes: int = MAX_BYTES) -> Source | Diagnostic:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
     except FileNotFoundError:
         return Diagnostic("E004", ERROR, f"找不到文件「{path}」", Span(str(path), 1, 1, 1, 1))
     except IsADirectoryError:
         return Diagnostic("E004", ERROR, f"「{path}」是目录，不是文件", Span(str(path), 1, 1, 1, 1))
+    except ReadRefused as exc:
+        if exc.too_large:
+            return Diagnostic("E001", ERROR, str(exc), Span(str(path), 1, 1, 1, 1),
+                              "一份政策通常只有几十 KB；请检查是否选错了文件")
+        return Diagnostic("E004", ERROR, str(exc), Span(str(path), 1, 1, 1, 1), "请指向一个文本文件")
     except OSError as exc:
-        return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror}", Span(str(path), 1, 1, 1, 1))
-    return decode(str(path), data)
+        return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror or exc}", Span(str(path), 1, 1, 1, 1))
+    return decode(str(path), data, max_bytes)
