@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件，其参数取值写入模块")
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="输出目录（默认当前目录）")
-    p.add_argument("--name", metavar="MODULE", help="模块名（默认取自文件名）")
+    p.add_argument("--name", metavar="MODULE", help="模块名：英文字母、数字和下划线，不以数字开头（默认取自文件名）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("test", help="运行 .pol 文件中的案例，再运行生成的性质测试")
