@@ -60,13 +60,14 @@ def write_hostile_policy(folder: Path) -> tuple[Path, Path, Payloads]:
     quotes = [f"第{i}句{p()}。" for i in range(1, 10)]
     start = p("正文起")
     source = "\n".join(["恶意政策原文", start, *quotes, f"这一句不被引用{p()}。"]) + "\n"
-    (folder / "hostile.txt").write_text(source, encoding="utf-8")
+    source_name = 'hostile<svg onload=alert("PWN-FILE")>.txt'  # a file name is text too (no "/" in it)
+    (folder / source_name).write_text(source, encoding="utf-8")
     level, lv_high, lv_low = p("等级", shown=False), p("高"), p("低")
     rec, graded_rec = p("认定"), p("分级认定")
     text_field, set_field, count_field, money_field = p("类别"), p("标签"), p("数量"), p("投资")
     unit = "场"
     value_a, value_b = p("值"), p("值")
-    param_ratio, param_pending = p("比例"), p("待定")
+    param_ratio, param_pending, param_level = p("比例"), p("待定"), p("等级参数")
     measure = p("度量")
     proj_text = p("项目类型")
     item_a, item_b, item_c, item_d, item_e = p("款"), p("款"), p("款"), p("款"), p("款")
@@ -76,7 +77,7 @@ def write_hostile_policy(folder: Path) -> tuple[Path, Path, Payloads]:
         f"发布单位「{p('单位')}」",
         "发布日期 2025-01-01",
         f"文本状态「{p('状态')}」",
-        f"原文文件「hostile.txt」自「{start}」起",
+        f"原文文件「{source_name}」自「{start}」起",
         "施行 自 2025-01-01 起",
         "引用「企业」、「项目」",
         f"备注「{p('政策备注')}」",
@@ -93,6 +94,7 @@ def write_hostile_policy(folder: Path) -> tuple[Path, Path, Payloads]:
         f"度量「{measure}」 =「{money_field}」+ 1万元，说明「{p(shown=False)}」",
         f"参数「{param_ratio}」：比例，范围 0% 至 20%，取值 10%，说明「{p()}」",
         f"参数「{param_pending}」：金额，范围 0元 至 100万元，待定，说明「{p()}」",
+        f"参数「{param_level}」：等级「{level}」，取值「{lv_low}」，说明「{p()}」",
         f"章「{p('章')}」",
         f"第1条「{p('条')}」",
         f"  原文「{quotes[0]}」",
@@ -129,6 +131,7 @@ def write_hostile_policy(folder: Path) -> tuple[Path, Path, Payloads]:
         "      档 达到 500万元：30万元",
         "    上限 最高 30万元",
         f"    例外 第1条「{item_c}」",
+        f"附则「{p('附则章')}」",
         f"附则第1条「{p('附则')}」",
         f"  原文「{quotes[7]}」",
         f"  款「{p('附则款')}」",
@@ -149,11 +152,12 @@ def write_hostile_policy(folder: Path) -> tuple[Path, Path, Payloads]:
     ]
     policy = folder / "hostile.pol"
     policy.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rules = folder / "hostile_rules.pol"
+    rules = folder / 'hostile_rules<img src=x onerror=alert("PWN-STEM")>.pol'  # its stem is in the URLs
     rules.write_text("\n".join([
         f"细则「{p('细则')}」",
         "扩展「hostile.pol」",
         f"设定「{param_pending}」为 40万元",
+        f"设定「{param_level}」为「{lv_high}」",
         f"补充条件 第1条「{item_a}」：「{text_field}」 属于 {{「{value_b}」}}",
         f"备注「{p('细则备注')}」",
         f"第9条「{p('细则条')}」",

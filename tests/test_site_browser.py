@@ -246,7 +246,7 @@ def hostile_site(tmp_path_factory):
     site_dir = tmp_path_factory.mktemp("hostile-site")
     done = mkdocs_build(site_dir, {"POLC_DOCS_POLICIES": str(folder / "*.pol")})
     assert done.returncode == 0, done.stdout + done.stderr
-    return site_dir, payloads
+    return site_dir, payloads, rules.stem
 
 
 def _squeeze(text: str) -> str:
@@ -256,10 +256,11 @@ def _squeeze(text: str) -> str:
 def test_hostile_policy_puts_nothing_live_into_the_site(hostile_site):
     import json
 
-    site_dir, payloads = hostile_site
+    site_dir, payloads, rules_stem = hostile_site
     pages = sorted(site_dir.rglob("*.html"))
     generated = [p for p in pages if "policies/hostile" in p.as_posix()]
     assert len(generated) >= 10 and (site_dir / "policies" / "hostile" / "review" / "index.html") in generated
+    assert (site_dir / "policies" / rules_stem / "article-9" / "index.html").exists()
     live, shown = {}, []
     for page in pages:
         found, text = scan_html(page.read_text(encoding="utf-8"))
@@ -311,16 +312,20 @@ def test_hostile_pages_run_nothing_in_the_browser(hostile_server, browser, hosti
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    _, payloads = hostile_site
+    from urllib.parse import quote
+
+    _, payloads, rules_stem = hostile_site
     # before any script of a page: alert() and friends only record that they were called
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD_CALLS})
     policy_name = next(p for p in payloads.shown if p.startswith("政策"))
     article_title = next(p for p in payloads.shown if p.startswith("条"))
     for page in ("policies/hostile/", "policies/hostile/article-1/", "policies/hostile/article-2/",
                  "policies/hostile/chapter-1/", "policies/hostile/notes/", "policies/hostile/parameters/",
-                 "policies/hostile/review/", "policies/hostile_rules/", "policies/", ""):
+                 "policies/hostile/review/", f"policies/{quote(rules_stem)}/",
+                 f"policies/{quote(rules_stem)}/article-9/", "policies/", ""):
         browser.get(f"{hostile_server}/{page}")
         WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        assert browser.find_elements(By.CSS_SELECTOR, "article h1"), f"{page} 没有打开"
         assert browser.execute_script("return window.__ran") == [], page
         assert browser.execute_script(_LIVE_IN_DOM) == [], page
         if page == "policies/hostile/":
