@@ -16,7 +16,7 @@ from . import nodes as n
 from .builder import build
 from .diagnostics import Diagnostic, Reporter, Span
 from .parser import later_syntax_errors, parse
-from .source import Source, read_source, decode
+from .source import Source, decode, keyword_span, read_source
 
 
 @attrs.define
@@ -201,14 +201,15 @@ def _load_parent(rules: n.Document, path: Path, reporter: Reporter, sources) -> 
     if rules.extends is None:
         reporter.error("E203", "细则没有写明扩展哪份政策", rules.span, "写上：扩展「某政策.pol」")
         return None
+    where = _statement_span(sources, rules, "扩展")
     parent_path, outside = local_file(path.parent, rules.extends)
     if outside:
-        reporter.error("E207", f"细则扩展的政策文件「{rules.extends}」不在细则所在的目录中：{outside}", rules.span,
+        reporter.error("E207", f"细则扩展的政策文件「{rules.extends}」不在细则所在的目录中：{outside}", where,
                        f"把政策文件放在 {path.parent} 中（或其子目录中），写相对于该目录的文件名，如 扩展「某政策.pol」")
         return None
     parent_path = path.parent / rules.extends  # as written, for positions; local_file checked where it leads
     if not parent_path.exists():
-        reporter.error("E203", f"找不到细则扩展的政策文件「{rules.extends}」", rules.span,
+        reporter.error("E203", f"找不到细则扩展的政策文件「{rules.extends}」", where,
                        f"文件路径相对于细则所在目录 {path.parent}")
         return None
     parent = load_file(parent_path, reporter, sources)
@@ -216,6 +217,12 @@ def _load_parent(rules: n.Document, path: Path, reporter: Reporter, sources) -> 
         reporter.error("E203", f"「{rules.extends}」不是政策文件", rules.span)
         return None
     return parent
+
+
+def _statement_span(sources: dict[str, Source], doc: n.Document, keyword: str) -> Span:
+    """The position of a file header statement (原文文件, 扩展) for its diagnostics; the file's start if unknown."""
+    source = sources.get(doc.path)
+    return (keyword_span(source, keyword) if source is not None else None) or doc.span
 
 
 def _load_source_text(program: Program, policy_path: Path, reporter: Reporter) -> None:
@@ -227,21 +234,22 @@ def _load_source_text(program: Program, policy_path: Path, reporter: Reporter) -
                        "写上：原文文件「政策原文.txt」（与 .pol 文件放在同一目录）")
         return
     name, start = policy.source_file
+    where = _statement_span(program.sources, policy, "原文文件")
     path, outside = local_file(policy_path.parent, name)
     if outside:
-        reporter.error("E207", f"原文文件「{name}」不在政策所在的目录中：{outside}", policy.span,
+        reporter.error("E207", f"原文文件「{name}」不在政策所在的目录中：{outside}", where,
                        f"把原文文件放在 {policy_path.parent} 中（或其子目录中），写相对于该目录的文件名，"
                        f"如 原文文件「{Path(policy_path).stem}.txt」")
         return
     source = read_source(path)
     if isinstance(source, Diagnostic):
-        reporter.error("E205", f"无法读取原文文件「{name}」：{source.message}", policy.span,
+        reporter.error("E205", f"无法读取原文文件「{name}」：{source.message}", where,
                        f"原文文件应放在 {policy_path.parent}")
         return
     program.source_text = source.text
     if start:
         index = source.text.find(start)
         if index < 0:
-            reporter.error("E206", f"原文中找不到起始句「{start}」", policy.span)
+            reporter.error("E206", f"原文中找不到起始句「{start}」", where)
         else:
             program.operative_start = index

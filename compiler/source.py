@@ -64,6 +64,32 @@ def fold_width(text: str) -> str:
     return "".join(out)
 
 
+def keyword_span(source: Source, keyword: str) -> Span | None:
+    """Where ``keyword`` is first written as a keyword (outside 「」 and comments), or None.
+
+    For diagnostics about a file header statement (原文文件, 扩展), whose position the tree keeps only
+    as the document's.
+    """
+    text = source.normalized
+    in_name = in_comment = False
+    for i, ch in enumerate(text):
+        if in_name:
+            in_name = ch != "」"
+        elif in_comment:
+            in_comment = ch != "\n"
+        elif ch == "「":
+            in_name = True
+        elif ch == "#":
+            in_comment = True
+        elif text.startswith(keyword, i):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            line = text.count("\n", 0, i) + 1
+            column = i - (text.rfind("\n", 0, i) + 1) + 1
+            return Span(source.path, line, column, line, column + (end - i))
+    return None
+
+
 def _position(data: bytes, index: int) -> tuple[int, int]:
     """Line and column of byte ``index``, counted as for decoded text (BOM, newlines)."""
     before = data[:index].decode("utf-8", "replace")

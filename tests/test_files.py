@@ -88,6 +88,7 @@ def test_source_file_outside_the_folder_is_e207(folders, named, why):
     d = result.errors[0]
     assert d.message == f"原文文件「{named.format(outside=outside)}」不在政策所在的目录中：{why}"
     assert str(inside) in d.hint and "原文文件「p.txt」" in d.hint
+    assert (d.span.line, d.span.column) == (2, 1)  # the 原文文件 line
     assert result.program.source_text is None  # nothing was read
 
 
@@ -101,6 +102,7 @@ def test_rules_extend_only_a_policy_in_their_folder(folders):
         result = check(rules)
         assert codes(result) == ["E207"]
         assert result.errors[0].message == f"细则扩展的政策文件「{named}」不在细则所在的目录中：{why}"
+        assert result.errors[0].span.line == 2
     rules.write_text("细则「镇」\n扩展「parent.pol」\n", encoding="utf-8")
     assert check(rules).ok
 
