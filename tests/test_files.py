@@ -132,6 +132,20 @@ def test_a_fifo_as_source_file_is_refused_without_blocking(folders):
     assert "错误[E205] 无法读取原文文件「pipe.txt」" in run.stdout and "不是普通文件（命名管道）" in run.stdout
 
 
+def test_a_device_inside_the_folder_is_refused(folders):
+    import stat
+
+    inside, _ = folders
+    try:
+        os.mknod(inside / "zero.txt", stat.S_IFCHR | 0o600, os.makedev(1, 5))  # what /dev/zero is
+    except PermissionError:
+        pytest.skip("创建设备文件需要 root 权限")
+    start = time.perf_counter()
+    result = check(policy(inside, "zero.txt"))
+    assert time.perf_counter() - start < 5
+    assert codes(result) == ["E205"] and "不是普通文件（设备文件）" in result.errors[0].message
+
+
 def test_a_fifo_or_device_as_policy_is_refused(tmp_path):
     os.mkfifo(tmp_path / "pipe.pol")
     run = polc("check", tmp_path / "pipe.pol", "/dev/zero", timeout=60)
