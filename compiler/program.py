@@ -7,6 +7,7 @@ reads. Names are keyed by NFKC, so full-width look-alikes collide.
 from __future__ import annotations
 
 import difflib
+import functools
 from importlib import resources
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -78,6 +79,7 @@ def stdlib_path(name: str) -> Path:
     return Path(str(resources.files("compiler.stdlib").joinpath(f"{name}.pol")))
 
 
+@functools.lru_cache(maxsize=1)
 def stdlib_modules() -> dict[str, Path]:
     """The stdlib's modules by name. 引用 looks a name up here; it never joins a name into a path."""
     folder = Path(str(resources.files("compiler.stdlib")))
