@@ -34,8 +34,7 @@ def cmd_check(args) -> int:
     if args.format == "json":
         payload = [{"file": path, "ok": r.ok, "diagnostics": [d.to_json() for d in r.diagnostics],
                     "summary": r.summary()} for path, r in results]
-        json.dump(payload[0] if len(payload) == 1 else payload, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_for_terminal(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)))
         return 1 if failed else 0
     for path, r in results:
         _print_diagnostics(r, sys.stdout)
@@ -70,7 +69,7 @@ def _parse_sets(pairs) -> dict:
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise SystemExit(f"--set 的写法是 名称=值，如 --set 外资支持比例=5%，这里是“{pair}”")
+            raise SystemExit(terminal(f"--set 的写法是 名称=值，如 --set 外资支持比例=5%，这里是“{pair}”"))
         out[name.strip()] = value.strip()
     return out
 

@@ -298,3 +298,19 @@ def test_eval_json_escapes_what_json_leaves_raw(tmp_path):
     assert raw_controls(run.stdout) == []
     result = json.loads(run.stdout)  # still the same JSON value
     assert any(w["位置"] == "$.键\u202e\x9b\x7f" for w in result["输入提示"])
+
+
+def test_check_json_escapes_what_json_leaves_raw(tmp_path):
+    (tmp_path / "src.txt").write_text("正文\n", encoding="utf-8")
+    path = tmp_path / "p.pol"
+    path.write_text("政策「名称\u202e\x9b」\n原文文件「src.txt」\n" + BODY, encoding="utf-8")
+    run = polc("check", path, "--format", "json")
+    assert run.returncode == 0, run.stdout
+    assert raw_controls(run.stdout) == [] and "\\u202e\\u009b" in run.stdout
+    assert json.loads(run.stdout)["summary"]["name"] == "名称\u202e\x9b"
+
+
+def test_set_with_control_characters_is_shown_escaped():
+    run = polc("eval", POLICIES / "cases.pol", "--input", ROOT / "examples" / "manufacturer.json",
+               "--set", "\x1b[2J清屏")
+    assert run.returncode == 1 and raw_controls(run.stderr) == [] and "“\\x1b[2J清屏”" in run.stderr
