@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from pathlib import Path
 
 from .codegen import generate
+from .files import write_inside
 from .lower import lower
 from .program import Program
 
 
 def module_name(program: Program) -> str:
     stem = Path(program.main.path).stem
-    if stem.isascii() and stem.isidentifier():
-        return stem
-    safe = re.sub(r"[^0-9A-Za-z_]", "_", stem).strip("_")
-    return safe if safe and safe.isidentifier() and not safe[0].isdigit() else "policy"
+    if not (stem.isascii() and stem.isidentifier()):
+        safe = re.sub(r"[^0-9A-Za-z_]", "_", stem).strip("_")
+        stem = safe if safe and safe.isidentifier() and not safe[0].isdigit() else "policy"
+    return stem + "_" if keyword.iskeyword(stem) else stem
 
 
 def metadata(program: Program) -> dict:
@@ -35,8 +37,24 @@ def source_text(program: Program) -> str:
     return generate(lower(program), metadata(program))
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a generated module (Chinese), or None when it can.
+
+    The name becomes the file ``NAME.py`` inside the output folder and is imported as ``import NAME``:
+    so an ASCII Python identifier (a full-width ``ｆｏｏ`` would import as ``foo``), not a keyword,
+    and never a path.
+    """
+    if not (name.isascii() and name.isidentifier()):
+        return "模块名只能由英文字母、数字和下划线组成，且不以数字开头（不能含路径、空格或中文）"
+    if keyword.iskeyword(name):
+        return f"「{name}」是 Python 关键字，不能作模块名"
+    return None
+
+
 def build_module(program: Program, directory: Path, name: str | None = None) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name or module_name(program)}.py"
-    path.write_text(source_text(program), encoding="utf-8")
-    return path
+    """Write ``NAME.py`` inside ``directory`` and nowhere else."""
+    name = name if name is not None else module_name(program)
+    problem = name_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return write_inside(directory, f"{name}.py", source_text(program))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from decimal import Decimal
 
 from . import __version__
 from .check import CheckResult, check
 from .diagnostics import render
+from .escape import terminal
 
 
 def _print_diagnostics(result: CheckResult, out) -> None:
@@ -32,19 +34,18 @@ def cmd_check(args) -> int:
     if args.format == "json":
         payload = [{"file": path, "ok": r.ok, "diagnostics": [d.to_json() for d in r.diagnostics],
                     "summary": r.summary()} for path, r in results]
-        json.dump(payload[0] if len(payload) == 1 else payload, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_for_terminal(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)))
         return 1 if failed else 0
     for path, r in results:
         _print_diagnostics(r, sys.stdout)
         s = r.summary()
-        print(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：未能读入（见上面的错误）")
+        print(terminal(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：未能读入（见上面的错误）"))
         print(f"  条 {s['articles']}，款 {s['items']}，参数 {s['parameters']}（待定 {s['pending_parameters']}），"
               f"案例 {s['cases']}")
         if s["coverage"] is not None:
             print(f"  原文覆盖率 {s['coverage']:.1%}")
             for piece in s["uncovered"][:args.show_uncovered]:
-                print(f"    未引用：{piece[:60]}{'…' if len(piece) > 60 else ''}")
+                print(terminal(f"    未引用：{piece[:60]}{'…' if len(piece) > 60 else ''}"))
             more = len(s["uncovered"]) - args.show_uncovered
             if more > 0:
                 print(f"    ……另有 {more} 处未引用（--show-uncovered N 显示更多）")
@@ -57,7 +58,8 @@ def _load(args):
     result = check(args.file, rules=getattr(args, "rules", None))
     if not result.ok:
         _print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
-        print(f"{args.file}：有 {len(result.errors)} 个错误，无法求值；请先修正（polc check {args.file}）", file=sys.stderr)
+        print(terminal(f"{args.file}：有 {len(result.errors)} 个错误，无法求值；请先修正（polc check {args.file}）"),
+              file=sys.stderr)
         return None
     return result.program
 
@@ -67,28 +69,40 @@ def _parse_sets(pairs) -> dict:
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise SystemExit(f"--set 的写法是 名称=值，如 --set 外资支持比例=5%，这里是“{pair}”")
+            raise SystemExit(terminal(f"--set 的写法是 名称=值，如 --set 外资支持比例=5%，这里是“{pair}”"))
         out[name.strip()] = value.strip()
     return out
 
 
+MAX_RECORD_BYTES = 20_000_000  # one enterprise's record; a real one is a few kilobytes
+
+
 def _read_json(path: str):
+    from .files import ReadRefused, read_bounded
+
+    shown = terminal(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            # Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path.
-            return json.load(f)
+        data = read_bounded(path, MAX_RECORD_BYTES)
+        # Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path.
+        return json.loads(data.decode("utf-8"))
+    except ReadRefused as exc:
+        raise SystemExit(f"企业信息文件「{shown}」无法读取：{terminal(exc)}；请指向一个 JSON 文本文件"
+                         + (f"（上限 {MAX_RECORD_BYTES:,} 字节）" if exc.too_large else ""))
     except FileNotFoundError:
-        raise SystemExit(f"找不到企业信息文件「{path}」")
+        raise SystemExit(f"找不到企业信息文件「{shown}」")
+    except IsADirectoryError:
+        raise SystemExit(f"无法读取企业信息文件「{shown}」：这是目录；--input 应是企业信息的 JSON 文件")
     except UnicodeDecodeError:
-        raise SystemExit(f"「{path}」不是 UTF-8 编码的文本")
+        raise SystemExit(f"「{shown}」不是 UTF-8 编码的文本")
     except json.JSONDecodeError as exc:
-        raise SystemExit(f"{path}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
+        raise SystemExit(f"{shown}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
     except ValueError:  # an integer with thousands of digits
-        raise SystemExit(f"{path}：JSON 中有位数过多的数字，无法读取")
+        raise SystemExit(f"{shown}：JSON 中有位数过多的数字，无法读取")
     except RecursionError:
-        raise SystemExit(f"{path}：JSON 嵌套过深，无法读取")
+        raise SystemExit(f"{shown}：JSON 嵌套过深，无法读取")
     except OSError as exc:
-        raise SystemExit(f"无法读取企业信息文件「{path}」：{exc.strerror or exc}")
+        from .files import os_error_text
+        raise SystemExit(f"无法读取企业信息文件「{shown}」：{os_error_text(exc)}")
 
 
 def cmd_eval(args) -> int:
@@ -103,23 +117,34 @@ def cmd_eval(args) -> int:
         result = Interpreter(program).evaluate(record, _parse_sets(args.set), args.date)
     except rt.InputError as exc:
         record_only = all(p["位置"].startswith("$") for p in exc.problems)
-        print(f"{args.input}：企业信息" if record_only else "输入", f"有 {len(exc.problems)} 处问题：",
+        print(f"{terminal(args.input)}：企业信息" if record_only else "输入", f"有 {len(exc.problems)} 处问题：",
               sep="", file=sys.stderr)
         for p in exc.problems:
-            print(f"  {p['位置']}：{p['问题']}", file=sys.stderr)
+            print(terminal(f"  {p['位置']}：{p['问题']}"), file=sys.stderr)
         return 1
     except ValueError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{terminal(exc)}", file=sys.stderr)
         return 1
     if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        print()
+        print(json_for_terminal(json.dumps(result, ensure_ascii=False, indent=2, default=str)))
         return 0
     print_result(result, show_all=args.all)
     return 0
 
 
+def json_for_terminal(text: str) -> str:
+    """JSON text with the control characters JSON itself leaves raw (DEL, C1, bidirectional
+    overrides, line separators) written as \\u escapes: the same JSON value, inert on a terminal."""
+    return re.sub(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_result(result: dict, show_all: bool = False) -> None:
+    """The result for a person: each line printed with its control characters escaped."""
+    import builtins
+
+    def print(*parts):  # noqa: A001 - every line of the result goes through terminal()
+        builtins.print(terminal(" ".join(str(x) for x in parts)))
+
     from .diagnostics import display_width
 
     def pad(text: str, width: int) -> str:
@@ -178,18 +203,18 @@ def cmd_test(args) -> int:
     for case, interpreter in cases:
         outcome = run_case(case, program, interpreter.evaluate)
         if outcome.passed:
-            print(f"通过  {case.name}")
+            print(terminal(f"通过  {case.name}"))
             continue
         failed += 1
-        print(f"失败  {case.name}  （{case.span.file}:{case.span.line}）")
+        print(terminal(f"失败  {case.name}  （{case.span.file}:{case.span.line}）"))
         if outcome.error:
-            print(f"      输入有误：{outcome.error}")
+            print(terminal(f"      输入有误：{outcome.error}"))
         for m in outcome.mismatches:
-            print(f"      {m.label}：预期 {m.expected}，实际 {m.actual}  （{m.where}）")
+            print(terminal(f"      {m.label}：预期 {m.expected}，实际 {m.actual}  （{m.where}）"))
             if args.verbose:
                 got = next(r for r in outcome.result["条款"] if r["条款"] == m.label)
                 for st in got["理由"]:
-                    print(f"        · {st['检查']} → {st['结果']}  {st['位置']}")
+                    print(terminal(f"        · {st['检查']} → {st['结果']}  {st['位置']}"))
     print(f"{len(cases) - failed} passed, {failed} failed")
     if not args.no_properties:
         from .propgen import run_and_report
@@ -207,13 +232,23 @@ def cmd_verify(args) -> int:
 def cmd_build(args) -> int:
     from pathlib import Path
 
-    from .build import build_module
+    from .build import build_module, name_problem
+    from .files import os_error_text
 
+    if args.name is not None and name_problem(args.name):
+        print(terminal(f"--name「{args.name}」不能作模块名：{name_problem(args.name)}。"
+                       "模块写在 -o 指定的目录中，名称如 --name minhang_2024"), file=sys.stderr)
+        return 2
     program = _load(args)
     if program is None:
         return 1
-    path = build_module(program, Path(args.output), name=args.name)
-    print(f"已生成 {path}")
+    try:
+        path = build_module(program, Path(args.output), name=args.name)
+    except OSError as exc:
+        print(terminal(f"无法在输出目录「{args.output}」中写入模块：{os_error_text(exc)}"
+                       f"（{exc.filename or args.output}）；请换一个可写的目录（-o DIR）"), file=sys.stderr)
+        return 1
+    print(terminal(f"已生成 {path}"))
     return 0
 
 
@@ -244,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件，其参数取值写入模块")
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="输出目录（默认当前目录）")
-    p.add_argument("--name", metavar="MODULE", help="模块名（默认取自文件名）")
+    p.add_argument("--name", metavar="MODULE", help="模块名：英文字母、数字和下划线，不以数字开头（默认取自文件名）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("test", help="运行 .pol 文件中的案例，再运行生成的性质测试")
@@ -293,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except OSError as exc:  # an output folder that cannot be made, a file that cannot be written
-        print(f"错误：{exc.strerror or exc}：{exc.filename or ''}", file=sys.stderr)
+        from .files import os_error_text
+        print(terminal(f"错误：{os_error_text(exc)}：{exc.filename or ''}"), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug in polc: one line, not a traceback
         print(f"polc 内部错误：{type(exc).__name__}: {exc}。这是 polc 的缺陷，请连同输入文件一起报告。", file=sys.stderr)

@@ -12,6 +12,8 @@ from typing import Iterable
 
 import attrs
 
+from .escape import terminal
+
 
 @attrs.frozen
 class Span:
@@ -95,9 +97,13 @@ def display_width(text: str) -> int:
 
 
 def render(diagnostic: Diagnostic, lines: list[str] | None) -> str:
-    """Render a diagnostic with its source line and a caret placed by display width."""
+    """Render a diagnostic with its source line and a caret placed by display width.
+
+    Control characters in the line, the file name, the message or the hint are shown escaped
+    (``\\x1b``), never sent to the terminal; the caret counts the escaped form.
+    """
     d = diagnostic
-    out = [f"{d.span}: {d.severity}[{d.code}] {d.message}"]
+    out = [terminal(f"{d.span}: {d.severity}[{d.code}] {d.message}")]
     if lines is not None and 1 <= d.span.line <= len(lines):
         text = lines[d.span.line - 1].replace("\t", " ")
         col = max(1, min(d.span.column, len(text) + 1))
@@ -107,9 +113,10 @@ def render(diagnostic: Diagnostic, lines: list[str] | None) -> str:
             length = max(1, len(text) + 1 - col)
         shown = text if len(text) <= 200 else text[max(0, col - 80): col + 120]
         offset = col - 1 if len(text) <= 200 else col - 1 - max(0, col - 80)
-        out.append(f"    {shown}")
-        caret = " " * display_width(shown[:offset]) + "^" * max(1, display_width(shown[offset:offset + length]))
+        before, marked = terminal(shown[:offset]), terminal(shown[offset:offset + length])
+        out.append(f"    {terminal(shown)}")
+        caret = " " * display_width(before) + "^" * max(1, display_width(marked))
         out.append(f"    {caret}")
     if d.hint:
-        out.append(f"    提示：{d.hint}")
+        out.append(terminal(f"    提示：{d.hint}"))
     return "\n".join(out)

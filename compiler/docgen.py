@@ -20,7 +20,6 @@ gives byte-identical pages: nothing depends on time, paths or hash order.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import attrs
@@ -31,24 +30,14 @@ from . import runtime as rt
 from .cases import run_case
 from .check import CheckResult
 from .diagnostics import PolcError
+from .escape import md
+from .files import write_inside
 from .lower import const_value
 from .program import Program
 
 # ---- Markdown text ------------------------------------------------------------
 
-_INLINE = re.compile(r"([\\`*_\[\]{}|])")
-
-
-def md(value) -> str:
-    """Text from a policy as inline Markdown: no markup, no HTML, one line.
-
-    A leading “8.” or “-” is escaped too, so the text never becomes a list where it starts a line.
-    """
-    s = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _INLINE.sub(r"\\\1", s)
-    s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", s)
-    s = re.sub(r"^(\d+)\.(?=\s|$)", r"\1\\.", s)
-    return "\\" + s if re.match(r"^(#|[-+](\s|$))", s) else s
+# md: the one escaping function for policy text on a page or in the navigation (compiler/escape.py).
 
 
 def _anchor(text: str) -> str:
@@ -98,14 +87,7 @@ class Site:
     nav: list  # MkDocs nav entries: {title: path} or {title: [entries]}
 
     def write(self, directory: str | Path) -> list[Path]:
-        directory = Path(directory)
-        written = []
-        for path, text in self.pages.items():
-            target = directory / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-            written.append(target)
-        return written
+        return [write_inside(directory, path, text) for path, text in self.pages.items()]
 
 
 def generate(result: CheckResult, *, parent_docs: str | None = None) -> Site:
@@ -339,12 +321,12 @@ class DocGenerator:
             if chapter:
                 number += 1
                 section = []
-                nav.append({chapter: section})
+                nav.append({md(chapter): section})
                 self.page = f"chapter-{number}.md"
                 add(self.page, self.chapter_page(chapter, members), None, section)
             for a in members:
                 self.page = page_of(a.number)
-                add(self.page, self.gen(a), f"{a.label} {a.title}", section)
+                add(self.page, self.gen(a), f"{a.label} {md(a.title)}", section)
         if self.loose_cases:
             self.page = "cases.md"
             title = "案例" if self.rules_only else "其他案例"

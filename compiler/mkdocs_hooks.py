@@ -17,6 +17,7 @@ import io
 import logging
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
@@ -70,7 +71,7 @@ def on_config(config):
             site.nav.append({"审查报告": "review.md"})
         base = f"policies/{path.stem}"
         _generated.append((base, site))
-        nav_entries.append({site.title: [_prefix(e, base) for e in site.nav]})
+        nav_entries.append({docgen.md(site.title): [_prefix(e, base) for e in site.nav]})
     section = [{"政策一览": "policies/index.md"}, *nav_entries]
     nav = config.nav
     if nav is not None:
@@ -93,7 +94,7 @@ def _prefix(entry, base: str):
 def on_files(files, config):
     lines = ["# 政策一览", "", "以下页面在构建文档时由 `policies/` 下的 .pol 文件生成。", ""]
     for base, site in _generated:
-        lines.append(f"- [{docgen.md(site.title)}]({base.split('/', 1)[1]}/index.md)")
+        lines.append(f"- [{docgen.md(site.title)}]({quote(base.split('/', 1)[1])}/index.md)")
     files.append(File.generated(config, "policies/index.md", content="\n".join(lines) + "\n"))
     for base, site in _generated:
         for path, text in site.pages.items():

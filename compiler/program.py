@@ -7,8 +7,9 @@ reads. Names are keyed by NFKC, so full-width look-alikes collide.
 from __future__ import annotations
 
 import difflib
+import functools
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import attrs
 
@@ -16,7 +17,7 @@ from . import nodes as n
 from .builder import build
 from .diagnostics import Diagnostic, Reporter, Span
 from .parser import later_syntax_errors, parse
-from .source import Source, read_source, decode
+from .source import Source, decode, keyword_span, read_source
 
 
 @attrs.define
@@ -78,6 +79,40 @@ def stdlib_path(name: str) -> Path:
     return Path(str(resources.files("compiler.stdlib").joinpath(f"{name}.pol")))
 
 
+@functools.lru_cache(maxsize=1)
+def stdlib_modules() -> dict[str, Path]:
+    """The stdlib's modules by name. 引用 looks a name up here; it never joins a name into a path."""
+    folder = Path(str(resources.files("compiler.stdlib")))
+    real = folder.resolve()
+    return {p.stem: p for p in sorted(folder.glob("*.pol"))
+            if p.is_file() and p.resolve().is_relative_to(real)}
+
+
+def local_file(folder: Path, name: str) -> tuple[Path | None, str | None]:
+    """A file a policy names (原文文件, 扩展): its real path inside the policy's folder, or why not.
+
+    The name is relative to the folder of the .pol file and must stay inside it: no absolute
+    path, no ``..``, no symbolic link that leads out of it. The reason is Chinese, for E207.
+    """
+    if not name.strip():
+        return None, "文件名为空"
+    if "\x00" in name:
+        return None, "文件名中有空字符"
+    parts = name.replace("\\", "/").split("/")
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
+        return None, "不能写绝对路径"
+    if ".." in parts:
+        return None, "不能用“..”指向上级目录"
+    base = folder.resolve()
+    try:
+        real = (folder / name).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return None, "路径中有循环的符号链接"
+    if not real.is_relative_to(base):
+        return None, "经由符号链接指向了政策所在目录之外"
+    return real, None
+
+
 def parse_document(source: Source, reporter: Reporter) -> n.Document | None:
     tree = parse(source)
     if isinstance(tree, Diagnostic):
@@ -109,13 +144,14 @@ def load_imports(doc: n.Document, reporter: Reporter, sources: dict[str, Source]
                  loaded: dict[str, n.Document | None]) -> list[n.Document]:
     """Stdlib modules ``doc`` imports, depth first, each once, dependencies first."""
     order: list[n.Document] = []
-    available = sorted(p.stem for p in Path(str(resources.files("compiler.stdlib"))).glob("*.pol"))
+    modules = stdlib_modules()
+    available = sorted(modules)
     for ref in doc.imports:
         key = ref.key
         if key in loaded:
             continue
-        path = stdlib_path(key)
-        if not path.exists():
+        path = modules.get(key)
+        if path is None:
             near = difflib.get_close_matches(key, available, n=1)
             reporter.error("E200", f"找不到要引用的模块「{ref.name}」", ref.span,
                            f"最接近的是「{near[0]}」" if near else f"可引用的模块：{'、'.join(available)}")
@@ -167,9 +203,15 @@ def _load_parent(rules: n.Document, path: Path, reporter: Reporter, sources) -> 
     if rules.extends is None:
         reporter.error("E203", "细则没有写明扩展哪份政策", rules.span, "写上：扩展「某政策.pol」")
         return None
-    parent_path = path.parent / rules.extends
+    where = _statement_span(sources, rules, "扩展")
+    parent_path, outside = local_file(path.parent, rules.extends)
+    if outside:
+        reporter.error("E207", f"细则扩展的政策文件「{rules.extends}」不在细则所在的目录中：{outside}", where,
+                       f"把政策文件放在 {path.parent} 中（或其子目录中），写相对于该目录的文件名，如 扩展「某政策.pol」")
+        return None
+    parent_path = path.parent / rules.extends  # as written, for positions; local_file checked where it leads
     if not parent_path.exists():
-        reporter.error("E203", f"找不到细则扩展的政策文件「{rules.extends}」", rules.span,
+        reporter.error("E203", f"找不到细则扩展的政策文件「{rules.extends}」", where,
                        f"文件路径相对于细则所在目录 {path.parent}")
         return None
     parent = load_file(parent_path, reporter, sources)
@@ -177,6 +219,12 @@ def _load_parent(rules: n.Document, path: Path, reporter: Reporter, sources) -> 
         reporter.error("E203", f"「{rules.extends}」不是政策文件", rules.span)
         return None
     return parent
+
+
+def _statement_span(sources: dict[str, Source], doc: n.Document, keyword: str) -> Span:
+    """The position of a file header statement (原文文件, 扩展) for its diagnostics; the file's start if unknown."""
+    source = sources.get(doc.path)
+    return (keyword_span(source, keyword) if source is not None else None) or doc.span
 
 
 def _load_source_text(program: Program, policy_path: Path, reporter: Reporter) -> None:
@@ -188,16 +236,22 @@ def _load_source_text(program: Program, policy_path: Path, reporter: Reporter) -
                        "写上：原文文件「政策原文.txt」（与 .pol 文件放在同一目录）")
         return
     name, start = policy.source_file
-    path = policy_path.parent / name
+    where = _statement_span(program.sources, policy, "原文文件")
+    path, outside = local_file(policy_path.parent, name)
+    if outside:
+        reporter.error("E207", f"原文文件「{name}」不在政策所在的目录中：{outside}", where,
+                       f"把原文文件放在 {policy_path.parent} 中（或其子目录中），写相对于该目录的文件名，"
+                       f"如 原文文件「{Path(policy_path).stem}.txt」")
+        return
     source = read_source(path)
     if isinstance(source, Diagnostic):
-        reporter.error("E205", f"无法读取原文文件「{name}」：{source.message}", policy.span,
+        reporter.error("E205", f"无法读取原文文件「{name}」：{source.message}", where,
                        f"原文文件应放在 {policy_path.parent}")
         return
     program.source_text = source.text
     if start:
         index = source.text.find(start)
         if index < 0:
-            reporter.error("E206", f"原文中找不到起始句「{start}」", policy.span)
+            reporter.error("E206", f"原文中找不到起始句「{start}」", where)
         else:
             program.operative_start = index

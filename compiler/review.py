@@ -21,6 +21,7 @@ from . import nodes as n
 from .builder import relation
 from .coverage import coverage as measure_coverage
 from .diagnostics import Reporter
+from .escape import md
 from .keywords import BOUNDARY_WORDS
 from .lower import lower
 from .program import Program
@@ -985,17 +986,17 @@ def _clauses(note: str) -> list[str]:
 # ---- Markdown ----------------------------------------------------------------
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return md(" ".join(str(text).split()))
 
 
 def render_markdown(program: Program, findings: list[Finding], explanations=()) -> str:
     policy = program.policy
-    out = [f"# 审查报告：{policy.name}", ""]
+    out = [f"# 审查报告：{md(policy.name)}", ""]
     facts = []
     if policy.stage:
-        facts.append(f"文本状态：{policy.stage}")
+        facts.append(f"文本状态：{md(policy.stage)}")
     if policy.issuer:
-        facts.append(f"发布单位：{policy.issuer}")
+        facts.append(f"发布单位：{md(policy.issuer)}")
     if policy.issued:
         facts.append(f"发布日期：{policy.issued}")
     if facts:
@@ -1021,13 +1022,13 @@ def render_markdown(program: Program, findings: list[Finding], explanations=()) 
             continue
         for f in group:
             number += 1
-            out += [f"### {number}. 【{f.kind}】{f.title}", ""]
+            out += [f"### {number}. 【{f.kind}】{md(f.title)}", ""]
             if f.articles:
                 out.append(f"- **涉及条款**：{labels(f.articles)}")
             if f.where:
-                shown = "、".join(f"`{w}`" for w in f.where[:6]) + ("等" if len(f.where) > 6 else "")
+                shown = "、".join(f"<code>{md(w)}</code>" for w in f.where[:6]) + ("等" if len(f.where) > 6 else "")
                 out.append(f"- **编码位置**：{shown}")
-            out += [f"- **问题**：{f.why}", f"- **意见建议**：{f.suggestion}", ""]
+            out += [f"- **问题**：{md(f.why)}", f"- **意见建议**：{md(f.suggestion)}", ""]
             if f.rows:
                 out += ["| " + " | ".join(f.header) + " |", "| " + " | ".join("---" for _ in f.header) + " |"]
                 out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in f.rows]
@@ -1036,7 +1037,7 @@ def render_markdown(program: Program, findings: list[Finding], explanations=()) 
                 out.append("原文：")
                 out.append("")
                 for whose, quote in f.quotes:
-                    out.append(f"> **{whose}**：{' '.join(quote.split())}")
+                    out.append(f"> **{md(whose)}**：{md(' '.join(quote.split()))}")
                     out.append(">")
                 out.pop()
                 out.append("")

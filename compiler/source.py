@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from .diagnostics import Diagnostic, ERROR, Span
+from .files import ReadRefused, read_bounded
 
 MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
 
@@ -63,6 +64,32 @@ def fold_width(text: str) -> str:
     return "".join(out)
 
 
+def keyword_span(source: Source, keyword: str) -> Span | None:
+    """Where ``keyword`` is first written as a keyword (outside 「」 and comments), or None.
+
+    For diagnostics about a file header statement (原文文件, 扩展), whose position the tree keeps only
+    as the document's.
+    """
+    text = source.normalized
+    in_name = in_comment = False
+    for i, ch in enumerate(text):
+        if in_name:
+            in_name = ch != "」"
+        elif in_comment:
+            in_comment = ch != "\n"
+        elif ch == "「":
+            in_name = True
+        elif ch == "#":
+            in_comment = True
+        elif text.startswith(keyword, i):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            line = text.count("\n", 0, i) + 1
+            column = i - (text.rfind("\n", 0, i) + 1) + 1
+            return Span(source.path, line, column, line, column + (end - i))
+    return None
+
+
 def _position(data: bytes, index: int) -> tuple[int, int]:
     """Line and column of byte ``index``, counted as for decoded text (BOM, newlines)."""
     before = data[:index].decode("utf-8", "replace")
@@ -93,14 +120,19 @@ def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source | Diagn
     return Source(path, text, fold_width(text), tuple(split_lines(text)))
 
 
-def read_source(path: str | Path) -> Source | Diagnostic:
+def read_source(path: str | Path, max_bytes: int = MAX_BYTES) -> Source | Diagnostic:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
     except FileNotFoundError:
         return Diagnostic("E004", ERROR, f"找不到文件「{path}」", Span(str(path), 1, 1, 1, 1))
     except IsADirectoryError:
         return Diagnostic("E004", ERROR, f"「{path}」是目录，不是文件", Span(str(path), 1, 1, 1, 1))
+    except ReadRefused as exc:
+        if exc.too_large:
+            return Diagnostic("E001", ERROR, str(exc), Span(str(path), 1, 1, 1, 1),
+                              "一份政策通常只有几十 KB；请检查是否选错了文件")
+        return Diagnostic("E004", ERROR, str(exc), Span(str(path), 1, 1, 1, 1), "请指向一个文本文件")
     except OSError as exc:
-        return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror}", Span(str(path), 1, 1, 1, 1))
-    return decode(str(path), data)
+        return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror or exc}", Span(str(path), 1, 1, 1, 1))
+    return decode(str(path), data, max_bytes)

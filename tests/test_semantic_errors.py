@@ -97,7 +97,7 @@ CASES = [
      "E309", 10, 19),
     ("an unknown module", dict(replace={3: "引用「企业」、「认定」、「企页」"}), "E200", 3, 13),
     ("no source text declared", dict(delete=[2]), "E204", 1, 1),
-    ("an operative start that is not in the source", dict(replace={2: "原文文件「t.txt」 自「第九条」起"}), "E206", 1, 1),
+    ("an operative start that is not in the source", dict(replace={2: "原文文件「t.txt」 自「第九条」起"}), "E206", 2, 1),
     ("two items with one name", dict(append=["  款「研发支持」", "    原文「对研发费用达到100万元的企业给予支持。」", "    给予 10万元"]),
      "E213", 13, 3),
     ("an article written twice",

@@ -6,6 +6,11 @@ selenium and ``/usr/bin/chromedriver``. The browser tests check what a reader se
 pages: an article's text, a tier table, a worked example, and that searching 研发 finds article 1.
 Screenshots are kept in ``tests/artifacts/`` (ignored by git).
 
+A second site is built from a hostile policy (``tests/hostile_site.py``) whose every text carries
+a script payload: every built page and the search index are parsed for anything that could run,
+and the browser opens its pages and searches it, checking that nothing ran. A policy whose
+原文文件 lies outside its folder stops the build, so no such file is published.
+
 Needs ``pip install ".[test,docs]"`` and ``apt-get install chromium chromium-driver`` (plus a CJK
 font such as fonts-wqy-zenhei for readable screenshots). The browser tests are skipped only when
 Chromium is absent and CI is not ``true``; under CI they always run.
@@ -28,6 +33,7 @@ import pytest
 
 from compiler import nodes as n
 from compiler.check import check
+from hostile_site import scan_html, write_hostile_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -102,7 +108,11 @@ def test_a_pol_file_with_errors_fails_the_build_like_polc_check(tmp_path):
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    yield from _serve(site)
+
+
+def _serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
@@ -225,3 +235,130 @@ def test_search_for_研发_finds_article_1(server, browser):
     results = browser.find_element(By.CSS_SELECTOR, ".md-search-result")
     browser.save_screenshot(str(ARTIFACTS / "search-研发.png"))
     assert "第1条" in results.text
+
+
+# ---- a hostile policy ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    policy, rules, payloads = write_hostile_policy(folder)
+    site_dir = tmp_path_factory.mktemp("hostile-site")
+    done = mkdocs_build(site_dir, {"POLC_DOCS_POLICIES": str(folder / "*.pol")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site_dir, payloads, rules.stem
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_hostile_policy_puts_nothing_live_into_the_site(hostile_site):
+    import json
+
+    site_dir, payloads, rules_stem = hostile_site
+    pages = sorted(site_dir.rglob("*.html"))
+    generated = [p for p in pages if "policies/hostile" in p.as_posix()]
+    assert len(generated) >= 10 and (site_dir / "policies" / "hostile" / "review" / "index.html") in generated
+    assert (site_dir / "policies" / rules_stem / "article-9" / "index.html").exists()
+    live, shown = {}, []
+    for page in pages:
+        found, text = scan_html(page.read_text(encoding="utf-8"))
+        if found:
+            live[page.relative_to(site_dir).as_posix()] = found
+        shown.append(text)
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    for doc in index["docs"]:  # the search shows titles and texts of the index as HTML
+        for key in ("title", "text"):
+            found, _ = scan_html(doc[key])
+            if found:
+                live[f"search_index.json {doc['location']} {key}"] = found
+    assert live == {}
+    # and the texts are there, as text: escaping kept every character
+    visible = _squeeze("\n".join(shown))
+    assert [p for p in payloads.shown if _squeeze(p) not in visible] == []
+    # the navigation, with the policy's titles, is on every page, the hand-written ones too
+    home = scan_html((site_dir / "index.html").read_text(encoding="utf-8"))[1]
+    policy_name = next(p for p in payloads.shown if p.startswith("政策"))
+    assert policy_name in home
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_site):
+    yield from _serve(hostile_site[0])
+
+
+_RECORD_CALLS = """
+window.__ran = [];
+for (const name of ["alert", "confirm", "prompt", "print", "open"]) {
+  window[name] = (...args) => { window.__ran.push(name + "(" + args.map(String).join(",") + ")"); };
+}
+"""
+
+_LIVE_IN_DOM = """
+const live = [];
+for (const el of document.querySelectorAll("*")) {
+  for (const a of el.attributes) {
+    if (/^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)) live.push(el.tagName + " " + a.name + "=" + a.value);
+  }
+  if (el.tagName === "SCRIPT" && /PWN/.test(el.textContent)) live.push("SCRIPT " + el.textContent.slice(0, 60));
+}
+return live;
+"""
+
+
+@needs_browser
+def test_hostile_pages_run_nothing_in_the_browser(hostile_server, browser, hostile_site):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from urllib.parse import quote
+
+    _, payloads, rules_stem = hostile_site
+    # before any script of a page: alert() and friends only record that they were called
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD_CALLS})
+    policy_name = next(p for p in payloads.shown if p.startswith("政策"))
+    article_title = next(p for p in payloads.shown if p.startswith("条"))
+    for page in ("policies/hostile/", "policies/hostile/article-1/", "policies/hostile/article-2/",
+                 "policies/hostile/chapter-1/", "policies/hostile/notes/", "policies/hostile/parameters/",
+                 "policies/hostile/review/", f"policies/{quote(rules_stem)}/",
+                 f"policies/{quote(rules_stem)}/article-9/", "policies/", ""):
+        browser.get(f"{hostile_server}/{page}")
+        WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        assert browser.find_elements(By.CSS_SELECTOR, "article h1"), f"{page} 没有打开"
+        assert browser.execute_script("return window.__ran") == [], page
+        assert browser.execute_script(_LIVE_IN_DOM) == [], page
+        if page == "policies/hostile/":
+            assert browser.find_element(By.CSS_SELECTOR, "article h1").text == policy_name
+        if page == "policies/hostile/article-1/":
+            # the tab title shows the article's title as written: "</title>" in it closed nothing
+            assert browser.title == f"第1条 {article_title} - polc 政策编译器"
+            _shot(browser, browser.find_element(By.CSS_SELECTOR, "article h1"), "hostile-article-1.png")
+    # the search renders titles and texts from the index as HTML: search for the payloads
+    browser.get(f"{hostile_server}/?q=PWN")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    assert browser.execute_script("return window.__ran") == []
+    assert browser.execute_script(_LIVE_IN_DOM) == []
+    browser.save_screenshot(str(ARTIFACTS / "hostile-search.png"))
+
+
+@pytest.mark.parametrize("named", ["../secret.txt", "{outside}/secret.txt", "link.txt"])
+def test_a_source_file_outside_the_policy_folder_stops_the_build(tmp_path, named):
+    # /etc/passwd once went into the HTML and the search index: 原文文件 now stays in the folder
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("机密内容SECRET-7f3a\n", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("机密内容SECRET-7f3a\n", encoding="utf-8")
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(outside / "secret.txt")
+    # a policy that builds when the file is read (as it did before): its 原文 quotes the file
+    (folder / "p.pol").write_text(f"政策「外部原文」\n原文文件「{named.format(outside=outside)}」\n"
+                                  "施行 自 2025-01-01 起\n第1条「甲」\n  原文「机密内容」\n  款「乙」\n"
+                                  "    原文「机密内容」\n    给予 非资金支持「场地」\n", encoding="utf-8")
+    site_dir = tmp_path / "site"
+    done = mkdocs_build(site_dir, {"POLC_DOCS_POLICIES": str(folder / "p.pol")})
+    assert done.returncode != 0
+    assert "错误[E207]" in done.stdout + done.stderr and "不在政策所在的目录中" in done.stdout + done.stderr
+    published = [p for p in site_dir.rglob("*") if p.is_file()] if site_dir.exists() else []
+    assert not any("SECRET-7f3a" in p.read_text(encoding="utf-8", errors="replace") for p in published)
