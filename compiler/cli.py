@@ -43,6 +43,8 @@ def cmd_check(args) -> int:
               f"案例 {s['cases']}")
         if s["coverage"] is not None:
             print(f"  原文覆盖率 {s['coverage']:.1%}")
+            if s.get("coverage_limit"):
+                print(f"    注意：{s['coverage_limit']}")
             for piece in s["uncovered"][:args.show_uncovered]:
                 print(f"    未引用：{piece[:60]}{'…' if len(piece) > 60 else ''}")
             more = len(s["uncovered"]) - args.show_uncovered
