@@ -561,6 +561,60 @@ class Property:
         self.seconds = 0.0
 
 
+class Query:
+    """A solver query in a fresh z3 context, its variables renamed in the order they occur.
+
+    The answer of a resource-limited query depends on the context's history (ids of terms, names
+    of variables) as well as on the formulas; copied into a fresh context under canonical names,
+    two items written alike give the very same query, hence the same verdict on every run.
+    Expressions of the caller's context are translated on the way in (``add``, ``eval``).
+    """
+
+    def __init__(self, formulas, rlimit: int):
+        self.ctx = z3.Context()
+        self.names: dict = {}  # main-context variable id → (main variable, canonical variable)
+        self.solver = z3.Solver(ctx=self.ctx)
+        self.solver.set("rlimit", rlimit)
+        for f in formulas:
+            self.add(f)
+        self._model = None
+
+    def _translate(self, expr):
+        fresh = []
+        for var in _vars(expr):
+            if var.get_id() not in self.names:
+                canonical = z3.Const(f"v{len(self.names)}", var.sort())
+                self.names[var.get_id()] = (var, canonical)
+                fresh.append(var)
+        pairs = [(main, canonical) for main, canonical in self.names.values()]
+        renamed = z3.substitute(expr, *pairs) if pairs else expr
+        return renamed.translate(self.ctx)
+
+    def add(self, expr):
+        self.solver.add(self._translate(expr))
+
+    def check(self):
+        self._model = None
+        return self.solver.check()
+
+    def push(self):
+        self.solver.push()
+
+    def pop(self):
+        self.solver.pop()
+
+    def statistics(self):
+        return self.solver.statistics()
+
+    def model(self):
+        return self
+
+    def eval(self, expr, model_completion=False):
+        if self._model is None:
+            self._model = self.solver.model()
+        return self._model.eval(self._translate(expr), model_completion=model_completion)
+
+
 def _solver_count(solver) -> int:
     """The context's resource counter, as a solver's statistics report it (it only grows)."""
     stats = solver.statistics()
@@ -578,10 +632,8 @@ class Verifier:
         self.rlimit = rlimit  # solver resource units per query: the same query gets the same answer
         self.budget = budget  # units for the whole run, counting QUERY_COST for each query's encoding
         self.queries = 0
+        self.used = 0  # solver resource units, summed over the queries' fresh contexts
         self.exhausted = False
-        probe = z3.Solver()
-        probe.check()
-        self.base = self.count = _solver_count(probe)
         self.bound = {name: values[-1][1] for name, values in plan.param_values.items() if values}
         self.by_label = {i.label: i for i in plan.items}
         self._interpreter = None
@@ -592,16 +644,14 @@ class Verifier:
         return World(self.plan, self.bound, {})
 
     def check(self, w: World, violation, extra=()):
-        s = z3.Solver()
-        s.set("rlimit", self.rlimit)
-        s.add(*w.closed(), *extra, violation)
+        s = Query([*w.closed(), *extra, violation], self.rlimit)
         answer = s.check()
         self.queries += 1
-        self.count = max(self.count, _solver_count(s))
+        self.used += _solver_count(s)
         return s, answer
 
     def spent(self) -> int:
-        return self.count - self.base + QUERY_COST * self.queries
+        return self.used + QUERY_COST * self.queries
 
     def out_of_budget(self, prop: Property) -> bool:
         """Whether the run's budget is used up; the property is then listed as not attempted."""
@@ -633,8 +683,9 @@ class Verifier:
                         solver, answer2 = self.check(w2, violation2)
                     if answer2 != z3.sat:
                         continue
+                    before = _solver_count(solver)
                     example = self.concretise(w2, solver, projects)
-                    self.count = max(self.count, _solver_count(solver))
+                    self.used += _solver_count(solver) - before
                     if example is None:
                         continue
                     value = solver.model().eval(bound, model_completion=True) if bound is not None else None
