@@ -79,7 +79,7 @@ def run(command: str, folder: Path, timeout: float) -> tuple[float, str]:
         return time.perf_counter() - start, f"超过 {timeout:.0f} 秒，已终止"
     elapsed = time.perf_counter() - start
     lines = [x for x in (done.stderr + done.stdout).splitlines() if x.strip()]
-    limits = [x for x in lines if "上限" in x and ("已达到" in x or "超过" in x) and ("审查" in x or "验证" in x)]
+    limits = [x for x in lines if "上限" in x and ("达到" in x or "超过" in x) and ("审查" in x or "验证" in x or "覆盖" in x)]
     note = limits[-1] if limits else (lines[-1] if lines else "")
     if done.returncode not in (0, 1):
         note = f"退出码 {done.returncode}：{note}"

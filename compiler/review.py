@@ -28,6 +28,13 @@ from .render import text as render_text
 from .structure import MONETARY, Structure, magnitude, squeeze, tier_problems
 
 SEVERE, GENERAL, HINT = "严重", "一般", "提示"
+
+# Limits that keep a review of a hostile draft short: pairs of items compared for double payment,
+# findings in the report, and characters of 原文 quoted per finding. Hitting one is said in the report.
+MAX_PAIRS = 5000
+MAX_FINDINGS = 300
+MAX_QUOTE = 600
+MAX_ROWS = 200
 SEVERITIES = (SEVERE, GENERAL, HINT)
 
 # 类别：报告中的小标题，也是测试按类别查找结果的键
@@ -171,6 +178,7 @@ class Reviewer:
         self.findings: list[Finding] = []
         self.explanations: list[tuple[str, str, str]] = []  # 备注 that only say how the text was encoded
         self.pairs: list[tuple[str, str]] = []
+        self.notices: list[str] = []  # limits the review hit, said at the top of the report
         self._encoder = None
 
     # ---- helpers ----
@@ -202,7 +210,15 @@ class Reviewer:
         return magnitude(v)
 
     def add(self, *args, **kwargs) -> None:
-        self.findings.append(Finding(*args, **kwargs))
+        finding = Finding(*args, **kwargs)
+        if any(len(q) > MAX_QUOTE for _, q in finding.quotes):
+            finding = attrs.evolve(finding, quotes=tuple((w, q if len(q) <= MAX_QUOTE else q[:MAX_QUOTE] + "……")
+                                                         for w, q in finding.quotes))
+        if len(finding.rows) > MAX_ROWS:
+            more = len(finding.rows) - MAX_ROWS
+            filler = ("……",) + (f"另有 {more} 行未列出（报告篇幅上限）",) + ("",) * (len(finding.header) - 2)
+            finding = attrs.evolve(finding, rows=finding.rows[:MAX_ROWS] + (filler[:max(2, len(finding.header))],))
+        self.findings.append(finding)
 
     # ---- run ----
     def run(self) -> list[Finding]:
@@ -223,8 +239,17 @@ class Reviewer:
         self.notes()
         self.dedup_rule()
         order = {s: i for i, s in enumerate(SEVERITIES)}
-        return sorted(self.findings, key=lambda f: (
+        found = sorted(self.findings, key=lambda f: (
             order[f.severity], min((article_order(a) for a in f.articles), default=(2, 0)), f.kind, f.title))
+        if self._encoder is not None and self._encoder.unasked:
+            from .review_logic import BUDGET
+            self.notices.append(f"求解器达到审查的总资源上限（{BUDGET} 单位）：另有 {self._encoder.unasked} 项条件检查未完成，"
+                                "其中的矛盾或重复支持可能未被发现。")
+        if len(found) > MAX_FINDINGS:
+            self.notices.append(f"意见过多：报告只列出按严重程度排在前面的 {MAX_FINDINGS} 条，另有 {len(found) - MAX_FINDINGS} 条未列出"
+                                "（报告篇幅上限）。")
+            found = found[:MAX_FINDINGS]
+        return found
 
     # ---- 原文中的占位符 ----
     PLACEHOLDER_PATTERNS = (
@@ -492,9 +517,12 @@ class Reviewer:
         enc = self.encoder
         for item in self.items:
             plan = self.plans[item.label]
-            parts = [enc.formula(c.test) for c in plan.conditions]
-            if not parts:
+            if not plan.conditions:
                 continue
+            if enc.used >= enc.budget // 2:  # half the budget is kept for double payments
+                enc.unasked += 1
+                continue
+            parts = [enc.formula(c.test) for c in plan.conditions]
             whole = enc.conjunction([c.test for c in plan.conditions])
             if enc.satisfiable(whole) is False:
                 conds = "；".join(c.text for c in plan.conditions)
@@ -632,19 +660,40 @@ class Reviewer:
         formulas = {}
         by_label = {i.label: i for i in self.items}
         pairs = []
-        for i, a in enumerate(monetary):
-            for b in monetary[i + 1:]:
-                if (a.label, b.label) in decided:
-                    continue
-                shared = sorted(set(bases[a.label]) & set(bases[b.label]))
-                if not shared:
+        from .review_logic import Box
+        boxes = {p.label: Box([c.test for c in p.conditions], self.plan.fields) for p in monetary}
+        by_base = defaultdict(list)  # only items sharing a base can pay twice for it
+        for i, p in enumerate(monetary):
+            for key in bases[p.label]:
+                by_base[key].append(i)
+        candidates = set()
+        for members in by_base.values():
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    candidates.add((i, j))
+                if len(candidates) > MAX_PAIRS:
+                    break
+        candidates = sorted(candidates)
+        if len(candidates) > MAX_PAIRS:
+            candidates = candidates[:MAX_PAIRS]
+            self.notices.append(f"可能重复资助的检查达到上限：只比较了依据相同的前 {MAX_PAIRS} 对条款，其余未比较。")
+        for i, j in candidates:
+            a, b = monetary[i], monetary[j]
+            if (a.label, b.label) in decided:
+                continue
+            shared = sorted(set(bases[a.label]) & set(bases[b.label]))
+            if not boxes[a.label].meets(boxes[b.label]):
+                continue  # a threshold or set of one excludes the other's: no solver needed
+            if not (boxes[a.label].exact and boxes[b.label].exact):
+                if enc.used >= enc.budget:
+                    enc.unasked += 1
                     continue
                 for p in (a, b):
                     if p.label not in formulas:
                         formulas[p.label] = enc.conjunction([c.test for c in p.conditions])
                 if enc.satisfiable(formulas[a.label], formulas[b.label]) is not True:
                     continue
-                pairs.append((a, b, [bases[a.label][k] for k in shared], encoded.get((a.label, b.label))))
+            pairs.append((a, b, [bases[a.label][k] for k in shared], encoded.get((a.label, b.label))))
         for a, b, what, group in pairs:
             ia, ib = by_label[a.label], by_label[b.label]
             basis = "、".join(what)
@@ -988,7 +1037,7 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def render_markdown(program: Program, findings: list[Finding], explanations=()) -> str:
+def render_markdown(program: Program, findings: list[Finding], explanations=(), notices=()) -> str:
     policy = program.policy
     out = [f"# 审查报告：{policy.name}", ""]
     facts = []
@@ -1003,6 +1052,8 @@ def render_markdown(program: Program, findings: list[Finding], explanations=()) 
     out += ["本报告由 polc 根据政策的编码与原文自动生成，供起草部门修改文稿参考。每条意见列出涉及的条款、原文、"
             "问题所在和可直接提交的修改建议（意见建议）。“严重”指会导致条文无法执行、重复支持或适用范围有争议的问题，"
             "“一般”指影响准确理解和执行的问题，“提示”供核对。", ""]
+    for notice in notices:  # polc's own words: which limit the review hit
+        out += [f"> **审查未完成**：{notice}", ""]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
     out += ["## 概览", "", "| 严重程度 | 意见数 | 类别 |", "| --- | --- | --- |"]
     for s in SEVERITIES:
@@ -1057,7 +1108,7 @@ def review_markdown(program: Program) -> str:
     """The review report of a checked program, as Chinese Markdown (also a page of the docs site)."""
     reviewer = Reviewer(program)
     findings = reviewer.run()
-    return render_markdown(program, findings, reviewer.explanations)
+    return render_markdown(program, findings, reviewer.explanations, reviewer.notices)
 
 
 # errors that the review reports as findings of the draft rather than refusing to run
@@ -1081,8 +1132,10 @@ def cmd_review(args) -> int:
         return 1
     reviewer = Reviewer(result.program)
     findings = reviewer.run()
-    text = render_markdown(result.program, findings, reviewer.explanations)
+    text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
     counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
+    for notice in reviewer.notices:
+        print(f"审查未完成：{notice}", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"已生成审查报告 {args.output}：{counts}", file=sys.stderr)
