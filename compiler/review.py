@@ -291,6 +291,11 @@ class Reviewer:
         uses = defaultdict(list)
         for m in self.SELF_RE.finditer(self.map.full):
             uses[m.group(1)].append(m.start())
+        # “本措施” is the usual short form of “本若干措施” (“本意见” of “本实施意见”): the same name
+        if kind is not None:
+            for k in list(uses):
+                if k != kind and kind.endswith(k):
+                    uses.pop(k)
         names = set(uses)
         if kind is not None:
             names.add(kind)
@@ -466,6 +471,10 @@ class Reviewer:
                              f"或“超过{quote[start:end]}”（不含本数）。", (where(c.span),))
                     continue
                 rel, text_conflict = relation(tuple(words))
+                if all(BOUNDARY_WORDS.get(w) in ("incl", "excl") for w in words):
+                    # only (含) or (不含): the direction is the encoding's; the text contradicts
+                    # nothing, and a mark that disagrees with the encoding is polc check's to report
+                    continue
                 if text_conflict or rel is None:
                     key = (item.label, c.span.line, c.span.column)
                     if key not in seen:
@@ -819,7 +828,7 @@ class Reviewer:
             head = whose.split("「")[0] if number else "全文"
             rest = []
             for clause in asks:
-                mentioned = {number, *re.findall(r"第(\d+)条", clause)} - {None}
+                mentioned = {number, *self.articles_named(clause)} - {None}
                 if self.DOUBLE_NOTE.search(clause) and not self.NOT_DOUBLE.search(clause):
                     if any(mentioned <= d for d in doubles):
                         continue  # the same pair is already reported from the conditions
@@ -859,15 +868,30 @@ class Reviewer:
                         "编码时发现以下事项原文没有写明，编码只能按最合理的理解处理（见各条备注）。",
                         "建议在正式稿或操作细则中写明下表所列事项。")
 
+    def articles_named(self, clause: str) -> list[str]:
+        """Articles of this policy a note names (“第3条”); not an article of a law it cites
+        (“民法典第1259条”, “《…办法》第5条”), nor a number that is no article here."""
+        out = []
+        for m in re.finditer(r"第(\d+)条", clause):
+            cited = re.search(r"(《[^》]*》|[\u4e00-\u9fff]{0,8})$", clause[:m.start()]).group()
+            if cited.startswith("《") or (re.search(r"(法|典|条例|办法|细则|规定|意见|通知)$", cited) and "本" not in cited):
+                continue
+            if m.group(1) in self.s.articles:
+                out.append(m.group(1))
+        return out
+
     def related_quotes(self, numbers, clause: str, whose: str, own) -> tuple:
-        """Quotes of the items of these articles that a note's clause is about (sharing a term with it)."""
+        """Quotes of the items of these articles that a note's clause is about (sharing a term with it;
+        an amount such as “3000万元” written in both is no shared term)."""
         out = list(own) if "「" in whose else []
+        clause = _NUMBERS.sub("", clause)
         for number in numbers:
             a = self.s.articles.get(number)
             if a is None:
                 continue
             named = [i for i in a.items if f"『{i.name}』" in clause]
-            close = named or [i for i in a.items if i.quote and _common(squeeze(i.quote.text), clause) >= 4]
+            close = named or [i for i in a.items if i.quote and
+                              _common(_NUMBERS.sub("", squeeze(i.quote.text))[:MAX_QUOTE], clause[:MAX_QUOTE]) >= 4]
             for item in close:
                 q = self.item_quote(item)
                 if q not in out:
@@ -974,9 +998,29 @@ def _find_literal(quote: str, literal: str):
 _WORDS = sorted(BOUNDARY_WORDS, key=len, reverse=True)
 
 
+# One number of an enumeration (5000万元、1亿元、5亿元): digits, then a unit of a few characters.
+_ITEM = r"[\d.,]+[^\d、，,。；;和及或与至到]{0,4}?(?:\(含\)|（含）|\(不含\)|（不含）)?"
+_LIST_BEFORE = re.compile(rf"(?:{_ITEM}[、和及或与])+$")
+_LIST_AFTER = re.compile(rf"^(?:[、和及或与]{_ITEM})+")
+_FILLER = re.compile(r"(人民币|合计|累计|总计|共计|总额|金额|规模)$")
+
+
 def _words_near(quote: str, start: int, end: int):
-    """The boundary words written right before and right after a number; None for a range (1至3)."""
+    """The boundary words written right before and right after a number; None for a range (1至3).
+
+    A number inside an enumeration (“首次达到5000万元、1亿元、5亿元”) shares the words written before
+    the first number and after the last; a filler such as “人民币” may stand between a word and its
+    number."""
+    listed = _LIST_BEFORE.search(quote[max(0, start - 80):start])
+    if listed:
+        start = start - len(listed.group())
+    listed = _LIST_AFTER.match(quote[end:end + 80])
+    if listed:
+        end = end + len(listed.group())
     before = quote[max(0, start - 4):start]
+    filler = _FILLER.search(quote[max(0, start - 4):start])
+    if filler:
+        before = quote[max(0, start - len(filler.group()) - 4):start - len(filler.group())]
     after = quote[end:end + 5]
     if re.search("至少|至多|最少|最多", quote[max(0, start - 6):start]):
         return None  # not words of the Civil Code, but with one reading only
@@ -1000,13 +1044,21 @@ def _words_near(quote: str, start: int, end: int):
 
 
 def _around(quote: str, start: int, end: int) -> str:
-    return quote[max(0, start - 8):end + 6]
+    """The clause around a stretch of a quote, whole (a cut at a fixed width splits words)."""
+    left = max(quote.rfind(c, 0, start) for c in "，,。；;：:") + 1
+    rights = [r for r in (quote.find(c, end) for c in "，,。；;") if r >= 0]
+    right = min(rights) if rights else len(quote)
+    return quote[left:right]
 
 
 _CUT = re.compile(r"(编码|读作|按|理解|取|以|作为|由|故|未编码|未设|拆为|不写|未用|本应|但|具体|为免|为|设|细则|即|指|见|"
                   r"照原文|求值|所以|因)")
 _SAYS = re.compile(r"未写|未说明|未列明|未明确|未区分|列举未尽|未承诺|没有具体|不明|缺|疑|矛盾|不一致|重复|重叠|兼得|"
                    r"费解|歧义|也可能|不是民法典|应为|之误")
+
+
+_NUMBERS = re.compile(r"[\d.,]+(?:[万亿千百]*[元%％倍]|[个家项件次场年月日号]|平方米)?")
+_NEGATED = re.compile(r"(不|没有|并无|无|不存在|并不)(矛盾|歧义|冲突)")
 
 
 def _clauses(note: str) -> list[str]:
@@ -1026,7 +1078,7 @@ def _clauses(note: str) -> list[str]:
                 break
             parts.append(part)
         clause = "，".join(p for p in parts if p)
-        if clause and _SAYS.search(clause):
+        if clause and _SAYS.search(_NEGATED.sub("", clause)):  # “并不矛盾” says nothing is wrong
             keep.append(clause)
     return keep
 
