@@ -7,8 +7,8 @@ review), and compare products of figures (nonlinear arithmetic for the solver), 
 tier table and a set membership in each item. The source text holds every quote.
 
 For each size it runs check, eval, test --no-properties, docs, review and verify as a
-drafter would (a fresh process each) and prints the time of each, or the last line of a
-command that stopped at one of its limits. Run: python bench/bench_adversarial.py
+drafter would (a fresh process each) and prints the wall time of each with its CPU time in
+brackets, then the line where a command names a limit it hit (or its last line). Run: python bench/bench_adversarial.py
 (``--sizes 50,200`` in kilobytes of .pol text, ``--timeout`` seconds per command).
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,24 +67,30 @@ ENTERPRISE = {"所属行业": "制造业", "固定资产投资": "3000万元", "
               "已认定": {}}
 
 
-def run(command: str, folder: Path, timeout: float) -> tuple[float, str]:
+def cpu() -> float:
+    """CPU seconds used by finished child processes (the machine may be shared: wall time varies)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: str, folder: Path, timeout: float) -> tuple[float, float, str]:
     pol = str(folder / "policy.pol")
     args = {"check": ["check", pol], "eval": ["eval", pol, "--input", str(folder / "enterprise.json")],
             "test": ["test", pol, "--no-properties"], "docs": ["docs", pol, "-o", str(folder / "site")],
             "review": ["review", pol, "-o", str(folder / "review.md")], "verify": ["verify", pol]}[command]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu()
     try:
         done = subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True,
                               cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, f"超过 {timeout:.0f} 秒，已终止"
-    elapsed = time.perf_counter() - start
+        return time.perf_counter() - start, float("nan"), f"超过 {timeout:.0f} 秒，已终止"
+    elapsed, used = time.perf_counter() - start, cpu() - start_cpu
     lines = [x for x in (done.stderr + done.stdout).splitlines() if x.strip()]
     limits = [x for x in lines if "上限" in x and ("达到" in x or "超过" in x) and ("审查" in x or "验证" in x or "覆盖" in x)]
     note = limits[-1] if limits else (lines[-1] if lines else "")
     if done.returncode not in (0, 1):
         note = f"退出码 {done.returncode}：{note}"
-    return elapsed, note[:100]
+    return elapsed, used, note[:100]
 
 
 def main() -> int:
@@ -105,8 +112,8 @@ def main() -> int:
             (folder / "enterprise.json").write_text(json.dumps(ENTERPRISE, ensure_ascii=False), encoding="utf-8")
             cells = []
             for command in commands:
-                seconds, note = run(command, folder, args.timeout)
-                cells.append(f"{seconds:.1f} s")
+                seconds, used, note = run(command, folder, args.timeout)
+                cells.append(f"{seconds:.1f} s ({used:.1f})")
                 notes.append(f"{len(pol.encode()) // 1000} KB {command}: {note}")
             items = pol.count("  款「")
             print(f"| {len(pol.encode()) // 1000} KB | {items} | " + " | ".join(cells) + " |", flush=True)
