@@ -11,6 +11,7 @@ Chinese Markdown grouped by severity: 严重, 一般, 提示.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +21,7 @@ import attrs
 from . import nodes as n
 from .builder import relation
 from .coverage import coverage as measure_coverage
+from .coverage import occurrences
 from .diagnostics import Reporter
 from .keywords import BOUNDARY_WORDS
 from .lower import lower
@@ -120,33 +122,38 @@ class SourceMap:
                                reverse=True)
         self.starts: list[tuple[int, str]] = []
         self.quote_spans: list[tuple[int, int, str]] = []
-        for a in program.symbols.articles.values():
-            quotes = ([a.quote.text] if a.quote else []) + [i.quote.text for i in a.items if i.quote]
+        quoted = [(a, [squeeze(q) for q in ([a.quote.text] if a.quote else []) + [i.quote.text for i in a.items if i.quote]])
+                  for a in program.symbols.articles.values()]
+        found = occurrences(self.full, [q for _, qs in quoted for q in qs], len(self.head))  # one pass, not one per quote
+        for a, quotes in quoted:
             positions = []
             for q in quotes:
-                q = squeeze(q)
-                if not q:
+                if not q or not found.get(q):
                     continue
-                pos = self.full.find(q, len(self.head))
-                if pos >= 0:
-                    positions.append(pos)
-                    self.quote_spans.append((pos, pos + len(q), a.number))
+                pos = found[q][0]
+                positions.append(pos)
+                self.quote_spans.append((pos, pos + len(q), a.number))
             if positions:
                 self.starts.append((min(positions), a.number))
         self.starts.sort()
+        # the quoted stretches as disjoint segments, each owned by the first quote that reaches it
+        self.segments: list[tuple[int, int, str]] = []
+        for start, end, number in sorted(self.quote_spans, key=lambda s: (s[0], -s[1])):
+            last = self.segments[-1][1] if self.segments else 0
+            if end > last:
+                self.segments.append((max(start, last), end, number))
+        self.segment_starts = [s for s, _, _ in self.segments]
+        self.start_positions = [s for s, _ in self.starts]
 
     def article_at(self, pos: int) -> str | None:
         """The article a position of the text belongs to: the one quoting it, else the one before."""
-        for start, end, number in self.quote_spans:
-            if start <= pos < end:
-                return number
+        k = bisect.bisect_right(self.segment_starts, pos) - 1
+        if k >= 0 and self.segments[k][0] <= pos < self.segments[k][1]:
+            return self.segments[k][2]
         if pos < len(self.head):
             return None
-        best = None
-        for start, number in self.starts:
-            if start <= pos:
-                best = number
-        return best
+        k = bisect.bisect_right(self.start_positions, pos) - 1
+        return self.starts[k][1] if k >= 0 else None
 
     def sentence(self, pos: int, end: int | None = None, marks: str = "。；;") -> str:
         """The sentence around a stretch of the text; a clause of it when the sentence is long."""
@@ -779,7 +786,7 @@ class Reviewer:
         if cov is None or self.map is None:
             return
         headings = [squeeze(name) for doc in self.program.documents() for name, _ in doc.chapters]
-        for piece in cov.uncovered:
+        for index, piece in enumerate(cov.uncovered):
             rest = piece
             for h in headings:
                 rest = rest.replace(h, "")
@@ -788,7 +795,8 @@ class Reviewer:
             rest = re.sub(r"\d+\.$", "", rest)
             if len(re.sub(r"[\W_0-9]", "", rest)) < 6:
                 continue
-            pos = self.map.full.find(piece, len(self.map.head))
+            at = cov.uncovered_at[index] if len(cov.uncovered_at) == len(cov.uncovered) else -1
+            pos = len(self.map.head) + at if at >= 0 else -1  # the operative text starts after the head
             number = self.map.article_at(pos) if pos >= 0 else None
             whose = article_label(number) if number else "总体"
             shown = re.sub(r"\d+\.$", "", piece)
