@@ -56,6 +56,7 @@ class CheckResult:
             "cases": sum(len(doc.cases) for doc in p.documents() if doc.kind != "模块"),
             "coverage": round(self.coverage.ratio, 4) if self.coverage else None,
             "uncovered": list(self.coverage.uncovered) if self.coverage else [],
+            "coverage_limit": self.coverage.limit if self.coverage else None,
         }
 
 

@@ -44,6 +44,8 @@ def cmd_check(args) -> int:
               f"案例 {s['cases']}")
         if s["coverage"] is not None:
             print(f"  原文覆盖率 {s['coverage']:.1%}")
+            if s.get("coverage_limit"):
+                print(f"    注意：{s['coverage_limit']}")
             for piece in s["uncovered"][:args.show_uncovered]:
                 print(terminal(f"    未引用：{piece[:60]}{'…' if len(piece) > 60 else ''}"))
             more = len(s["uncovered"]) - args.show_uncovered
@@ -294,7 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("--module", metavar="GENERATED.py", help="验证 polc build 生成的模块，而不是政策的求值语义")
-    p.add_argument("--timeout", type=int, default=20, metavar="秒", help="每条性质的求解时限（默认 20 秒）")
+    from .verify import BUDGET, RLIMIT
+    p.add_argument("--rlimit", type=int, default=RLIMIT, metavar="单位",
+                   help=f"每个求解查询的资源上限（求解器的确定性计数，不是时间；默认 {RLIMIT}）")
+    p.add_argument("--budget", type=int, default=BUDGET, metavar="单位",
+                   help=f"整次验证的资源上限，用完后其余性质不再求解（默认 {BUDGET}）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=cmd_verify)
 

@@ -11,6 +11,7 @@ Chinese Markdown grouped by severity: 严重, 一般, 提示.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +21,7 @@ import attrs
 from . import nodes as n
 from .builder import relation
 from .coverage import coverage as measure_coverage
+from .coverage import occurrences
 from .diagnostics import Reporter
 from .escape import md
 from .keywords import BOUNDARY_WORDS
@@ -29,6 +31,13 @@ from .render import text as render_text
 from .structure import MONETARY, Structure, magnitude, squeeze, tier_problems
 
 SEVERE, GENERAL, HINT = "严重", "一般", "提示"
+
+# Limits that keep a review of a hostile draft short: pairs of items compared for double payment,
+# findings in the report, and characters of 原文 quoted per finding. Hitting one is said in the report.
+MAX_PAIRS = 5000
+MAX_FINDINGS = 300
+MAX_QUOTE = 600
+MAX_ROWS = 200
 SEVERITIES = (SEVERE, GENERAL, HINT)
 
 # 类别：报告中的小标题，也是测试按类别查找结果的键
@@ -114,33 +123,38 @@ class SourceMap:
                                reverse=True)
         self.starts: list[tuple[int, str]] = []
         self.quote_spans: list[tuple[int, int, str]] = []
-        for a in program.symbols.articles.values():
-            quotes = ([a.quote.text] if a.quote else []) + [i.quote.text for i in a.items if i.quote]
+        quoted = [(a, [squeeze(q) for q in ([a.quote.text] if a.quote else []) + [i.quote.text for i in a.items if i.quote]])
+                  for a in program.symbols.articles.values()]
+        found = occurrences(self.full, [q for _, qs in quoted for q in qs], len(self.head))  # one pass, not one per quote
+        for a, quotes in quoted:
             positions = []
             for q in quotes:
-                q = squeeze(q)
-                if not q:
+                if not q or not found.get(q):
                     continue
-                pos = self.full.find(q, len(self.head))
-                if pos >= 0:
-                    positions.append(pos)
-                    self.quote_spans.append((pos, pos + len(q), a.number))
+                pos = found[q][0]
+                positions.append(pos)
+                self.quote_spans.append((pos, pos + len(q), a.number))
             if positions:
                 self.starts.append((min(positions), a.number))
         self.starts.sort()
+        # the quoted stretches as disjoint segments, each owned by the first quote that reaches it
+        self.segments: list[tuple[int, int, str]] = []
+        for start, end, number in sorted(self.quote_spans, key=lambda s: (s[0], -s[1])):
+            last = self.segments[-1][1] if self.segments else 0
+            if end > last:
+                self.segments.append((max(start, last), end, number))
+        self.segment_starts = [s for s, _, _ in self.segments]
+        self.start_positions = [s for s, _ in self.starts]
 
     def article_at(self, pos: int) -> str | None:
         """The article a position of the text belongs to: the one quoting it, else the one before."""
-        for start, end, number in self.quote_spans:
-            if start <= pos < end:
-                return number
+        k = bisect.bisect_right(self.segment_starts, pos) - 1
+        if k >= 0 and self.segments[k][0] <= pos < self.segments[k][1]:
+            return self.segments[k][2]
         if pos < len(self.head):
             return None
-        best = None
-        for start, number in self.starts:
-            if start <= pos:
-                best = number
-        return best
+        k = bisect.bisect_right(self.start_positions, pos) - 1
+        return self.starts[k][1] if k >= 0 else None
 
     def sentence(self, pos: int, end: int | None = None, marks: str = "。；;") -> str:
         """The sentence around a stretch of the text; a clause of it when the sentence is long."""
@@ -172,6 +186,7 @@ class Reviewer:
         self.findings: list[Finding] = []
         self.explanations: list[tuple[str, str, str]] = []  # 备注 that only say how the text was encoded
         self.pairs: list[tuple[str, str]] = []
+        self.notices: list[str] = []  # limits the review hit, said at the top of the report
         self._encoder = None
 
     # ---- helpers ----
@@ -203,7 +218,15 @@ class Reviewer:
         return magnitude(v)
 
     def add(self, *args, **kwargs) -> None:
-        self.findings.append(Finding(*args, **kwargs))
+        finding = Finding(*args, **kwargs)
+        if any(len(q) > MAX_QUOTE for _, q in finding.quotes):
+            finding = attrs.evolve(finding, quotes=tuple((w, q if len(q) <= MAX_QUOTE else q[:MAX_QUOTE] + "……")
+                                                         for w, q in finding.quotes))
+        if len(finding.rows) > MAX_ROWS:
+            more = len(finding.rows) - MAX_ROWS
+            filler = ("……",) + (f"另有 {more} 行未列出（报告篇幅上限）",) + ("",) * (len(finding.header) - 2)
+            finding = attrs.evolve(finding, rows=finding.rows[:MAX_ROWS] + (filler[:max(2, len(finding.header))],))
+        self.findings.append(finding)
 
     # ---- run ----
     def run(self) -> list[Finding]:
@@ -224,8 +247,17 @@ class Reviewer:
         self.notes()
         self.dedup_rule()
         order = {s: i for i, s in enumerate(SEVERITIES)}
-        return sorted(self.findings, key=lambda f: (
+        found = sorted(self.findings, key=lambda f: (
             order[f.severity], min((article_order(a) for a in f.articles), default=(2, 0)), f.kind, f.title))
+        if self._encoder is not None and self._encoder.unasked:
+            from .review_logic import BUDGET
+            self.notices.append(f"求解器达到审查的总资源上限（{BUDGET} 单位）：另有 {self._encoder.unasked} 项条件检查未完成，"
+                                "其中的矛盾或重复支持可能未被发现。")
+        if len(found) > MAX_FINDINGS:
+            self.notices.append(f"意见过多：报告只列出按严重程度排在前面的 {MAX_FINDINGS} 条，另有 {len(found) - MAX_FINDINGS} 条未列出"
+                                "（报告篇幅上限）。")
+            found = found[:MAX_FINDINGS]
+        return found
 
     # ---- 原文中的占位符 ----
     PLACEHOLDER_PATTERNS = (
@@ -267,6 +299,11 @@ class Reviewer:
         uses = defaultdict(list)
         for m in self.SELF_RE.finditer(self.map.full):
             uses[m.group(1)].append(m.start())
+        # “本措施” is the usual short form of “本若干措施” (“本意见” of “本实施意见”): the same name
+        if kind is not None:
+            for k in list(uses):
+                if k != kind and kind.endswith(k):
+                    uses.pop(k)
         names = set(uses)
         if kind is not None:
             names.add(kind)
@@ -442,6 +479,10 @@ class Reviewer:
                              f"或“超过{quote[start:end]}”（不含本数）。", (where(c.span),))
                     continue
                 rel, text_conflict = relation(tuple(words))
+                if all(BOUNDARY_WORDS.get(w) in ("incl", "excl") for w in words):
+                    # only (含) or (不含): the direction is the encoding's; the text contradicts
+                    # nothing, and a mark that disagrees with the encoding is polc check's to report
+                    continue
                 if text_conflict or rel is None:
                     key = (item.label, c.span.line, c.span.column)
                     if key not in seen:
@@ -493,9 +534,12 @@ class Reviewer:
         enc = self.encoder
         for item in self.items:
             plan = self.plans[item.label]
-            parts = [enc.formula(c.test) for c in plan.conditions]
-            if not parts:
+            if not plan.conditions:
                 continue
+            if enc.used >= enc.budget // 2:  # half the budget is kept for double payments
+                enc.unasked += 1
+                continue
+            parts = [enc.formula(c.test) for c in plan.conditions]
             whole = enc.conjunction([c.test for c in plan.conditions])
             if enc.satisfiable(whole) is False:
                 conds = "；".join(c.text for c in plan.conditions)
@@ -633,19 +677,40 @@ class Reviewer:
         formulas = {}
         by_label = {i.label: i for i in self.items}
         pairs = []
-        for i, a in enumerate(monetary):
-            for b in monetary[i + 1:]:
-                if (a.label, b.label) in decided:
-                    continue
-                shared = sorted(set(bases[a.label]) & set(bases[b.label]))
-                if not shared:
+        from .review_logic import Box
+        boxes = {p.label: Box([c.test for c in p.conditions], self.plan.fields) for p in monetary}
+        by_base = defaultdict(list)  # only items sharing a base can pay twice for it
+        for i, p in enumerate(monetary):
+            for key in bases[p.label]:
+                by_base[key].append(i)
+        candidates = set()
+        for members in by_base.values():
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    candidates.add((i, j))
+                if len(candidates) > MAX_PAIRS:
+                    break
+        candidates = sorted(candidates)
+        if len(candidates) > MAX_PAIRS:
+            candidates = candidates[:MAX_PAIRS]
+            self.notices.append(f"可能重复资助的检查达到上限：只比较了依据相同的前 {MAX_PAIRS} 对条款，其余未比较。")
+        for i, j in candidates:
+            a, b = monetary[i], monetary[j]
+            if (a.label, b.label) in decided:
+                continue
+            shared = sorted(set(bases[a.label]) & set(bases[b.label]))
+            if not boxes[a.label].meets(boxes[b.label]):
+                continue  # a threshold or set of one excludes the other's: no solver needed
+            if not (boxes[a.label].exact and boxes[b.label].exact):
+                if enc.used >= enc.budget:
+                    enc.unasked += 1
                     continue
                 for p in (a, b):
                     if p.label not in formulas:
                         formulas[p.label] = enc.conjunction([c.test for c in p.conditions])
                 if enc.satisfiable(formulas[a.label], formulas[b.label]) is not True:
                     continue
-                pairs.append((a, b, [bases[a.label][k] for k in shared], encoded.get((a.label, b.label))))
+            pairs.append((a, b, [bases[a.label][k] for k in shared], encoded.get((a.label, b.label))))
         for a, b, what, group in pairs:
             ia, ib = by_label[a.label], by_label[b.label]
             basis = "、".join(what)
@@ -722,7 +787,7 @@ class Reviewer:
         if cov is None or self.map is None:
             return
         headings = [squeeze(name) for doc in self.program.documents() for name, _ in doc.chapters]
-        for piece in cov.uncovered:
+        for index, piece in enumerate(cov.uncovered):
             rest = piece
             for h in headings:
                 rest = rest.replace(h, "")
@@ -731,7 +796,8 @@ class Reviewer:
             rest = re.sub(r"\d+\.$", "", rest)
             if len(re.sub(r"[\W_0-9]", "", rest)) < 6:
                 continue
-            pos = self.map.full.find(piece, len(self.map.head))
+            at = cov.uncovered_at[index] if len(cov.uncovered_at) == len(cov.uncovered) else -1
+            pos = len(self.map.head) + at if at >= 0 else -1  # the operative text starts after the head
             number = self.map.article_at(pos) if pos >= 0 else None
             whose = article_label(number) if number else "总体"
             shown = re.sub(r"\d+\.$", "", piece)
@@ -771,7 +837,7 @@ class Reviewer:
             head = whose.split("「")[0] if number else "全文"
             rest = []
             for clause in asks:
-                mentioned = {number, *re.findall(r"第(\d+)条", clause)} - {None}
+                mentioned = {number, *self.articles_named(clause)} - {None}
                 if self.DOUBLE_NOTE.search(clause) and not self.NOT_DOUBLE.search(clause):
                     if any(mentioned <= d for d in doubles):
                         continue  # the same pair is already reported from the conditions
@@ -811,15 +877,30 @@ class Reviewer:
                         "编码时发现以下事项原文没有写明，编码只能按最合理的理解处理（见各条备注）。",
                         "建议在正式稿或操作细则中写明下表所列事项。")
 
+    def articles_named(self, clause: str) -> list[str]:
+        """Articles of this policy a note names (“第3条”); not an article of a law it cites
+        (“民法典第1259条”, “《…办法》第5条”), nor a number that is no article here."""
+        out = []
+        for m in re.finditer(r"第(\d+)条", clause):
+            cited = re.search(r"(《[^》]*》|[\u4e00-\u9fff]{0,8})$", clause[:m.start()]).group()
+            if cited.startswith("《") or (re.search(r"(法|典|条例|办法|细则|规定|意见|通知)$", cited) and "本" not in cited):
+                continue
+            if m.group(1) in self.s.articles:
+                out.append(m.group(1))
+        return out
+
     def related_quotes(self, numbers, clause: str, whose: str, own) -> tuple:
-        """Quotes of the items of these articles that a note's clause is about (sharing a term with it)."""
+        """Quotes of the items of these articles that a note's clause is about (sharing a term with it;
+        an amount such as “3000万元” written in both is no shared term)."""
         out = list(own) if "「" in whose else []
+        clause = _NUMBERS.sub("", clause)
         for number in numbers:
             a = self.s.articles.get(number)
             if a is None:
                 continue
             named = [i for i in a.items if f"『{i.name}』" in clause]
-            close = named or [i for i in a.items if i.quote and _common(squeeze(i.quote.text), clause) >= 4]
+            close = named or [i for i in a.items if i.quote and
+                              _common(_NUMBERS.sub("", squeeze(i.quote.text))[:MAX_QUOTE], clause[:MAX_QUOTE]) >= 4]
             for item in close:
                 q = self.item_quote(item)
                 if q not in out:
@@ -926,9 +1007,29 @@ def _find_literal(quote: str, literal: str):
 _WORDS = sorted(BOUNDARY_WORDS, key=len, reverse=True)
 
 
+# One number of an enumeration (5000万元、1亿元、5亿元): digits, then a unit of a few characters.
+_ITEM = r"[\d.,]+[^\d、，,。；;和及或与至到]{0,4}?(?:\(含\)|（含）|\(不含\)|（不含）)?"
+_LIST_BEFORE = re.compile(rf"(?:{_ITEM}[、和及或与])+$")
+_LIST_AFTER = re.compile(rf"^(?:[、和及或与]{_ITEM})+")
+_FILLER = re.compile(r"(人民币|合计|累计|总计|共计|总额|金额|规模)$")
+
+
 def _words_near(quote: str, start: int, end: int):
-    """The boundary words written right before and right after a number; None for a range (1至3)."""
+    """The boundary words written right before and right after a number; None for a range (1至3).
+
+    A number inside an enumeration (“首次达到5000万元、1亿元、5亿元”) shares the words written before
+    the first number and after the last; a filler such as “人民币” may stand between a word and its
+    number."""
+    listed = _LIST_BEFORE.search(quote[max(0, start - 80):start])
+    if listed:
+        start = start - len(listed.group())
+    listed = _LIST_AFTER.match(quote[end:end + 80])
+    if listed:
+        end = end + len(listed.group())
     before = quote[max(0, start - 4):start]
+    filler = _FILLER.search(quote[max(0, start - 4):start])
+    if filler:
+        before = quote[max(0, start - len(filler.group()) - 4):start - len(filler.group())]
     after = quote[end:end + 5]
     if re.search("至少|至多|最少|最多", quote[max(0, start - 6):start]):
         return None  # not words of the Civil Code, but with one reading only
@@ -952,13 +1053,21 @@ def _words_near(quote: str, start: int, end: int):
 
 
 def _around(quote: str, start: int, end: int) -> str:
-    return quote[max(0, start - 8):end + 6]
+    """The clause around a stretch of a quote, whole (a cut at a fixed width splits words)."""
+    left = max(quote.rfind(c, 0, start) for c in "，,。；;：:") + 1
+    rights = [r for r in (quote.find(c, end) for c in "，,。；;") if r >= 0]
+    right = min(rights) if rights else len(quote)
+    return quote[left:right]
 
 
 _CUT = re.compile(r"(编码|读作|按|理解|取|以|作为|由|故|未编码|未设|拆为|不写|未用|本应|但|具体|为免|为|设|细则|即|指|见|"
                   r"照原文|求值|所以|因)")
 _SAYS = re.compile(r"未写|未说明|未列明|未明确|未区分|列举未尽|未承诺|没有具体|不明|缺|疑|矛盾|不一致|重复|重叠|兼得|"
                    r"费解|歧义|也可能|不是民法典|应为|之误")
+
+
+_NUMBERS = re.compile(r"[\d.,]+(?:[万亿千百]*[元%％倍]|[个家项件次场年月日号]|平方米)?")
+_NEGATED = re.compile(r"(不|没有|并无|无|不存在|并不)(矛盾|歧义|冲突)")
 
 
 def _clauses(note: str) -> list[str]:
@@ -978,7 +1087,7 @@ def _clauses(note: str) -> list[str]:
                 break
             parts.append(part)
         clause = "，".join(p for p in parts if p)
-        if clause and _SAYS.search(clause):
+        if clause and _SAYS.search(_NEGATED.sub("", clause)):  # “并不矛盾” says nothing is wrong
             keep.append(clause)
     return keep
 
@@ -989,7 +1098,7 @@ def _cell(text: str) -> str:
     return md(" ".join(str(text).split()))
 
 
-def render_markdown(program: Program, findings: list[Finding], explanations=()) -> str:
+def render_markdown(program: Program, findings: list[Finding], explanations=(), notices=()) -> str:
     policy = program.policy
     out = [f"# 审查报告：{md(policy.name)}", ""]
     facts = []
@@ -1004,6 +1113,8 @@ def render_markdown(program: Program, findings: list[Finding], explanations=()) 
     out += ["本报告由 polc 根据政策的编码与原文自动生成，供起草部门修改文稿参考。每条意见列出涉及的条款、原文、"
             "问题所在和可直接提交的修改建议（意见建议）。“严重”指会导致条文无法执行、重复支持或适用范围有争议的问题，"
             "“一般”指影响准确理解和执行的问题，“提示”供核对。", ""]
+    for notice in notices:  # polc's own words: which limit the review hit
+        out += [f"> **审查未完成**：{notice}", ""]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
     out += ["## 概览", "", "| 严重程度 | 意见数 | 类别 |", "| --- | --- | --- |"]
     for s in SEVERITIES:
@@ -1058,7 +1169,7 @@ def review_markdown(program: Program) -> str:
     """The review report of a checked program, as Chinese Markdown (also a page of the docs site)."""
     reviewer = Reviewer(program)
     findings = reviewer.run()
-    return render_markdown(program, findings, reviewer.explanations)
+    return render_markdown(program, findings, reviewer.explanations, reviewer.notices)
 
 
 # errors that the review reports as findings of the draft rather than refusing to run
@@ -1082,8 +1193,10 @@ def cmd_review(args) -> int:
         return 1
     reviewer = Reviewer(result.program)
     findings = reviewer.run()
-    text = render_markdown(result.program, findings, reviewer.explanations)
+    text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
     counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
+    for notice in reviewer.notices:
+        print(f"审查未完成：{notice}", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"已生成审查报告 {args.output}：{counts}", file=sys.stderr)

@@ -42,6 +42,13 @@ from .lower import ItemPlan, PolicyPlan, lower
 from .propgen import LIFETIME, absolute, amounts_only, award_params, increasing_in, monetary, refs, walk
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
+MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
+# Deterministic limits (solver resource units, never wall time): identical queries get identical answers.
+RLIMIT = 5_000_000  # per query
+BUDGET = 100_000_000  # per run (the Minhang policy with its 细则 uses about half)
+QUERY_COST = 200_000  # charged for building each query, so that many cheap queries also end
+BUDGET_NOTE = ("已达到验证的总资源上限（{budget} 单位，--budget）：这条性质未求解；"
+               "可调高 --budget，或拆分政策文件后分别验证")
 
 
 class Unencodable(Exception):
@@ -84,6 +91,14 @@ class World:
         self.vars: dict = {}
         self.constraints: list = []
         self.kinds: dict = {}
+        self.text_vars: dict = {}
+
+    def closed(self) -> list:
+        """The constraints, with each text variable bounded by its table as it finally stands: a
+        value named by a later 属于 must stay reachable (a bound fixed earlier made 属于 unsatisfiable,
+        so every property of an item with one was 'proved')."""
+        bounds = [x < len(self.texts.get(key[-1], [None])) for key, x in self.text_vars.items()]
+        return self.constraints + bounds
 
     def var(self, key, sort, kind=None):
         if key not in self.vars:
@@ -123,7 +138,8 @@ class World:
             return self.var(key, "Bool", kind)
         if t == "文本":
             x = self.var(key, "Int", kind)
-            self.constraints += [x >= 0, x < len(self.texts.get(key[-1], [None]))]
+            self.constraints.append(x >= 0)
+            self.text_vars[key] = x  # its upper bound waits for the table to be complete (see ``closed``)
             return x
         raise Unencodable(f"类型{t}")
 
@@ -262,6 +278,10 @@ class Encoder:
         bounds = [b for band in bands for b in (band[1], band[3]) if (band[0] or band[2]) and b is not None]
         state = _block(measure, *bounds)
         n = len(bands)
+        if all(lo is None or z3.is_rational_value(lo.v) for _, lo, _, _, _ in bands):
+            return self.fixed_tiers(measure, bands, state)
+        if n > MAX_SYMBOLIC_BANDS:
+            raise Unencodable(f"分档多于{MAX_SYMBOLIC_BANDS}档且下界待定")
 
         def before(i, j):  # band i sorts before band j
             li, lj = bands[i][1], bands[j][1]
@@ -296,6 +316,35 @@ class Encoder:
         for i in range(n):
             first = z3.And(matches[i], *[z3.Not(z3.And(before(j, i), matches[j])) for j in range(n) if j != i])
             v, s = z3.If(first, bands[i][4].v, v), z3.If(first, bands[i][4].s, s)
+        return Val(v, z3.If(state != OK, state, s))
+
+    def fixed_tiers(self, measure, bands, state) -> Val:
+        """select_tier when every lower bound is a number: the order is known here, so the
+        encoding is one nested choice, linear in the bands (the general one is cubic)."""
+        def key(i):
+            lo = bands[i][1]
+            if lo is None:
+                return (0, Fraction(0), i)
+            value = lo.v
+            return (1, Fraction(value.numerator_as_long(), value.denominator_as_long()), i)
+
+        def cmp(op_, a, b):
+            return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "==": a == b}[op_]
+
+        order = sorted(range(len(bands)), key=key)
+        v, s = z3.RealVal(0), z3.IntVal(NA)
+        for place in reversed(range(len(order))):
+            lo_op, lo, hi_op, hi, amount = bands[order[place]]
+            m = []
+            if lo_op is not None:
+                m.append(cmp(lo_op, measure.v, lo.v))
+            if hi_op is not None:
+                m.append(cmp(hi_op, measure.v, hi.v))
+            elif place + 1 < len(order) and bands[order[place + 1]][0] is not None:
+                after = bands[order[place + 1]]
+                m.append(cmp("<" if after[0] == ">=" else "<=", measure.v, after[1].v))
+            hit = z3.And(*m) if m else z3.BoolVal(True)
+            v, s = z3.If(hit, amount.v, v), z3.If(hit, amount.s, s)
         return Val(v, z3.If(state != OK, state, s))
 
     def cond(self, ir):
@@ -343,6 +392,9 @@ class Encoder:
             inner = ir[1]
             if inner[0] in ("field", "pfield", "param") and self.text(inner):
                 key, values = self.text(inner)
+                for x in sorted(ir[2], key=str):
+                    if isinstance(x, str) and x not in values:
+                        values.append(x)
                 v = self.value(inner) if inner[0] != "param" else self.w.param(inner[1])
                 hit = z3.Or(*[v.v == values.index(x) for x in ir[2] if x in values]) if ir[2] else z3.BoolVal(False)
                 return z3.And(v.s == OK, hit), z3.And(v.s == OK, z3.Not(hit))
@@ -509,14 +561,79 @@ class Property:
         self.seconds = 0.0
 
 
+class Query:
+    """A solver query in a fresh z3 context, its variables renamed in the order they occur.
+
+    The answer of a resource-limited query depends on the context's history (ids of terms, names
+    of variables) as well as on the formulas; copied into a fresh context under canonical names,
+    two items written alike give the very same query, hence the same verdict on every run.
+    Expressions of the caller's context are translated on the way in (``add``, ``eval``).
+    """
+
+    def __init__(self, formulas, rlimit: int):
+        self.ctx = z3.Context()
+        self.names: dict = {}  # main-context variable id → (main variable, canonical variable)
+        self.solver = z3.Solver(ctx=self.ctx)
+        self.solver.set("rlimit", rlimit)
+        for f in formulas:
+            self.add(f)
+        self._model = None
+
+    def _translate(self, expr):
+        fresh = []
+        for var in _vars(expr):
+            if var.get_id() not in self.names:
+                canonical = z3.Const(f"v{len(self.names)}", var.sort())
+                self.names[var.get_id()] = (var, canonical)
+                fresh.append(var)
+        pairs = [(main, canonical) for main, canonical in self.names.values()]
+        renamed = z3.substitute(expr, *pairs) if pairs else expr
+        return renamed.translate(self.ctx)
+
+    def add(self, expr):
+        self.solver.add(self._translate(expr))
+
+    def check(self):
+        self._model = None
+        return self.solver.check()
+
+    def push(self):
+        self.solver.push()
+
+    def pop(self):
+        self.solver.pop()
+
+    def statistics(self):
+        return self.solver.statistics()
+
+    def model(self):
+        return self
+
+    def eval(self, expr, model_completion=False):
+        if self._model is None:
+            self._model = self.solver.model()
+        return self._model.eval(self._translate(expr), model_completion=model_completion)
+
+
+def _solver_count(solver) -> int:
+    """The context's resource counter, as a solver's statistics report it (it only grows)."""
+    stats = solver.statistics()
+    return int(stats.get_key_value("rlimit count")) if "rlimit count" in stats.keys() else 0
+
+
 class Verifier:
-    def __init__(self, program, plan: PolicyPlan, models: dict, policy_file, rules_file, timeout=20):
+    def __init__(self, program, plan: PolicyPlan, models: dict, policy_file, rules_file, rlimit=RLIMIT,
+                 budget=BUDGET):
         self.program = program
         self.plan = plan
         self.models = models  # label → ItemModel (the amounts' source)
         self.policy_file = policy_file
         self.rules_file = rules_file
-        self.timeout = timeout
+        self.rlimit = rlimit  # solver resource units per query: the same query gets the same answer
+        self.budget = budget  # units for the whole run, counting QUERY_COST for each query's encoding
+        self.queries = 0
+        self.used = 0  # solver resource units, summed over the queries' fresh contexts
+        self.exhausted = False
         self.bound = {name: values[-1][1] for name, values in plan.param_values.items() if values}
         self.by_label = {i.label: i for i in plan.items}
         self._interpreter = None
@@ -527,14 +644,28 @@ class Verifier:
         return World(self.plan, self.bound, {})
 
     def check(self, w: World, violation, extra=()):
-        s = z3.SolverFor("QF_NRA") if False else z3.Solver()
-        s.set("timeout", self.timeout * 1000)
-        s.add(*w.constraints, *extra, violation)
-        return s, s.check()
+        s = Query([*w.closed(), *extra, violation], self.rlimit)
+        answer = s.check()
+        self.queries += 1
+        self.used += _solver_count(s)
+        return s, answer
+
+    def spent(self) -> int:
+        return self.used + QUERY_COST * self.queries
+
+    def out_of_budget(self, prop: Property) -> bool:
+        """Whether the run's budget is used up; the property is then listed as not attempted."""
+        if self.spent() < self.budget:
+            return False
+        self.exhausted = True
+        prop.status, prop.detail = "unknown", BUDGET_NOTE.format(budget=self.budget)
+        return True
 
     def prove(self, prop: Property, build, counter_builds, confirm):
         """``build()`` → (world, violation) for the proof; ``counter_builds`` give concrete queries to show it."""
         start = time.perf_counter()
+        if self.out_of_budget(prop):
+            return
         try:
             w, violation = build()
             _, answer = self.check(w, violation)
@@ -543,6 +674,8 @@ class Verifier:
             else:
                 prop.status = "unknown" if answer == z3.unknown else "counterexample"
                 for make in counter_builds:
+                    if self.spent() >= self.budget:
+                        break
                     w2, violation2, projects, bound = make()
                     quiet = [v == 0 for k, v in w2.vars.items() if k[0] == "h" and k[-1] == "n"]
                     solver, answer2 = self.check(w2, violation2, quiet)
@@ -550,7 +683,9 @@ class Verifier:
                         solver, answer2 = self.check(w2, violation2)
                     if answer2 != z3.sat:
                         continue
+                    before = _solver_count(solver)
                     example = self.concretise(w2, solver, projects)
+                    self.used += _solver_count(solver) - before
                     if example is None:
                         continue
                     value = solver.model().eval(bound, model_completion=True) if bound is not None else None
@@ -565,7 +700,7 @@ class Verifier:
                         prop.status = "unknown"
                         prop.detail = "求解器找到的反例在求值器中无法复现（可能因舍入或编码的近似）"
                     elif not prop.detail:
-                        prop.detail = "求解器在时限内未能判定"
+                        prop.detail = f"求解器在资源上限（每个查询 {self.rlimit} 单位，--rlimit）内未能判定"
         except Unencodable as exc:
             prop.status, prop.detail = "unencodable", f"无法编码：{exc}"
         prop.seconds = time.perf_counter() - start
@@ -583,6 +718,7 @@ class Verifier:
                     candidate = Fraction(round(f * 10 ** digits), 10 ** digits)
                     solver.push()
                     solver.add(var == z3.RealVal(f"{candidate.numerator}/{candidate.denominator}"))
+                    self.queries += 1
                     if solver.check() == z3.sat:
                         fixed.append((var, candidate))
                         break
@@ -926,6 +1062,7 @@ class Verifier:
         for v in vals:
             cand = z3.If(v.s == OK, v.v, z3.RealVal(10 ** 15))
             low = cand if low is None else _min(low, cand)
+        floor = low
         if item.topup is not None:
             paid = sum((w.history(label)[1] for label in item.topup), z3.RealVal(0))
             low = _max(z3.RealVal(0), low - paid)
@@ -933,7 +1070,9 @@ class Verifier:
             if kind in ("年度上限", "累计上限"):
                 cap = Encoder(w, None).value(ir)
                 used = w.history(item.label)[3 if kind == "年度上限" else 1]
-                low = z3.If(cap.s == OK, _min(low, _max(z3.RealVal(0), cap.v - used)), low)
+                # what was already paid may leave less room than the floor; a cap below the floor
+                # itself is a conflict of the text, not history (the first award already breaks it)
+                low = z3.If(z3.And(cap.s == OK, cap.v >= floor), _min(low, _max(z3.RealVal(0), cap.v - used)), low)
         return applies, low
 
     def monotone_property(self, item, plan_item, field):
@@ -975,6 +1114,8 @@ class Verifier:
             return w, z3.And(table, less, pays1, pays2, ok1, ok2, f1 >= f2 + Decimal("0.01"))
 
         start = time.perf_counter()
+        if self.out_of_budget(p):
+            return p
         try:
             parts = [build(False), build(True)]
             answers = [self.check(w, v) for w, v in parts]
@@ -1002,13 +1143,17 @@ class Verifier:
         return p
 
     def table_increasing(self, w, plan_item, project):
-        """The tier table, sorted by lower bound, does not decrease (else the checker's W412 applies)."""
+        """For amounts still 待定: assume the table, sorted by lower bound, does not decrease (the
+        values a 细则 will give are checked then). Amounts known now assume nothing: a table that
+        decreases must give a counterexample, not a vacuous proof."""
         e = Encoder(w, project)
-        bands = [(e.value(lo) if lo else None, e.value(amount)) for _, lo, _, _, amount in plan_item.award[2]]
+        tiers = plan_item.award[2]
+        pending = [any(x not in self.bound for x in refs(amount, "param")) for *_, amount in tiers]
+        bands = [(e.value(lo) if lo else None, e.value(amount)) for _, lo, _, _, amount in tiers]
         out = []
         for i, (li, ai) in enumerate(bands):
             for j, (lj, aj) in enumerate(bands):
-                if i == j or li is None or lj is None:
+                if i == j or li is None or lj is None or not (pending[i] or pending[j]):
                     continue
                 out.append(z3.Implies(z3.Or(li.v < lj.v, z3.And(li.v == lj.v, z3.BoolVal(i < j))), ai.v <= aj.v))
         return z3.And(*out) if out else z3.BoolVal(True)
@@ -1217,13 +1362,14 @@ def models_from_module(source: str) -> dict:
 
 # ---- the command ------------------------------------------------------------------------------
 
-def verify_program(program, policy_file, rules_file=None, module_source=None, timeout=20) -> list[Property]:
+def verify_program(program, policy_file, rules_file=None, module_source=None, rlimit=RLIMIT,
+                   budget=BUDGET) -> list[Property]:
     plan = lower(program)
     if module_source is not None:
         models = models_from_module(module_source)
     else:
         models = {item.label: ItemModel.of(item) for item in plan.items if monetary(item)}
-    verifier = Verifier(program, plan, models, policy_file, rules_file, timeout)
+    verifier = Verifier(program, plan, models, policy_file, rules_file, rlimit, budget)
     verifier.module_source = module_source
     return verifier.run()
 
@@ -1242,7 +1388,7 @@ def cmd_verify(args) -> int:
     if args.module:
         with open(args.module, encoding="utf-8") as f:
             source = f.read()
-    props = verify_program(result.program, args.file, args.rules, source, args.timeout)
+    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget)
     elapsed = time.perf_counter() - start
     proved = sum(1 for p in props if p.status == "proved")
     if args.json:
@@ -1264,5 +1410,8 @@ def cmd_verify(args) -> int:
             print(f"      复现：把企业存为 ce.json，运行 {command} --input ce.json{(' ' + sets) if sets else ''}")
         elif p.example is not None:
             print(f"      {json.dumps(p.example, ensure_ascii=False, sort_keys=True)}")
+    skipped = sum(1 for p in props if p.detail.startswith("已达到验证的总资源上限"))
+    if skipped:
+        print(f"已达到验证的总资源上限（{args.budget} 单位，--budget）：{skipped} 条性质未求解", file=sys.stderr)
     print(f"证明 {proved} / {len(props)} 条性质，用时 {elapsed:.1f} 秒")
     return 0 if proved == len(props) else 1
