@@ -317,17 +317,18 @@ def _near(kind, value):
             isinstance(value, int) and not isinstance(value, bool) else []
     if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
         return []
+    if t == "年度":  # years are whole numbers: the year itself and the one either side
+        year = int(Decimal(value).to_integral_value(rounding="ROUND_CEILING"))
+        return [year, year - 1, year + 1]
     out = [Decimal(value)]
     for step in STEPS.get(t, (Decimal("0.01"), Decimal(1))):
         out += [value + step, value - step]
-    if t in ("数量", "年度"):
+    if t == "数量":
         out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
     if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
     if t == "汇率":
         out = [v for v in out if v > 0]
-    if t == "年度":
-        out = [int(v) for v in out]
     return out
 
 
@@ -535,6 +536,10 @@ def check(policy, item, prop, index, case):
         bound = limit_room(item, kind, ir, case, project_level=kind == "上限")
         if bound is None:
             return
+        if bound == "unlisted":  # 上限 分级 without this enterprise's level: nothing bounds what it is paid
+            if amount is not None:
+                fail(f"{text} 没有列出此企业（或项目）的等级，金额 {amount} 不受此上限约束（见检查器警告 W421）")
+            return
         if bound == "unknown":
             if amount is not None:
                 fail(f"{text} 的数额无法确定（缺少信息或参数待定），却给出了金额 {amount}")
@@ -584,26 +589,30 @@ def _envs(item, case):
 
 
 def limit_room(item, kind, ir, case, project_level):
-    """The most the item may pay under one cap for this case: a Decimal, None (does not apply) or "unknown"."""
+    """The most the item may pay under one cap for this case: a Decimal, "unknown", or "unlisted"
+    (a per-level cap that lists no amount for the level held, so nothing bounds the payment)."""
     if kind == "上限":
         if not item["per_project"]:
             value = ev(ir, case.env())
             if value is NA:
-                return None
+                return "unlisted"
             if _stop(value):
                 return "unknown"
             return value
         total = Decimal(0)
         for p in case.projects:
-            value = ev(ir, case.env(p))
+            env = case.env(p)
+            value = ev(ir, env)
             if value is NA:
-                return None
+                if conditions_hold(item, env) is True:
+                    return "unlisted"
+                continue  # a project that does not qualify is paid nothing
             if not _stop(value):
                 total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
         return total
     value = ev(ir, case.env())
     if value is NA:
-        return None
+        return "unlisted"
     if _stop(value):
         return "unknown"
     labels = (item["label"],)
@@ -634,24 +643,24 @@ def floor_bound(item, ir, case):
 
 
 def check_monotone(policy, item, pair):
-    """A tier award never decreases as its measure grows, where the table does not decrease."""
+    """A tier award never decreases as its measure grows.
+
+    A table whose amounts decrease (a higher band paying less, or a band whose formula falls as the
+    measure grows) fails this property with the pair that shows it: the checker's W412 names the band.
+    """
     low_case, high_case = pair
     label = item["label"]
-    table = tier_table(item["award"], low_case.env(low_case.projects[0] if low_case.projects else None))
-    if table is None:
-        return
-    amounts = [ev(b[4], low_case.env(low_case.projects[0] if low_case.projects else None)) for b in table]
-    if any(_stop(a) or a is None for a in amounts) or any(b[1] is None and b[0] for b in table):
-        return
-    if any(x > y for x, y in zip(amounts, amounts[1:])):
-        return  # the table itself decreases: the checker warns about it (W412)
     a = _amount(_result(policy, low_case, [label])[1][label])
     b = _amount(_result(policy, high_case, [label])[1][label])
     if a is not None and b is not None and a > b:
         name = item["mono"]["field"]
+        env = low_case.env(low_case.projects[0] if low_case.projects else None)
+        table = tier_table(item["award"], env)
+        amounts = [ev(band[4], env) for band in table or ()]
+        table_falls = all(isinstance(x, Decimal) for x in amounts) and any(x > y for x, y in zip(amounts, amounts[1:]))
         raise PropertyFailure(
-            f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}",
-            high_case)
+            f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}"
+            + ("（分档金额表本身递减，见检查器警告 W412）" if table_falls else ""), high_case)
 
 
 def _show(case, item):
@@ -673,9 +682,14 @@ def monotone_pairs(draw, policy, item):
         value = ev(ir, env)
         if isinstance(value, Decimal):
             points.append(_near(kind, value))
+    # Neighbours across each boundary (just below it, on it): where a band that pays more ends.
+    straddles = sorted({(a, b) for group in points for a, b in zip(sorted(group), sorted(group)[1:])})
     points = _interleave(points)
     values = st.one_of(st.sampled_from(points), _numbers(kind)) if points else _numbers(kind)
-    x, y = sorted((draw(values), draw(values)))
+    if straddles and draw(st.booleans()):
+        x, y = draw(st.sampled_from(straddles))
+    else:
+        x, y = sorted((draw(values), draw(values)))
     return _with(case, policy, m, x), _with(case, policy, m, y)
 
 

@@ -1,0 +1,202 @@
+"""Where polc's own parts read the same policy differently: check, eval, cases and the generated properties.
+
+Each test writes a small policy (and its source text) into a temporary folder and shows that
+the parts agree: what ``polc check`` accepts, the evaluators can evaluate; what the properties
+claim, the evaluators do; a 案例 and ``polc eval`` give the same answer for the same enterprise.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compiler import propcheck as pc
+from compiler.check import check
+from compiler.propgen import load_properties
+
+from evalkit import Pair
+
+HEADER = "政策「一致性测试」\n原文文件「source.txt」\n施行 自 2025-01-01 起\n引用「企业」{imports}\n\n"
+
+
+def write(tmp_path: Path, body: str, source: str, imports: str = "") -> Path:
+    """A policy file (header + ``body``) and its source text in ``tmp_path``."""
+    (tmp_path / "source.txt").write_text(source, encoding="utf-8")
+    path = tmp_path / "policy.pol"
+    path.write_text(HEADER.format(imports=imports) + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def codes(path: Path) -> list[str]:
+    return [d.code for d in check(str(path)).diagnostics]
+
+
+def messages(path: Path, code: str) -> list[str]:
+    return [d.message for d in check(str(path)).diagnostics if d.code == code]
+
+
+def property_outcomes(path: Path, examples: int = 60) -> dict:
+    """Each generated property's description (with its item) → its outcome (passed or the failure)."""
+    import os
+
+    os.environ["POLC_EXAMPLES"] = str(examples)
+    try:
+        module = load_properties(str(path))
+        return {(label, text): pc.run_property(module, name) for name, label, text in module.PROPERTIES}
+    finally:
+        os.environ.pop("POLC_EXAMPLES", None)
+
+
+# ---- 年度 in a condition --------------------------------------------------------------------
+
+YEAR_SOURCE = "第一条 对2023年度及以后申报的企业,按营业收入的1%给予支持,最高50万元。"
+
+
+def test_properties_run_when_a_condition_compares_a_year(tmp_path):
+    """「申报年度」 达到 2023年度: every property used to crash with
+    AttributeError: 'int' object has no attribute 'to_integral_value'."""
+    path = write(tmp_path, """\
+        第1条「年度」
+          原文「第一条 对2023年度及以后申报的企业,按营业收入的1%给予支持,最高50万元。」
+          款「年度」
+            原文「对2023年度及以后申报的企业,按营业收入的1%给予支持,最高50万元。」
+            条件「申报年度」 达到 2023年度
+            给予 按「营业收入」的 1%
+            上限 最高 50万元
+        """, YEAR_SOURCE)
+    outcomes = property_outcomes(path)
+    assert len(outcomes) == 3  # 金额不为负, 遵守上限, 不带金额
+    assert {key: repr(o.error) for key, o in outcomes.items() if not o.passed} == {}
+
+
+def test_year_pivots_are_whole_years():
+    """The points a strategy tries around 2023年度 are 2022, 2023 and 2024, as integers (JSON 年度)."""
+    from decimal import Decimal
+
+    assert sorted(pc._near(("年度",), 2023)) == [2022, 2023, 2024]
+    assert all(type(v) is int for v in pc._near(("年度",), Decimal(2023)))
+
+
+# ---- tier tables whose amounts decrease -----------------------------------------------------
+
+TIER_SOURCE = ("第一条 对营业收入达到100万元、1000万元的企业,分别给予50万元、20万元奖励。\n"
+               "第二条 对营业收入达到100万元的企业按营业收入的10%给予奖励,达到1000万元的给予20万元。\n"
+               "第三条 对营业收入达到100万元的企业给予200万元减去营业收入的10%的奖励。\n")
+
+FALLING_FIXED = """\
+    第1条「固定」
+      原文「第一条 对营业收入达到100万元、1000万元的企业,分别给予50万元、20万元奖励。」
+      款「固定」
+        原文「对营业收入达到100万元、1000万元的企业,分别给予50万元、20万元奖励。」
+        给予 分档「营业收入」
+          档 达到 100万元 且 低于 1000万元：50万元
+          档 达到 1000万元：20万元
+    """
+
+FALLING_FORMULA = """\
+    第2条「公式」
+      原文「第二条 对营业收入达到100万元的企业按营业收入的10%给予奖励,达到1000万元的给予20万元。」
+      款「公式」
+        原文「对营业收入达到100万元的企业按营业收入的10%给予奖励,达到1000万元的给予20万元。」
+        给予 分档「营业收入」
+          档 达到 100万元 且 低于 1000万元：按「营业收入」的 10%
+          档 达到 1000万元：20万元
+        上限 最高 100万元
+    """
+
+FALLING_WITHIN = """\
+    第3条「递减」
+      原文「第三条 对营业收入达到100万元的企业给予200万元减去营业收入的10%的奖励。」
+      款「递减」
+        原文「对营业收入达到100万元的企业给予200万元减去营业收入的10%的奖励。」
+        给予 分档「营业收入」
+          档 达到 100万元 且 低于 1000万元：200万元 -「营业收入」的 10%
+        上限 最高 200万元
+    """
+
+
+def test_tier_monotonicity_property_fails_for_a_falling_table(tmp_path):
+    """Fixed 50万元 then 20万元, and 10% of revenue (up to 99.99…万元 just below 1000万元) then
+    20万元: in both, an enterprise that grows past 1000万元 gets less. The property
+    “分档金额随度量增长而不减少” used to pass both (a falling table was skipped)."""
+    path = write(tmp_path, FALLING_FIXED + "\n" + FALLING_FORMULA, TIER_SOURCE)
+    outcomes = property_outcomes(path)
+    for label in ("第1条「固定」", "第2条「公式」"):
+        outcome = outcomes[(label, "分档金额随度量增长而不减少")]
+        assert isinstance(outcome.error, pc.PropertyFailure), (label, outcome.error)
+        assert "减少" in outcome.error.message
+
+
+def test_tier_monotonicity_property_passes_for_a_rising_formula_table():
+    """tests/policies/tiers.pol 第4条: 1% of the increase below 1亿元, 1% + 50万元 from 1亿元: it never falls."""
+    from evalkit import POLICIES
+
+    outcomes = property_outcomes(POLICIES / "tiers.pol")
+    assert outcomes[("第4条「增量」", "分档金额随度量增长而不减少")].passed
+
+
+def test_w412_warns_for_formula_amounts(tmp_path):
+    """W412 used to compare fixed amounts only. 10% of 1000万元 (100万元) ends the lower band above
+    the 20万元 the next band starts with; 200万元 − 10% falls from 190万元 to 100万元 within its band."""
+    falling = write(tmp_path, FALLING_FIXED + "\n" + FALLING_FORMULA + "\n" + FALLING_WITHIN, TIER_SOURCE)
+    warnings = [(d.span.line, d.message) for d in check(str(falling)).diagnostics if d.code == "W412"]
+    text = falling.read_text(encoding="utf-8").splitlines()
+    lines = {line: text[line - 1].strip() for line, _ in warnings}
+    assert sorted(lines.values()) == ["档 达到 1000万元：20万元", "档 达到 1000万元：20万元",
+                                      "档 达到 100万元 且 低于 1000万元：200万元 -「营业收入」的 10%"]
+    assert "这一档的金额随度量增长而减少" in [m for _, m in warnings]
+
+
+def test_w412_is_quiet_for_rising_formula_tables():
+    from evalkit import POLICIES
+
+    assert "W412" not in codes(POLICIES / "tiers.pol")
+
+
+# ---- 上限 分级 that leaves out a level ----------------------------------------------------
+
+LEVEL_SOURCE = "第一条 对企业技术中心,按研发费用的20%给予支持,国家级、市级分别不超过100万元、50万元。\n"
+
+
+def level_cap_policy(tmp_path, condition: str) -> Path:
+    return write(tmp_path, f"""\
+        第1条「技术中心」
+          原文「第一条 对企业技术中心,按研发费用的20%给予支持,国家级、市级分别不超过100万元、50万元。」
+          款「技术中心」
+            原文「对企业技术中心,按研发费用的20%给予支持,国家级、市级分别不超过100万元、50万元。」
+            条件 {condition}
+            给予 按「研发费用」的 20%
+            上限 分级「企业技术中心」：「国家级」100万元，「市级」50万元
+        """, LEVEL_SOURCE)
+
+
+@pytest.mark.parametrize("condition", ["已认定「企业技术中心」「区级」及以上", "「企业技术中心」 达到「区级」"])
+def test_check_reports_a_level_the_per_level_cap_leaves_out(tmp_path, condition):
+    """The conditions admit 区级 (级别: 国家级 > 市级 > 区级); the cap lists 国家级 and 市级 only."""
+    found = messages(level_cap_policy(tmp_path, condition), "W421")
+    assert len(found) == 1 and "「区级」" in found[0] and "「市级」" not in found[0]
+
+
+@pytest.mark.parametrize("condition", ["已认定「企业技术中心」「市级」及以上", "「企业技术中心」 达到「市级」"])
+def test_check_is_quiet_when_the_conditions_exclude_the_missing_level(tmp_path, condition):
+    assert "W421" not in codes(level_cap_policy(tmp_path, condition))
+
+
+def test_cap_property_fails_for_a_level_the_cap_leaves_out(tmp_path):
+    """A 区级 centre is paid 20% of its R&D with no cap at all: the property used to pass
+    (a cap that lists no amount for the level counted as not applying)."""
+    path = level_cap_policy(tmp_path, "已认定「企业技术中心」「区级」及以上")
+    pair = Pair(path)
+    # 20% of 1000万元 = 200万元: above both listed caps, paid in full at 区级.
+    pair.expect("第1条「技术中心」", {"研发费用": "10000000", "已认定": {"企业技术中心": "区级"}}, "符合", "2000000.00")
+    outcomes = property_outcomes(path)
+    cap = [o for (label, text), o in outcomes.items() if text.startswith("遵守上限")]
+    assert len(cap) == 1 and isinstance(cap[0].error, pc.PropertyFailure)
+    assert "没有列出" in cap[0].error.message and "区级" in cap[0].error.case.show()
+
+
+def test_cap_property_passes_when_every_allowed_level_is_listed(tmp_path):
+    path = level_cap_policy(tmp_path, "已认定「企业技术中心」「市级」及以上")
+    assert all(o.passed for o in property_outcomes(path).values())
