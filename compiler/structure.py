@@ -144,6 +144,7 @@ class Structure:
         caps = [lim for lim in item.limits if lim.kind != "下限"]
         for lim in caps:
             self.unlisted_levels(item, lim)
+        self.floor_above_cap(item)
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
@@ -156,6 +157,26 @@ class Structure:
                 self.report.error("E460", f"分期比例合计为 {total.normalize():f}%，应为 100%", item.span)
         if item.overrides is not None and item.overrides.key == item.key:
             self.report.error("E430", f"{item.label}不能取代它自己", item.overrides.span)
+
+    def floor_above_cap(self, item: n.Item) -> None:
+        """E472: a 下限 above a 上限, both known at compile time: no amount can satisfy both."""
+        def known(kind):
+            out = []
+            for lim in item.limits:
+                value = self.constant(lim.amount) if lim.kind == kind else None
+                if isinstance(value, Money):
+                    out.append((value.amount, lim, str(value), value.currency))
+            return out
+
+        caps, floors = known("上限"), known("下限")
+        if not caps or not floors:
+            return
+        cap, cap_limit, cap_text, currency = min(caps, key=lambda c: c[0])
+        for floor, floor_limit, floor_text, floor_currency in floors:
+            if floor > cap and floor_currency == currency:
+                self.report.error("E472", f"{item.label}的下限 {floor_text} 高于上限 {cap_text}："
+                                  "没有金额能同时满足两者", floor_limit.span,
+                                  f"核对原文：下限应不高于上限（上限见第 {cap_limit.span.line} 行）")
 
     def level_type(self, ref) -> str | None:
         """The level type a recognition or a 等级 field is graded by."""

@@ -200,3 +200,37 @@ def test_cap_property_fails_for_a_level_the_cap_leaves_out(tmp_path):
 def test_cap_property_passes_when_every_allowed_level_is_listed(tmp_path):
     path = level_cap_policy(tmp_path, "已认定「企业技术中心」「市级」及以上")
     assert all(o.passed for o in property_outcomes(path).values())
+
+
+# ---- a floor above a cap ---------------------------------------------------------------------
+
+FLOOR_SOURCE = "第一条 对企业按研发费用的20%给予支持,最高300万元,最低400万元。\n"
+
+
+def floor_policy(tmp_path, cap: str, floor: str) -> Path:
+    return write(tmp_path, f"""\
+        参数「保底」：金额，取值 400万元
+
+        第1条「研发」
+          原文「第一条 对企业按研发费用的20%给予支持,最高300万元,最低400万元。」
+          款「研发」
+            原文「对企业按研发费用的20%给予支持,最高300万元,最低400万元。」
+            给予 按「研发费用」的 20%
+            上限 {cap}
+            下限 {floor}
+        """, FLOOR_SOURCE)
+
+
+@pytest.mark.parametrize("floor", ["400万元", "「保底」"])
+def test_check_rejects_a_floor_above_the_cap(tmp_path, floor):
+    """上限 300万元 with 下限 400万元 (written out, or a parameter bound to it): check used to be silent."""
+    found = [d for d in check(str(floor_policy(tmp_path, "最高 300万元", floor))).diagnostics if d.code == "E472"]
+    assert len(found) == 1 and found[0].span.line == 14  # the 下限 line
+    assert "400万元" in found[0].message and "300万元" in found[0].message
+
+
+@pytest.mark.parametrize("cap, floor", [("最高 300万元", "300万元"), ("最高 500万元", "「保底」"),
+                                        ("按「研发费用」的 30%", "400万元")])
+def test_check_accepts_a_floor_not_above_the_cap(tmp_path, cap, floor):
+    """Equal bounds, a higher cap, or a cap that depends on the enterprise: nothing to report at compile time."""
+    assert "E472" not in codes(floor_policy(tmp_path, cap, floor))
