@@ -192,6 +192,8 @@ class Resolver:
 
     def case(self, case: n.Case) -> None:
         for fact in (*case.facts, *(f for p in case.projects for f in p)):
+            if fact.holds and not fact.name:
+                continue  # 已认定 无
             if fact.holds:
                 self.recognition(n.Ref(fact.name, fact.span))
                 if fact.level is not None:

@@ -234,3 +234,56 @@ def test_check_rejects_a_floor_above_the_cap(tmp_path, floor):
 def test_check_accepts_a_floor_not_above_the_cap(tmp_path, cap, floor):
     """Equal bounds, a higher cap, or a cap that depends on the enterprise: nothing to report at compile time."""
     assert "E472" not in codes(floor_policy(tmp_path, cap, floor))
+
+
+# ---- a 案例 means what the same record means in polc eval -------------------------------------
+
+RECOGNITION_SOURCE = "第一条 对高新技术企业给予20万元奖励。\n"
+
+RECOGNITION_POLICY = """\
+    第1条「高新」
+      原文「第一条 对高新技术企业给予20万元奖励。」
+      款「高新」
+        原文「对高新技术企业给予20万元奖励。」
+        条件 已认定「高新技术企业」
+        给予 20万元
+
+    案例「没写认定」
+      企业「营业收入」100万元
+      预期 第1条「高新」 信息不足
+
+    案例「没有认定」
+      企业「营业收入」100万元，已认定 无
+      预期 第1条「高新」 不符合
+
+    案例「有认定」
+      企业 已认定「高新技术企业」
+      预期 第1条「高新」 符合，金额为 20万元
+    """
+
+
+def test_case_and_eval_agree_on_an_enterprise_that_names_no_recognition(tmp_path):
+    """A case without an 已认定 line used to evaluate to 不符合 while the same enterprise through
+    polc eval (no "已认定" key) gives 信息不足. Now each case gives what eval gives for its record."""
+    from compiler.cases import record_of, run_case
+
+    path = write(tmp_path, RECOGNITION_POLICY, RECOGNITION_SOURCE)
+    pair = Pair(path)
+    cases = {case.name: case for case in pair.program.main.cases}
+    expected = {"没写认定": ({"营业收入": "1000000"}, "信息不足"),
+                "没有认定": ({"营业收入": "1000000", "已认定": {}}, "不符合"),
+                "有认定": ({"已认定": {"高新技术企业": True}}, "符合")}
+    for name, (record, status) in expected.items():
+        assert record_of(cases[name], pair.program) == record, name
+        outcome = run_case(cases[name], pair.program, pair.interpreter.evaluate)
+        assert outcome.passed, (name, outcome.mismatches)
+        assert outcome.result["条款"][0]["状态"] == status
+        pair.expect("第1条「高新」", record, status, "200000.00" if status == "符合" else None)
+
+
+def test_polc_test_runs_the_cases_with_the_eval_meaning(tmp_path, capsys):
+    from compiler.cli import main
+
+    path = write(tmp_path, RECOGNITION_POLICY, RECOGNITION_SOURCE)
+    assert main(["test", str(path), "--no-properties"]) == 0
+    assert "3 passed, 0 failed" in capsys.readouterr().out
