@@ -236,7 +236,7 @@ def json_value(kind, value, levels):
     if name in ("金额", "比例", "数值", "汇率"):
         return plain(value)
     if name == "数量":
-        return int(value)
+        return int(value) if value == value.to_integral_value() else plain(value)
     if name == "日期":
         return value.isoformat()
     if name == "等级":
@@ -278,9 +278,11 @@ def _numbers(kind, low=None, high=None):
         nice = [v for v in NICE_RATIO if lo <= v <= hi] + [lo, hi]
         return st.one_of(st.sampled_from(nice),
                          st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False))
-    if name == "数量":
-        lo, hi = int(low) if low is not None else 0, int(high) if high is not None else 200
-        return st.integers(lo, hi).map(Decimal)
+    if name == "数量":  # mostly whole counts; fractional quantities (1999.5平方米) are valid too
+        lo, hi = Decimal(low if low is not None else 0), Decimal(high if high is not None else 200)
+        first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
+        fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
+        return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
     if name == "汇率":
         return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
                                                               places=4, allow_nan=False, allow_infinity=False))
@@ -323,8 +325,9 @@ def _near(kind, value):
     out = [Decimal(value)]
     for step in STEPS.get(t, (Decimal("0.01"), Decimal(1))):
         out += [value + step, value - step]
-    if t == "数量":
-        out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
+    if t == "数量":  # the exact point (a quantity may be fractional) and the whole counts around it
+        value = Decimal(value)
+        out += [value.to_integral_value(rounding="ROUND_FLOOR"), value.to_integral_value(rounding="ROUND_CEILING")]
     if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
     if t == "汇率":

@@ -292,6 +292,7 @@ def _finite(value: Decimal) -> Decimal:
 
 
 NO_LEVEL = "无"
+_QUANTITY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # a fractional quantity arrives as a string: "1999.5"
 
 
 def convert(kind: tuple, value, levels: dict):
@@ -308,13 +309,17 @@ def convert(kind: tuple, value, levels: dict):
         return amount
     if name == "比例":
         return _finite(parse_ratio(value))
-    if name == "数量":
-        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and value >= 0:
+    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
+        if isinstance(value, str) and _QUANTITY_TEXT.fullmatch(value.strip()):
+            value = Decimal(value.strip())
+        if isinstance(value, Decimal) and value.is_finite():
+            if value < 0:
+                raise ValueError("数量不能为负数")
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str):
-                raise ValueError(f"数量应是整数，不能写成字符串“{value}”")
-            raise ValueError(f"数量应是整数，这里是{_json_kind(value)}")
+                raise ValueError(f"“{value}”不是数量，应写成整数或小数，如 3 或 \"1999.5\"")
+            raise ValueError(f"数量应是整数或小数字符串（如 \"1999.5\"），这里是{_json_kind(value)}")
         if value < 0:
             raise ValueError("数量不能为负数")
         return Decimal(value)
@@ -1048,7 +1053,7 @@ def from_text(kind: tuple, text: str):
     name = kind[0]
     text = text.strip()
     if name == "数量":
-        m = re.fullmatch(rf"([0-9]+|[{_CN}]+)({re.escape(kind[1])})?", text)
+        m = re.fullmatch(rf"([0-9]+(?:\.[0-9]+)?|[{_CN}]+)({re.escape(kind[1])})?", text)
         if not m:
             raise ValueError(f"“{text}”不是数量，应写成如 “50{kind[1]}”")
         return Decimal(number(m.group(1)))

@@ -165,7 +165,7 @@ class Structure:
             for lim in item.limits:
                 value = self.constant(lim.amount) if lim.kind == kind else None
                 if isinstance(value, Money):
-                    out.append((value.amount, lim, str(value), value.currency))
+                    out.append((value.amount, lim, value, value.currency))
             return out
 
         caps, floors = known("上限"), known("下限")
@@ -174,7 +174,7 @@ class Structure:
         cap, cap_limit, cap_text, currency = min(caps, key=lambda c: c[0])
         for floor, floor_limit, floor_text, floor_currency in floors:
             if floor > cap and floor_currency == currency:
-                self.report.error("E472", f"{item.label}的下限 {floor_text} 高于上限 {cap_text}："
+                self.report.error("E472", f"{item.label}的下限 {floor_text} 高于上限 {cap_text}："  # Money shows as 300万元
                                   "没有金额能同时满足两者", floor_limit.span,
                                   f"核对原文：下限应不高于上限（上限见第 {cap_limit.span.line} 行）")
 

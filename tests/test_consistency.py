@@ -8,6 +8,7 @@ claim, the evaluators do; a 案例 and ``polc eval`` give the same answer for th
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,64 @@ def test_polc_test_runs_the_cases_with_the_eval_meaning(tmp_path, capsys):
     path = write(tmp_path, RECOGNITION_POLICY, RECOGNITION_SOURCE)
     assert main(["test", str(path), "--no-properties"]) == 0
     assert "3 passed, 0 failed" in capsys.readouterr().out
+
+
+# ---- fractional quantities -------------------------------------------------------------------
+
+AREA_SOURCE = "第一条 对租用厂房面积达到2000平方米的企业,每平方米给予30元补贴。\n"
+
+AREA_POLICY = """\
+    字段「租用面积」：数量（平方米）
+    参数「面积门槛」：数量（平方米），取值 1999.5平方米
+
+    第1条「厂房」
+      原文「第一条 对租用厂房面积达到2000平方米的企业,每平方米给予30元补贴。」
+      款「厂房」
+        原文「对租用厂房面积达到2000平方米的企业,每平方米给予30元补贴。」
+        条件「租用面积」 达到「面积门槛」
+        给予「租用面积」× 30元
+        上限 最高 100万元
+
+    案例「面积有小数」
+      # 1999.5 平方米 × 30元 = 59985元
+      企业「租用面积」1999.5平方米
+      预期 第1条「厂房」 符合，金额为 59985元
+    """
+
+
+def test_a_fractional_quantity_that_check_accepts_runs(tmp_path):
+    """check accepted 1999.5平方米 in a 案例 and polc test then failed it (“数量应是整数”)."""
+    from compiler.cases import run_case
+
+    pair = Pair(write(tmp_path, AREA_POLICY, AREA_SOURCE))
+    case = pair.program.main.cases[0]
+    outcome = run_case(case, pair.program, pair.interpreter.evaluate)
+    assert outcome.passed, (outcome.error, outcome.mismatches)
+    # the same through eval, as a JSON string, a Decimal or an integer: 1999.5 × 30 = 59985; 2000 × 30 = 60000
+    pair.expect("第1条「厂房」", {"租用面积": "1999.5"}, "符合", "59985.00")
+    pair.expect("第1条「厂房」", {"租用面积": Decimal("1999.5")}, "符合", "59985.00")
+    pair.expect("第1条「厂房」", {"租用面积": 2000}, "符合", "60000.00")
+    pair.expect("第1条「厂房」", {"租用面积": "1999.4"}, "不符合")  # below the 1999.5 threshold
+    # a parameter given on the command line or by a caller may be fractional too: 1999.4 passes 1999.3
+    pair.expect("第1条「厂房」", {"租用面积": "1999.4"}, "符合", "59982.00", params={"面积门槛": "1999.3平方米"})
+
+
+def test_schema_and_runtime_agree_on_quantities(tmp_path):
+    """The emitted schema accepts exactly the quantities the runtime accepts, fractions included."""
+    import jsonschema
+
+    from compiler.lower import lower
+    from compiler.schema import json_schema
+
+    pair = Pair(write(tmp_path, AREA_POLICY, AREA_SOURCE))
+    schema = json_schema(lower(pair.program))
+    for value, valid in [(2000, True), ("1999.5", True), ("0", True), ("0.25", True), (-1, False),
+                         ("-1", False), ("1,5", False), ("1999.5平方米", False), (True, False), ([], False)]:
+        accepted = jsonschema.Draft202012Validator(schema).is_valid({"租用面积": value})
+        kind, _ = pair.outcomes({"租用面积": value})
+        assert accepted == valid and (kind == "result") == valid, (value, accepted, kind)
+
+
+def test_properties_pass_with_fractional_thresholds(tmp_path):
+    """The strategies draw fractional quantities and JSON them as strings: no property fails on input."""
+    assert all(o.passed for o in property_outcomes(write(tmp_path, AREA_POLICY, AREA_SOURCE)).values())
