@@ -763,6 +763,11 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
             return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        for status in ("参数待定", "信息不足"):  # a project that cannot be decided leaves the total unknown
+            if status in statuses:
+                out.steps.append(step(f"已确定的项目合计{money_text(round_money(total))}；"
+                                      f"另有 {statuses.count(status)} 个项目{status}，合计无法确定", None, spec["where"]))
+                return finish(spec, out, status)
         return settle(spec, ctx, out, total, past)
     for status in ("参数待定", "信息不足"):
         if status in statuses:

@@ -349,3 +349,54 @@ def test_schema_and_runtime_agree_on_quantities(tmp_path):
 def test_properties_pass_with_fractional_thresholds(tmp_path):
     """The strategies draw fractional quantities and JSON them as strings: no property fails on input."""
     assert all(o.passed for o in property_outcomes(write(tmp_path, AREA_POLICY, AREA_SOURCE)).values())
+
+
+# ---- a project that lacks a fact is not silently left out of a per-project total ---------------
+
+def test_a_project_without_a_fact_makes_the_total_undecided():
+    """tests/policies/projects.pol 第1条: 10% of each 区级技改项目's 核定投资额, at most 100万元 each.
+    A: 800万元 × 10% = 80万元; B: 800万元 × 10% = 80万元 → 160万元 (年度上限 150万元 aside). C gives
+    no 核定投资额: the total used to be 符合 with C silently left out and 缺少信息 []."""
+    from evalkit import label, pair
+
+    tech = label(1, "技改")
+    projects = [{"项目名称": name, "项目类型": "区级技改项目", "核定投资额": "800万元"} for name in "AB"]
+    base = {"房地产企业": False, "申报年度": 2025}
+    # without C: 80万 + 80万 = 160万 → 年度上限 150万元
+    pair("projects.pol").expect(tech, {**base, "项目": projects}, "符合", "1500000.00")
+    c = {"项目名称": "C", "项目类型": "区级技改项目"}
+    r = pair("projects.pol").expect(tech, {**base, "项目": [*projects, c]}, "信息不足")
+    assert r["缺少信息"] == ["项目.核定投资额"]
+    assert any("已确定的项目合计160万元" in s["检查"] for s in r["理由"])
+    # C's type unknown: it may or may not qualify, so the total is not known either
+    r = pair("projects.pol").expect(tech, {**base, "项目": [*projects, {"项目名称": "C"}]}, "信息不足")
+    assert r["缺少信息"] == ["项目.项目类型"]
+    # C known not to qualify: left out rightly, and the total stands
+    pair("projects.pol").expect(tech, {**base, "项目": [*projects, {**c, "项目类型": "市级技改项目"}]},
+                                "符合", "1500000.00")
+
+
+def test_a_project_waiting_for_a_parameter_makes_the_total_pending(tmp_path):
+    """区级 projects qualify; other projects only above a threshold still 待定: with one of each, the
+    second is 参数待定, and so is the total (it used to be paid on the first project alone)."""
+    path = write(tmp_path, """\
+        参数「其他项目门槛」：金额，待定
+
+        第1条「技改」
+          原文「第一条 对技改项目按投资额的10%给予支持。」
+          款「技改」
+            原文「对技改项目按投资额的10%给予支持。」
+            每个项目
+            条件「项目类型」 属于 {「区级技改项目」} 或「核定投资额」 达到「其他项目门槛」
+            给予 按「核定投资额」的 10%
+            上限 最高 100万元
+        """, "第一条 对技改项目按投资额的10%给予支持。\n", imports="、「项目」")
+    pair = Pair(path)
+    district = {"项目名称": "A", "项目类型": "区级技改项目", "核定投资额": "100万元"}
+    other = {"项目名称": "B", "项目类型": "市级技改项目", "核定投资额": "100万元"}
+    # A alone: 100万元 × 10% = 10万元
+    pair.expect("第1条「技改」", {"项目": [district]}, "符合", "100000.00")
+    r = pair.expect("第1条「技改」", {"项目": [district, other]}, "参数待定")
+    assert r["待定参数"] == ["其他项目门槛"]
+    # with the threshold bound at 50万元, B qualifies too: 10万元 + 10万元
+    pair.expect("第1条「技改」", {"项目": [district, other]}, "符合", "200000.00", params={"其他项目门槛": "50万元"})
