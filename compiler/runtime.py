@@ -896,11 +896,22 @@ def combine(policy, results: list, ctx) -> dict:
     for group in policy["exclusives"]:
         if group["rule"] == "累加":
             continue
-        members = []
+        members, undecided = [], []
         for label in group["members"]:
             r = by_label.get(label)
             if r is not None and r["金额"] is not None:
                 members.append(r)
+            elif r is not None and r["状态"] in ("参数待定", "信息不足"):
+                undecided.append(r)  # may pay once decided: the choice below is provisional
+        if undecided and members:
+            keep = max(members, key=lambda r: Decimal(r["金额"])) if group["rule"] == "就高" else members[0]
+            waiting = "、".join(f"{r['条款']}{r['状态']}" for r in undecided)
+            for r in members:
+                if r is not keep:
+                    included[r["条款"]] = False
+                    r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
+            notes.append(f"{group['name']}：暂取{keep['条款']}；{waiting}，确定后按{group['rule']}重新比较")
+            continue
         if len(members) < 2:
             continue
         if group["rule"] == "就高":

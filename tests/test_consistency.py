@@ -400,3 +400,50 @@ def test_a_project_waiting_for_a_parameter_makes_the_total_pending(tmp_path):
     assert r["待定参数"] == ["其他项目门槛"]
     # with the threshold bound at 50万元, B qualifies too: 10万元 + 10万元
     pair.expect("第1条「技改」", {"项目": [district, other]}, "符合", "200000.00", params={"其他项目门槛": "50万元"})
+
+
+# ---- 互斥 with a member still undecided ------------------------------------------------------
+
+def test_highest_with_a_pending_member_says_so_in_the_totals(tmp_path):
+    """互斥 就高 of a fixed 50万元 and a ratio still 待定: the totals used to name only the 50万元 item,
+    as if the choice were final."""
+    path = write(tmp_path, """\
+        参数「研发支持比例」：比例，待定
+
+        第1条「研发」
+          原文「第一条 对企业技术中心给予50万元奖励;对研发投入较大的企业按研发费用的一定比例给予支持。两项就高。」
+          款「技术中心」
+            原文「对企业技术中心给予50万元奖励」
+            条件 已认定「企业技术中心」
+            给予 50万元
+          款「研发费用」
+            原文「对研发投入较大的企业按研发费用的一定比例给予支持」
+            条件「研发费用」 达到 100万元
+            给予 按「研发费用」的「研发支持比例」
+            上限 最高 100万元
+
+        互斥「研发不重复」：第1条「技术中心」、第1条「研发费用」 就高
+        """, "第一条 对企业技术中心给予50万元奖励;对研发投入较大的企业按研发费用的一定比例给予支持。两项就高。\n")
+    pair = Pair(path)
+    centre, rd = "第1条「技术中心」", "第1条「研发费用」"
+    record = {"研发费用": "800万元", "已认定": {"企业技术中心": "市级"}}
+    result = pair.evaluate(record)
+    statuses = {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
+    assert statuses == {centre: ("符合", "500000.00"), rd: ("参数待定", None)}
+    summary = result["汇总"]
+    assert summary["互斥"] == [f"研发不重复：暂取{centre}；{rd}参数待定，确定后按就高重新比较"]
+    assert summary["计入合计"] == [centre] and summary["合计"] == "500000.00"
+    # with the ratio bound at 10%: 800万元 × 10% = 80万元 > 50万元, so 就高 takes 研发费用
+    result = pair.evaluate(record, {"研发支持比例": "10%"})
+    assert result["汇总"]["互斥"] == [f"研发不重复：取{rd}"]
+    assert result["汇总"]["计入合计"] == [rd] and result["汇总"]["合计"] == "800000.00"
+
+
+def test_priority_with_an_undecided_member_says_so(tmp_path):
+    """tests/policies/combine.pol 互斥「总部优先」: 市级总部 (listed first) is 信息不足, 区级总部 30万元 applies."""
+    from evalkit import label, pair
+
+    result = pair("combine.pol").evaluate({"新认定区级总部": True, "已认定": {}})
+    city, district = label(2, "市级总部"), label(2, "区级总部")
+    assert [r["状态"] for r in result["条款"] if r["条款"] == city] == ["信息不足"]
+    assert result["汇总"]["互斥"] == [f"总部优先：暂取{district}；{city}信息不足，确定后按优先重新比较"]
