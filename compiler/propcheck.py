@@ -373,7 +373,8 @@ def cases(draw, policy, scope, per_project=None, projects=None):
     if per_project:
         count = draw(st.integers(0, 3)) if projects is None else projects
         for i in range(count):
-            project = {"项目名称": f"项目{i + 1}"}
+            # Projects are named only where the policy declares 「项目名称」 (the stdlib 「项目」 module does)
+            project = {"项目名称": f"项目{i + 1}"} if "项目名称" in pfields else {}
             for name in scope["project_fields"]:
                 if name == "项目名称" or draw(st.integers(0, 11)) == 0:
                     continue
@@ -391,7 +392,9 @@ def cases(draw, policy, scope, per_project=None, projects=None):
             y = draw(st.sampled_from((base_year, base_year - 1)))
             project = None
             if typed_projects and draw(st.booleans()):
-                project = draw(st.sampled_from([p["项目名称"] for p in typed_projects]))
+                # an unnamed project is the runtime's 第N个项目
+                project = draw(st.sampled_from([p.get("项目名称", f"第{i + 1}个项目")
+                                                for i, p in enumerate(typed_projects)]))
             history.append((label, y, cents(amount), project))
     record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
     if held is not None:

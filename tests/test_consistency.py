@@ -447,3 +447,34 @@ def test_priority_with_an_undecided_member_says_so(tmp_path):
     city, district = label(2, "市级总部"), label(2, "区级总部")
     assert [r["状态"] for r in result["条款"] if r["条款"] == city] == ["信息不足"]
     assert result["汇总"]["互斥"] == [f"总部优先：暂取{district}；{city}信息不足，确定后按优先重新比较"]
+
+
+# ---- per-project items in a file that does not import 「项目」 --------------------------------
+
+UNNAMED_PROJECTS = """\
+    项目字段「投资额」：金额
+
+    第1条「技改」
+      原文「第一条 对技改项目,按投资额的10%给予支持,单个项目最高100万元。」
+      款「技改」
+        原文「对技改项目,按投资额的10%给予支持,单个项目最高100万元。」
+        每个项目
+        给予 按「投资额」的 10%
+        上限 最高 100万元
+        频次 一次性
+    """
+
+
+def test_properties_run_for_projects_without_a_name_field(tmp_path):
+    """Without 「项目」 there is no 「项目名称」: every property used to crash with KeyError: '项目名称'."""
+    path = write(tmp_path, UNNAMED_PROJECTS, "第一条 对技改项目,按投资额的10%给予支持,单个项目最高100万元。\n")
+    outcomes = property_outcomes(path)
+    assert len(outcomes) == 3
+    assert {key: repr(o.error) for key, o in outcomes.items() if not o.passed} == {}
+    # the history the strategies write names an unnamed project as the runtime does: 第N个项目.
+    # 300万元 × 10% = 30万元 and 2000万元 × 10% = 200万元 → 100万元; 一次性, and 第1个项目 was paid already
+    projects = [{"投资额": "300万元"}, {"投资额": "2000万元"}]
+    pair = Pair(path)
+    pair.expect("第1条「技改」", {"项目": projects}, "符合", "1300000.00")
+    history = [{"条款": "第1条「技改」", "年度": 2024, "金额": "30万元", "项目": "第1个项目"}]
+    pair.expect("第1条「技改」", {"项目": projects, "已获支持": history}, "符合", "1000000.00")
