@@ -292,6 +292,8 @@ def _finite(value: Decimal) -> Decimal:
 
 
 NO_LEVEL = "无"
+# Keys of an enterprise record that are not fields: what each holds (a policy may not declare a field so named).
+RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表"}
 _QUANTITY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # a fractional quantity arrives as a string: "1999.5"
 
 

@@ -478,3 +478,41 @@ def test_properties_run_for_projects_without_a_name_field(tmp_path):
     pair.expect("第1条「技改」", {"项目": projects}, "符合", "1300000.00")
     history = [{"条款": "第1条「技改」", "年度": 2024, "金额": "30万元", "项目": "第1个项目"}]
     pair.expect("第1条「技改」", {"项目": projects, "已获支持": history}, "符合", "1000000.00")
+
+
+# ---- fields named like the record's own keys ------------------------------------------------------
+
+@pytest.mark.parametrize("name, type_", [("项目", "布尔"), ("已认定", "文本"), ("已获支持", "金额")])
+def test_check_rejects_a_field_named_like_a_record_key(tmp_path, name, type_):
+    """Such a field passed check, then eval failed on its value ("$.项目：应是列表")."""
+    path = write(tmp_path, f"""\
+        字段「{name}」：{type_}
+
+        第1条「高新」
+          原文「第一条 对高新技术企业给予20万元奖励。」
+          款「高新」
+            原文「对高新技术企业给予20万元奖励。」
+            条件 已认定「高新技术企业」
+            给予 20万元
+        """, RECOGNITION_SOURCE)
+    found = [d for d in check(str(path)).diagnostics if d.code == "E216"]
+    assert len(found) == 1 and found[0].span.line == 6 and found[0].span.column == 1
+    assert f"「{name}」" in found[0].message and "换一个名称" in found[0].hint
+
+
+def test_a_project_field_may_share_a_record_key_name(tmp_path):
+    """Inside a project object there are no reserved keys: a 项目字段 「项目」 reads fine."""
+    path = write(tmp_path, """\
+        项目字段「已认定」：布尔
+
+        第1条「技改」
+          原文「第一条 对技改项目,按投资额的10%给予支持,单个项目最高100万元。」
+          款「技改」
+            原文「对技改项目,按投资额的10%给予支持,单个项目最高100万元。」
+            每个项目
+            条件「已认定」
+            给予 10万元
+        """, "第一条 对技改项目,按投资额的10%给予支持,单个项目最高100万元。\n")
+    pair = Pair(path)
+    # one project 已认定 (10万元), one not: 10万元
+    pair.expect("第1条「技改」", {"项目": [{"已认定": True}, {"已认定": False}]}, "符合", "100000.00")
