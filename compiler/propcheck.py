@@ -595,13 +595,13 @@ def _envs(item, case):
 
 
 def limit_room(item, kind, ir, case, project_level):
-    """The most the item may pay under one cap for this case: a Decimal, "unknown", or "unlisted"
-    (a per-level cap that lists no amount for the level held, so nothing bounds the payment)."""
+    """The most the item may pay under one cap for this case: a Decimal, None (does not apply), "unknown",
+    or "unlisted" (a per-level cap that lists no amount for the level held, so nothing bounds the payment)."""
     if kind == "上限":
         if not item["per_project"]:
             value = ev(ir, case.env())
             if value is NA:
-                return "unlisted"
+                return "unlisted" if _level_unlisted(ir, case.env()) else None
             if _stop(value):
                 return "unknown"
             return value
@@ -610,15 +610,17 @@ def limit_room(item, kind, ir, case, project_level):
             env = case.env(p)
             value = ev(ir, env)
             if value is NA:
-                if conditions_hold(item, env) is True:
+                if _level_unlisted(ir, env) and conditions_hold(item, env) is True:
                     return "unlisted"
+                if conditions_hold(item, env) is not False:
+                    return None  # a project the cap does not speak to: it does not apply
                 continue  # a project that does not qualify is paid nothing
             if not _stop(value):
                 total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
         return total
     value = ev(ir, case.env())
     if value is NA:
-        return "unlisted"
+        return "unlisted" if _level_unlisted(ir, case.env()) else None
     if _stop(value):
         return "unknown"
     labels = (item["label"],)
@@ -629,6 +631,15 @@ def limit_room(item, kind, ir, case, project_level):
     else:
         used = case.used(labels)
     return max(Decimal(0), value - used)
+
+
+def _level_unlisted(ir, env) -> bool:
+    """Whether a per-level amount is missing because the table leaves out the level held (not because
+    no level is held: a cap by a recognition's level does not speak to an enterprise without it)."""
+    if ir[0] != "by_level":
+        return False
+    rank = ev(ir[1], env)
+    return isinstance(rank, int) and not isinstance(rank, bool) and rank > 0 and rank not in ir[2]
 
 
 def floor_bound(item, ir, case):
@@ -646,6 +657,31 @@ def floor_bound(item, ir, case):
             if isinstance(room, Decimal):
                 low = min(low, room)
     return low
+
+
+def level_cases(measure, allowed):
+    """One enterprise per level the item's conditions allow, holding just that level of ``measure``."""
+    def case(entry):
+        rank, name = entry
+        if measure[0] == "level_of":
+            c = Case({"已认定": {measure[1]: name}}, {}, {}, {measure[1]: rank}, [], [], None)
+        elif measure[0] == "pfield":
+            c = Case({"项目": [{measure[1]: name}]}, {}, {}, None, [{measure[1]: rank}], [], None)
+        else:
+            c = Case({measure[1]: name}, {}, {measure[1]: rank}, None, [], [], None)
+        c.level = (rank, name)
+        return c
+
+    return st.sampled_from([tuple(entry) for entry in allowed]).map(case)
+
+
+def check_levels(item, index, case):
+    """A 上限 分级 lists every level the conditions allow: one it leaves out is bounded by nothing (W421)."""
+    kind, text, ir = item["limits"][index]
+    rank, name = case.level
+    if rank not in ir[2]:
+        raise PropertyFailure(f"{item['label']}：{text}没有列出「{name}」，条件允许这一级，其金额不受此上限约束"
+                              "（见检查器警告 W421）", case)
 
 
 def check_monotone(policy, item, pair):

@@ -196,6 +196,28 @@ def test_cap_property_fails_for_a_level_the_cap_leaves_out(tmp_path):
     cap = [o for (label, text), o in outcomes.items() if text.startswith("遵守上限")]
     assert len(cap) == 1 and isinstance(cap[0].error, pc.PropertyFailure)
     assert "没有列出" in cap[0].error.message and "区级" in cap[0].error.case.show()
+    # found whatever the random search draws: one enterprise per level the conditions allow
+    levels = [o for (label, text), o in outcomes.items() if text.endswith("列出条件允许的每一级")]
+    assert len(levels) == 1 and isinstance(levels[0].error, pc.PropertyFailure)
+    assert "没有列出「区级」" in levels[0].error.message
+
+
+def test_level_property_is_found_even_when_the_conditions_are_rarely_met(tmp_path):
+    """tests/prop_policies/clean.pol 第1条 pays only above 100万元 of R&D at an intensity of 3%: random
+    enterprises rarely qualify, so the cap property alone missed an unlisted 区级 in 60 examples.
+    The per-level property draws the levels themselves."""
+    from evalkit import TESTS
+
+    source = TESTS / "prop_policies"
+    text = (source / "clean.pol").read_text(encoding="utf-8")
+    assert "，「区级」100万元" in text
+    (tmp_path / "source.txt").write_bytes((source / "source.txt").read_bytes())
+    path = tmp_path / "clean.pol"
+    path.write_text(text.replace("，「区级」100万元", ""), encoding="utf-8")
+    assert "W421" in codes(path)
+    failed = {text: o for (label, text), o in property_outcomes(path, examples=20).items() if not o.passed}
+    assert list(failed) == ["上限按「企业技术中心」分级：「国家级」300万元，「市级」200万元列出条件允许的每一级"]
+    assert "「区级」" in next(iter(failed.values())).error.message
 
 
 def test_cap_property_passes_when_every_allowed_level_is_listed(tmp_path):
