@@ -12,8 +12,10 @@ starts to bind) and one test per property:
 - ``floor``: never below a 下限 (after 补差 and the annual and cumulative caps);
 - ``fixed``: a fixed or tiered amount fits under each absolute cap (else the
   policy promises what its cap forbids);
-- ``tier_mono``: a tier award never decreases as its measure grows, where the
-  table does not decrease;
+- ``levels``: a 上限 分级 lists every level the item's conditions allow (else that
+  level is bounded by nothing; W421);
+- ``tier_mono``: a tier award never decreases as its measure grows (a table whose
+  amounts fall fails it; W412);
 - ``match``: 配套 never exceeds ratio × upstream (× any 上浮 that applies);
 - ``pending``: a result that is not 符合 / 待评定 (参数待定 above all) carries no number;
 
