@@ -505,6 +505,10 @@ class Builder(Transformer_NonRecursive):
         level = n.Ref(self.name(c[-1]), self.tspan(c[-1])) if len(c) > 2 else None
         return n.Fact(self.name(c[1]), None, True, level, self.span(meta))
 
+    def fact_holds_none(self, meta, c):
+        """企业 已认定 无: the enterprise holds no recognition (a Fact with no name)."""
+        return n.Fact("", None, True, None, self.span(meta))
+
     def facts(self, meta, c):
         return ("facts", tuple(x for x in c if isinstance(x, n.Fact)))
 

@@ -37,10 +37,17 @@ def json_value(expr):
 
 
 def record_of(case: n.Case, program: Program) -> dict:
-    record: dict = {"已认定": {}}
+    """The JSON record ``polc eval`` would read for the case's enterprise.
+
+    A case means what its record means: a fact it does not give is unknown, and so are the
+    recognitions when it has no 已认定 line (written, they list every recognition held).
+    """
+    record: dict = {}
     for fact in case.facts:
         if fact.holds:
-            record["已认定"][fact.name] = fact.level.name if fact.level is not None else True
+            held = record.setdefault("已认定", {})  # 企业 已认定 无: an empty list of recognitions
+            if fact.name:
+                held[fact.name] = fact.level.name if fact.level is not None else True
         else:
             value = json_value(fact.value)
             field = program.symbols.fields.get(n.name_key(fact.name))

@@ -631,7 +631,9 @@ class DocGenerator:
             lines += ["起草者的手算：", ""] + [f"- {md(w)}" for w in worked] + [""]
         rows = []
         for f in case.facts:
-            if f.holds:
+            if f.holds and not f.name:
+                rows.append(["已认定", "无"])
+            elif f.holds:
                 rows.append([f"已认定「{md(f.name)}」", f"「{md(f.level.name)}」" if f.level is not None else "是"])
             else:
                 rows.append([f"「{md(f.name)}」", md(_value_text(f.value))])

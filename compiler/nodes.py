@@ -392,7 +392,7 @@ class Validity:
 
 @node
 class Fact:
-    name: str
+    name: str  # "" with holds: 企业 已认定 无 (no recognition held)
     value: "Expr | None"  # None with holds
     holds: bool
     level: Ref | None

@@ -236,7 +236,7 @@ def json_value(kind, value, levels):
     if name in ("金额", "比例", "数值", "汇率"):
         return plain(value)
     if name == "数量":
-        return int(value)
+        return int(value) if value == value.to_integral_value() else plain(value)
     if name == "日期":
         return value.isoformat()
     if name == "等级":
@@ -278,9 +278,11 @@ def _numbers(kind, low=None, high=None):
         nice = [v for v in NICE_RATIO if lo <= v <= hi] + [lo, hi]
         return st.one_of(st.sampled_from(nice),
                          st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False))
-    if name == "数量":
-        lo, hi = int(low) if low is not None else 0, int(high) if high is not None else 200
-        return st.integers(lo, hi).map(Decimal)
+    if name == "数量":  # mostly whole counts; fractional quantities (1999.5平方米) are valid too
+        lo, hi = Decimal(low if low is not None else 0), Decimal(high if high is not None else 200)
+        first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
+        fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
+        return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
     if name == "汇率":
         return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
                                                               places=4, allow_nan=False, allow_infinity=False))
@@ -317,17 +319,19 @@ def _near(kind, value):
             isinstance(value, int) and not isinstance(value, bool) else []
     if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
         return []
+    if t == "年度":  # years are whole numbers: the year itself and the one either side
+        year = int(Decimal(value).to_integral_value(rounding="ROUND_CEILING"))
+        return [year, year - 1, year + 1]
     out = [Decimal(value)]
     for step in STEPS.get(t, (Decimal("0.01"), Decimal(1))):
         out += [value + step, value - step]
-    if t in ("数量", "年度"):
-        out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
+    if t == "数量":  # the exact point (a quantity may be fractional) and the whole counts around it
+        value = Decimal(value)
+        out += [value.to_integral_value(rounding="ROUND_FLOOR"), value.to_integral_value(rounding="ROUND_CEILING")]
     if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
     if t == "汇率":
         out = [v for v in out if v > 0]
-    if t == "年度":
-        out = [int(v) for v in out]
     return out
 
 
@@ -369,7 +373,8 @@ def cases(draw, policy, scope, per_project=None, projects=None):
     if per_project:
         count = draw(st.integers(0, 3)) if projects is None else projects
         for i in range(count):
-            project = {"项目名称": f"项目{i + 1}"}
+            # Projects are named only where the policy declares 「项目名称」 (the stdlib 「项目」 module does)
+            project = {"项目名称": f"项目{i + 1}"} if "项目名称" in pfields else {}
             for name in scope["project_fields"]:
                 if name == "项目名称" or draw(st.integers(0, 11)) == 0:
                     continue
@@ -387,7 +392,9 @@ def cases(draw, policy, scope, per_project=None, projects=None):
             y = draw(st.sampled_from((base_year, base_year - 1)))
             project = None
             if typed_projects and draw(st.booleans()):
-                project = draw(st.sampled_from([p["项目名称"] for p in typed_projects]))
+                # an unnamed project is the runtime's 第N个项目
+                project = draw(st.sampled_from([p.get("项目名称", f"第{i + 1}个项目")
+                                                for i, p in enumerate(typed_projects)]))
             history.append((label, y, cents(amount), project))
     record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
     if held is not None:
@@ -535,6 +542,10 @@ def check(policy, item, prop, index, case):
         bound = limit_room(item, kind, ir, case, project_level=kind == "上限")
         if bound is None:
             return
+        if bound == "unlisted":  # 上限 分级 without this enterprise's level: nothing bounds what it is paid
+            if amount is not None:
+                fail(f"{text} 没有列出此企业（或项目）的等级，金额 {amount} 不受此上限约束（见检查器警告 W421）")
+            return
         if bound == "unknown":
             if amount is not None:
                 fail(f"{text} 的数额无法确定（缺少信息或参数待定），却给出了金额 {amount}")
@@ -584,26 +595,32 @@ def _envs(item, case):
 
 
 def limit_room(item, kind, ir, case, project_level):
-    """The most the item may pay under one cap for this case: a Decimal, None (does not apply) or "unknown"."""
+    """The most the item may pay under one cap for this case: a Decimal, None (does not apply), "unknown",
+    or "unlisted" (a per-level cap that lists no amount for the level held, so nothing bounds the payment)."""
     if kind == "上限":
         if not item["per_project"]:
             value = ev(ir, case.env())
             if value is NA:
-                return None
+                return "unlisted" if _level_unlisted(ir, case.env()) else None
             if _stop(value):
                 return "unknown"
             return value
         total = Decimal(0)
         for p in case.projects:
-            value = ev(ir, case.env(p))
+            env = case.env(p)
+            value = ev(ir, env)
             if value is NA:
-                return None
+                if _level_unlisted(ir, env) and conditions_hold(item, env) is True:
+                    return "unlisted"
+                if conditions_hold(item, env) is not False:
+                    return None  # a project the cap does not speak to: it does not apply
+                continue  # a project that does not qualify is paid nothing
             if not _stop(value):
                 total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
         return total
     value = ev(ir, case.env())
     if value is NA:
-        return None
+        return "unlisted" if _level_unlisted(ir, case.env()) else None
     if _stop(value):
         return "unknown"
     labels = (item["label"],)
@@ -614,6 +631,15 @@ def limit_room(item, kind, ir, case, project_level):
     else:
         used = case.used(labels)
     return max(Decimal(0), value - used)
+
+
+def _level_unlisted(ir, env) -> bool:
+    """Whether a per-level amount is missing because the table leaves out the level held (not because
+    no level is held: a cap by a recognition's level does not speak to an enterprise without it)."""
+    if ir[0] != "by_level":
+        return False
+    rank = ev(ir[1], env)
+    return isinstance(rank, int) and not isinstance(rank, bool) and rank > 0 and rank not in ir[2]
 
 
 def floor_bound(item, ir, case):
@@ -633,25 +659,50 @@ def floor_bound(item, ir, case):
     return low
 
 
+def level_cases(measure, allowed):
+    """One enterprise per level the item's conditions allow, holding just that level of ``measure``."""
+    def case(entry):
+        rank, name = entry
+        if measure[0] == "level_of":
+            c = Case({"已认定": {measure[1]: name}}, {}, {}, {measure[1]: rank}, [], [], None)
+        elif measure[0] == "pfield":
+            c = Case({"项目": [{measure[1]: name}]}, {}, {}, None, [{measure[1]: rank}], [], None)
+        else:
+            c = Case({measure[1]: name}, {}, {measure[1]: rank}, None, [], [], None)
+        c.level = (rank, name)
+        return c
+
+    return st.sampled_from([tuple(entry) for entry in allowed]).map(case)
+
+
+def check_levels(item, index, case):
+    """A 上限 分级 lists every level the conditions allow: one it leaves out is bounded by nothing (W421)."""
+    kind, text, ir = item["limits"][index]
+    rank, name = case.level
+    if rank not in ir[2]:
+        raise PropertyFailure(f"{item['label']}：{text}没有列出「{name}」，条件允许这一级，其金额不受此上限约束"
+                              "（见检查器警告 W421）", case)
+
+
 def check_monotone(policy, item, pair):
-    """A tier award never decreases as its measure grows, where the table does not decrease."""
+    """A tier award never decreases as its measure grows.
+
+    A table whose amounts decrease (a higher band paying less, or a band whose formula falls as the
+    measure grows) fails this property with the pair that shows it: the checker's W412 names the band.
+    """
     low_case, high_case = pair
     label = item["label"]
-    table = tier_table(item["award"], low_case.env(low_case.projects[0] if low_case.projects else None))
-    if table is None:
-        return
-    amounts = [ev(b[4], low_case.env(low_case.projects[0] if low_case.projects else None)) for b in table]
-    if any(_stop(a) or a is None for a in amounts) or any(b[1] is None and b[0] for b in table):
-        return
-    if any(x > y for x, y in zip(amounts, amounts[1:])):
-        return  # the table itself decreases: the checker warns about it (W412)
     a = _amount(_result(policy, low_case, [label])[1][label])
     b = _amount(_result(policy, high_case, [label])[1][label])
     if a is not None and b is not None and a > b:
         name = item["mono"]["field"]
+        env = low_case.env(low_case.projects[0] if low_case.projects else None)
+        table = tier_table(item["award"], env)
+        amounts = [ev(band[4], env) for band in table or ()]
+        table_falls = all(isinstance(x, Decimal) for x in amounts) and any(x > y for x, y in zip(amounts, amounts[1:]))
         raise PropertyFailure(
-            f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}",
-            high_case)
+            f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}"
+            + ("（分档金额表本身递减，见检查器警告 W412）" if table_falls else ""), high_case)
 
 
 def _show(case, item):
@@ -673,9 +724,14 @@ def monotone_pairs(draw, policy, item):
         value = ev(ir, env)
         if isinstance(value, Decimal):
             points.append(_near(kind, value))
+    # Neighbours across each boundary (just below it, on it): where a band that pays more ends.
+    straddles = sorted({(a, b) for group in points for a, b in zip(sorted(group), sorted(group)[1:])})
     points = _interleave(points)
     values = st.one_of(st.sampled_from(points), _numbers(kind)) if points else _numbers(kind)
-    x, y = sorted((draw(values), draw(values)))
+    if straddles and draw(st.booleans()):
+        x, y = draw(st.sampled_from(straddles))
+    else:
+        x, y = sorted((draw(values), draw(values)))
     return _with(case, policy, m, x), _with(case, policy, m, y)
 
 

@@ -12,8 +12,10 @@ starts to bind) and one test per property:
 - ``floor``: never below a 下限 (after 补差 and the annual and cumulative caps);
 - ``fixed``: a fixed or tiered amount fits under each absolute cap (else the
   policy promises what its cap forbids);
-- ``tier_mono``: a tier award never decreases as its measure grows, where the
-  table does not decrease;
+- ``levels``: a 上限 分级 lists every level the item's conditions allow (else that
+  level is bounded by nothing; W421);
+- ``tier_mono``: a tier award never decreases as its measure grows (a table whose
+  amounts fall fails it; W412);
 - ``match``: 配套 never exceeds ratio × upstream (× any 上浮 that applies);
 - ``pending``: a result that is not 符合 / 待评定 (参数待定 above all) carries no number;
 
@@ -144,6 +146,43 @@ def increasing_in(ir):
     if ir[0] in ("mul", "div") and ir[2][0] == "const" and isinstance(ir[2][1], Decimal) and ir[2][1] > 0:
         return increasing_in(ir[1])
     return None
+
+
+_LEVEL_OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+              "<": lambda a, b: a < b, "==": lambda a, b: a == b}
+_FLIPPED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "=="}
+
+
+def level_table(plan: PolicyPlan, item: ItemPlan, ir):
+    """For a per-level amount (``by_level`` over a recognition or a 等级 field): the levels an enterprise
+    meeting the item's conditions can hold, as {rank: level name}; None for anything else.
+
+    Only conditions that bound the level itself narrow them (已认定「X」「市级」及以上, 「X」 达到「市级」).
+    """
+    if ir[0] != "by_level" or ir[1][0] not in ("level_of", "field", "pfield"):
+        return None
+    measure = ir[1]
+    if measure[0] == "level_of":
+        levels_name = plan.recognitions.get(measure[1])
+    else:
+        kind = plan.fields.get(measure[1]) or plan.project_fields.get(measure[1])
+        levels_name = kind[1] if kind and kind[0] == "等级" else None
+    if levels_name not in plan.levels:
+        return None
+    members = plan.levels[levels_name]
+    ranks = {len(members) - i: name for i, name in enumerate(members)}
+    for c in item.conditions:
+        op = rank = None
+        test = c.test
+        if test[0] == "holds" and measure[0] == "level_of" and tuple(test[1]) == (measure[1],) and test[2] is not None:
+            op, rank = test[3], test[2]
+        elif test[0] == "cmp" and test[2] == measure and test[3][0] == "const":
+            op, rank = test[1], test[3][1]
+        elif test[0] == "cmp" and test[3] == measure and test[2][0] == "const":
+            op, rank = _FLIPPED.get(test[1]), test[2][1]
+        if op in _LEVEL_OPS and isinstance(rank, int):
+            ranks = {r: name for r, name in ranks.items() if _LEVEL_OPS[op](r, rank)}
+    return ranks
 
 
 class Scope:
@@ -306,6 +345,11 @@ class PropertyGenerator:
                 continue
             self.test(f"{base}_cap_{k}", strategy, f"pc.check(POLICY, {var}, 'cap', {k}, case)", item.label,
                       f"遵守{lim.text}")
+            allowed = level_table(self.plan, item, lim.amount)
+            if allowed:  # a level the conditions allow but the table leaves out is bounded by nothing here
+                levels = f"{constant(lim.amount[1])}, {constant(sorted(allowed.items()))}"
+                self.test(f"{base}_levels_{k}", f"pc.level_cases({levels})", f"pc.check_levels({var}, {k}, case)",
+                          item.label, f"{lim.text}列出条件允许的每一级")
             if lim.kind != "上限" or not fixed_ok or not absolute(lim.amount):
                 continue
             unbound = sorted(p for p in refs(lim.amount, "param") | award_params(item) if p not in self.bound)

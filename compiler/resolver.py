@@ -9,6 +9,9 @@ from __future__ import annotations
 from . import nodes as n
 from .diagnostics import Reporter
 from .program import Program
+from .runtime import RECORD_KEYS
+
+_RESERVED = {n.name_key(key): key for key in RECORD_KEYS}
 
 
 def _declare(table: dict, key, decl, what: str, reporter: Reporter) -> None:
@@ -27,6 +30,10 @@ def collect(program: Program, reporter: Reporter) -> None:
         for f in doc.fields:
             _declare(values, f.key, f, "字段", reporter)
             s.fields.setdefault(f.key, f)
+            if not f.project and f.key in _RESERVED:
+                key = _RESERVED[f.key]
+                reporter.error("E216", f"字段不能叫「{f.name}」：企业记录中的“{key}”是{RECORD_KEYS[key]}，不是字段",
+                               f.span, f"换一个名称，如「{f.name}情况」")
         for p in doc.params:
             _declare(values, p.key, p, "参数", reporter)
             s.params.setdefault(p.key, p)
@@ -192,6 +199,8 @@ class Resolver:
 
     def case(self, case: n.Case) -> None:
         for fact in (*case.facts, *(f for p in case.projects for f in p)):
+            if fact.holds and not fact.name:
+                continue  # 已认定 无
             if fact.holds:
                 self.recognition(n.Ref(fact.name, fact.span))
                 if fact.level is not None:

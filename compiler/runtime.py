@@ -292,6 +292,9 @@ def _finite(value: Decimal) -> Decimal:
 
 
 NO_LEVEL = "无"
+# Keys of an enterprise record that are not fields: what each holds (a policy may not declare a field so named).
+RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表"}
+_QUANTITY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # a fractional quantity arrives as a string: "1999.5"
 
 
 def convert(kind: tuple, value, levels: dict):
@@ -308,13 +311,17 @@ def convert(kind: tuple, value, levels: dict):
         return amount
     if name == "比例":
         return _finite(parse_ratio(value))
-    if name == "数量":
-        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and value >= 0:
+    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
+        if isinstance(value, str) and _QUANTITY_TEXT.fullmatch(value.strip()):
+            value = Decimal(value.strip())
+        if isinstance(value, Decimal) and value.is_finite():
+            if value < 0:
+                raise ValueError("数量不能为负数")
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str):
-                raise ValueError(f"数量应是整数，不能写成字符串“{value}”")
-            raise ValueError(f"数量应是整数，这里是{_json_kind(value)}")
+                raise ValueError(f"“{value}”不是数量，应写成整数或小数，如 3 或 \"1999.5\"")
+            raise ValueError(f"数量应是整数或小数字符串（如 \"1999.5\"），这里是{_json_kind(value)}")
         if value < 0:
             raise ValueError("数量不能为负数")
         return Decimal(value)
@@ -758,6 +765,11 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
             return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        for status in ("参数待定", "信息不足"):  # a project that cannot be decided leaves the total unknown
+            if status in statuses:
+                out.steps.append(step(f"已确定的项目合计{money_text(round_money(total))}；"
+                                      f"另有 {statuses.count(status)} 个项目{status}，合计无法确定", None, spec["where"]))
+                return finish(spec, out, status)
         return settle(spec, ctx, out, total, past)
     for status in ("参数待定", "信息不足"):
         if status in statuses:
@@ -886,11 +898,22 @@ def combine(policy, results: list, ctx) -> dict:
     for group in policy["exclusives"]:
         if group["rule"] == "累加":
             continue
-        members = []
+        members, undecided = [], []
         for label in group["members"]:
             r = by_label.get(label)
             if r is not None and r["金额"] is not None:
                 members.append(r)
+            elif r is not None and r["状态"] in ("参数待定", "信息不足"):
+                undecided.append(r)  # may pay once decided: the choice below is provisional
+        if undecided and members:
+            keep = max(members, key=lambda r: Decimal(r["金额"])) if group["rule"] == "就高" else members[0]
+            waiting = "、".join(f"{r['条款']}{r['状态']}" for r in undecided)
+            for r in members:
+                if r is not keep:
+                    included[r["条款"]] = False
+                    r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
+            notes.append(f"{group['name']}：暂取{keep['条款']}；{waiting}，确定后按{group['rule']}重新比较")
+            continue
         if len(members) < 2:
             continue
         if group["rule"] == "就高":
@@ -1048,7 +1071,7 @@ def from_text(kind: tuple, text: str):
     name = kind[0]
     text = text.strip()
     if name == "数量":
-        m = re.fullmatch(rf"([0-9]+|[{_CN}]+)({re.escape(kind[1])})?", text)
+        m = re.fullmatch(rf"([0-9]+(?:\.[0-9]+)?|[{_CN}]+)({re.escape(kind[1])})?", text)
         if not m:
             raise ValueError(f"“{text}”不是数量，应写成如 “50{kind[1]}”")
         return Decimal(number(m.group(1)))

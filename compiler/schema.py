@@ -15,7 +15,8 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
     elif name == "比例":
         schema = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?(%|‰|个基点)?$", "x-polc-type": "比例"}
     elif name == "数量":
-        schema = {"type": "integer", "minimum": 0, "x-polc-type": f"数量（{kind[1]}）"}
+        schema = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}],
+                  "x-polc-type": f"数量（{kind[1]}）"}
     elif name in ("数值", "汇率"):
         schema = {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}],
                   "x-polc-type": name}

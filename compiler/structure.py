@@ -142,6 +142,9 @@ class Structure:
             self.tiers(item, award)
         monetary = award.kind in MONETARY
         caps = [lim for lim in item.limits if lim.kind != "下限"]
+        for lim in caps:
+            self.unlisted_levels(item, lim)
+        self.floor_above_cap(item)
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
@@ -155,14 +158,114 @@ class Structure:
         if item.overrides is not None and item.overrides.key == item.key:
             self.report.error("E430", f"{item.label}不能取代它自己", item.overrides.span)
 
+    def floor_above_cap(self, item: n.Item) -> None:
+        """E472: a 下限 above a 上限, both known at compile time: no amount can satisfy both."""
+        def known(kind):
+            out = []
+            for lim in item.limits:
+                value = self.constant(lim.amount) if lim.kind == kind else None
+                if isinstance(value, Money):
+                    out.append((value.amount, lim, value, value.currency))
+            return out
+
+        caps, floors = known("上限"), known("下限")
+        if not caps or not floors:
+            return
+        cap, cap_limit, cap_text, currency = min(caps, key=lambda c: c[0])
+        for floor, floor_limit, floor_text, floor_currency in floors:
+            if floor > cap and floor_currency == currency:
+                self.report.error("E472", f"{item.label}的下限 {floor_text} 高于上限 {cap_text}："  # Money shows as 300万元
+                                  "没有金额能同时满足两者", floor_limit.span,
+                                  f"核对原文：下限应不高于上限（上限见第 {cap_limit.span.line} 行）")
+
+    def level_type(self, ref) -> str | None:
+        """The level type a recognition or a 等级 field is graded by."""
+        if not isinstance(ref, n.Ref):
+            return None
+        rec = self.s.recognitions.get(ref.key)
+        if rec is not None:
+            return rec.levels
+        decl = self.s.value_decl(ref.key)
+        if isinstance(decl, (n.Field, n.Param)) and decl.type.kind == "等级" and decl.type.detail:
+            return decl.type.detail[0]
+        return None
+
+    def allowed_ranks(self, item: n.Item, measure: n.Ref, levels_name: str) -> set[int]:
+        """The levels of ``measure`` an enterprise meeting the item's conditions can hold.
+
+        Only conditions joined by 且 that bound the level itself narrow them (已认定「X」「市级」及以上,
+        「X」 达到「市级」); anything else leaves every level possible.
+        """
+        members = self.s.levels[n.name_key(levels_name)].members
+        ranks = set(range(1, len(members) + 1))
+        ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               "<": lambda a, b: a < b, "==": lambda a, b: a == b}
+        flipped = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "=="}
+        for condition in item.conditions:
+            for part in n.operands(condition, "且"):
+                op = bound = None
+                if isinstance(part, n.Holds) and part.level is not None and \
+                        [r.key for r in part.recognitions] == [measure.key]:
+                    op, bound = part.level_op or ">=", part.level
+                elif isinstance(part, n.Compare) and isinstance(part.left, n.Ref) and isinstance(part.right, n.Ref):
+                    if part.left.key == measure.key:
+                        op, bound = part.op, part.right
+                    elif part.right.key == measure.key:
+                        op, bound = flipped.get(part.op), part.left
+                rank = self.s.level_rank(levels_name, bound.name) if bound is not None else None
+                if op in ops and rank is not None:
+                    ranks = {r for r in ranks if ops[op](r, rank)}
+        return ranks
+
+    def unlisted_levels(self, item: n.Item, lim: n.Limit) -> None:
+        """W421: a 上限 分级 that leaves out a level the conditions allow leaves that level uncapped."""
+        table = lim.amount
+        if not isinstance(table, n.ByLevel):
+            return
+        levels_name = self.level_type(table.measure)
+        if levels_name is None or n.name_key(levels_name) not in self.s.levels:
+            return
+        listed = {self.s.level_rank(levels_name, lv.name) for lv, _ in table.entries}
+        missing = self.allowed_ranks(item, table.measure, levels_name) - listed
+        if not missing:
+            return
+        members = self.s.levels[n.name_key(levels_name)].members
+        names = "、".join(f"「{m.name}」" for m in members if len(members) - members.index(m) in missing)
+        self.report.warn("W421", f"{item.label}的分级上限没有列出{names}：条件允许这一级，它的金额不受此上限约束",
+                         lim.span, f"补上{names}的上限，或在条件中排除这一级（如 已认定「{table.measure.name}」"
+                                   f"「{table.entries[-1][0].name}」及以上）")
+
     def unbounded(self, award: n.Award) -> bool:
         if award.kind == "分档":
             return any(self.depends_on_facts(t.amount) for t in award.tiers)
         return award.amount is not None and self.depends_on_facts(award.amount)
 
+    def amount_at(self, measure, expr, x: Decimal) -> Decimal | None:
+        """A tier amount's number when the tier's measure is ``x``; None if it depends on anything else."""
+        from .render import text as render_text
+
+        if isinstance(expr, n.Ref) and isinstance(measure, n.Ref):
+            if expr.key == measure.key:
+                return x
+        elif not isinstance(expr, n.Literal) and render_text(expr) == render_text(measure):
+            return x
+        if isinstance(expr, (n.Literal, n.Ref)):
+            return magnitude(self.constant(expr))
+        if isinstance(expr, n.Binary):
+            left, right = self.amount_at(measure, expr.left, x), self.amount_at(measure, expr.right, x)
+            if left is None or right is None:
+                return None
+            if expr.op in ("×", "的"):
+                return left * right
+            if expr.op == "÷":
+                return left / right if right else None
+            return left + right if expr.op == "+" else left - right
+        return None
+
     def tiers(self, item: n.Item, award: n.Award) -> None:
         value = lambda e: magnitude(self.constant(e))  # noqa: E731
-        for code, tier, other in tier_problems(award, value):
+        amount_at = lambda e, x: self.amount_at(award.measure, e, x)  # noqa: E731
+        for code, tier, other in tier_problems(award, value, amount_at=amount_at):
             if code == "E411":
                 self.report.error("E411", "每一档都要写出范围", tier.span, "如“档 达到 1亿元 且 低于 5亿元：20万元”")
             elif code == "E410" and other is None:
@@ -173,6 +276,9 @@ class Structure:
             elif code == "W411":
                 self.report.warn("W411", "分档之间有空档：有的取值不属于任何一档", tier.span,
                                  "检查相邻两档的边界词是否衔接")
+            elif code == "W412" and other is None:
+                self.report.warn("W412", "这一档的金额随度量增长而减少", tier.span,
+                                 "度量越大的企业得到的越少，请确认这一档的算式")
             elif code == "W412":
                 self.report.warn("W412", "分档金额不随档次递增", tier.span, "较高一档的金额少于较低一档，请确认")
 
@@ -228,7 +334,8 @@ class Structure:
                                   "取代关系只能单向")
 
 
-def tier_problems(award: n.Award, value, symbolic: bool = False) -> list[tuple[str, n.Tier, n.Tier | None]]:
+def tier_problems(award: n.Award, value, symbolic: bool = False,
+                  amount_at=None) -> list[tuple[str, n.Tier, n.Tier | None]]:
     """Overlapping (E410), gapped (W411) and non-monotone (W412) bands of a tier table, and bands
     written without a range (E411), as (code, tier, the neighbouring tier it clashes with).
 
@@ -236,6 +343,9 @@ def tier_problems(award: n.Award, value, symbolic: bool = False) -> list[tuple[s
     Without ``symbolic`` a table with such a bound is not judged; with it, two bounds written with
     the same expression count as equal (「门槛」 ends one band and starts the next), the bands
     are taken in the order written, and pairs that cannot be compared are skipped.
+    ``amount_at(expr, x)``, if given, gives an amount's number when the measure is ``x``, so that
+    formula amounts are judged too: at each band's ends, a band whose amount falls gives W412
+    with no neighbour, a band that ends above where the next one starts gives W412 with it.
     """
     from .render import text as render_text
 
@@ -283,6 +393,34 @@ def tier_problems(award: n.Award, value, symbolic: bool = False) -> list[tuple[s
             for (_, _, t), (_, _, t0), prev, cur in zip(bands[1:], bands, amounts, amounts[1:]):
                 if cur < prev:
                     problems.append(("W412", t, t0))
+        elif amount_at is not None:
+            problems += falling_bands(bands, amount_at)
+    return problems
+
+
+def falling_bands(bands, amount_at) -> list[tuple[str, n.Tier, n.Tier | None]]:
+    """W412 for tables with formula amounts: each band's amount at its two ends, and across each boundary.
+
+    ``bands`` are sorted numeric (low, high, tier); a band with no upper bound ends where the next
+    one starts, and the last band is judged between its lower bound and one unit above it.
+    """
+    ends = []
+    for index, (low, high, tier) in enumerate(bands):
+        end = high[1] if high else (bands[index + 1][0][1] if index + 1 < len(bands) and bands[index + 1][0] else None)
+        start = low[1] if low else (end - 1 if end is not None else None)
+        if start is None:
+            ends.append((None, None))
+            continue
+        if end is None:
+            end = start + 1
+        ends.append((amount_at(tier.amount, start), amount_at(tier.amount, end)))
+    problems = []
+    for (_, _, tier), (first, last) in zip(bands, ends):
+        if first is not None and last is not None and last < first:
+            problems.append(("W412", tier, None))
+    for (_, _, lower), (_, _, upper), (_, lower_end), (upper_start, _) in zip(bands, bands[1:], ends, ends[1:]):
+        if lower_end is not None and upper_start is not None and upper_start < lower_end:
+            problems.append(("W412", upper, lower))
     return problems
 
 

@@ -118,10 +118,10 @@ class World:
             if t == "汇率":
                 self.constraints.append(x > 0)
             return x
-        if t == "数量":
-            x = self.var(key, "Int", kind)
+        if t == "数量":  # fractional quantities (1999.5平方米) are valid input: a real, not an integer
+            x = self.var(key, "Real", kind)
             self.constraints.append(x >= 0)
-            return z3.ToReal(x)
+            return x
         if t == "年度":
             x = self.var(key, "Int", kind)
             self.constraints += [x >= 1900, x <= 2200]
@@ -757,7 +757,7 @@ class Verifier:
                 values = w.texts.get(key, [None])
                 return values[int(value)] if 0 < int(value) < len(values) else "其他"
             if t == "数量":
-                return int(value)
+                return int(value) if value == int(value) else _decimal_text(value)
             return value
 
         for key, kind in w.kinds.items():

@@ -56,8 +56,9 @@ def test_statuses():
     # an undecided project next to an ineligible one: 信息不足, naming the project field
     r = p.expect(TECH, {**BASE, "项目": [project("C", "市级技改项目", "1000万元"), {"项目名称": "D"}]}, "信息不足")
     assert r["缺少信息"] == ["项目.项目类型"]
-    # an undecided project next to a qualifying one: the qualifying one is paid (50万元)
-    p.expect(TECH, {**BASE, "项目": [project("A", investment="500万元"), {"项目名称": "D"}]}, "符合", "500000.00")
+    # an undecided project next to a qualifying one (A: 50万元): the total is not known, and the result says why
+    r = p.expect(TECH, {**BASE, "项目": [project("A", investment="500万元"), {"项目名称": "D"}]}, "信息不足")
+    assert r["缺少信息"] == ["项目.项目类型"]
     # an enterprise fact every project needs
     r = p.expect(TECH, {"申报年度": 2025, "项目": [project("A", investment="500万元")]}, "信息不足")
     assert r["缺少信息"] == ["房地产企业"]

@@ -30,7 +30,7 @@ def only(problems, path):
 
 
 def test_every_problem_at_once_with_its_path():
-    text = """{"营业收入": 1.5, "门店数": "3", "外资企业": "是", "注册日期": "2025-02-30",
+    text = """{"营业收入": 1.5, "门店数": "三家", "外资企业": "是", "注册日期": "2025-02-30",
       "年度荣誉": "中国专利奖", "研发强度系数": NaN, "资助比例": Infinity, "首店级别": "宇宙首店",
       "申报年度": 1800, "所属行业": 5, "年新增实到外资": "200万元", "研发费用": "-5万元", "营收": 1,
       "已认定": {"企业技术中心": "省级", "高新技术企业": "国家级", "火星认定": true},
@@ -38,7 +38,7 @@ def test_every_problem_at_once_with_its_path():
                    {"条款": "第1条「营收」", "年度": 2024, "金额": 2.5, "项目": 3}],
       "项目": [1, {"核定投资额": "abc", "未知": 1}]}"""
     record = json.loads(text, parse_float=float)  # as a service would read it: 1.5 is a float
-    problems = pair(P).problems(record, {"营收奖励比例": "9%", "外资汇律": "7", "门店门槛": "2.5家"}, "tomorrow")
+    problems = pair(P).problems(record, {"营收奖励比例": "9%", "外资汇律": "7", "门店门槛": "2.5场"}, "tomorrow")
     assert paths(problems) == [
         "$.营业收入", "$.门店数", "$.外资企业", "$.注册日期", "$.年度荣誉", "$.研发强度系数", "$.资助比例",
         "$.首店级别", "$.申报年度", "$.所属行业", "$.年新增实到外资", "$.研发费用",
@@ -50,7 +50,7 @@ def test_every_problem_at_once_with_its_path():
     ]
     messages = {p["位置"]: p["问题"] for p in problems}
     assert "浮点数" in messages["$.营业收入"]
-    assert "字符串" in messages["$.门店数"]
+    assert "不是数量" in messages["$.门店数"]
     assert "负数" in messages["$.研发费用"]
     assert "美元" in messages["$.年新增实到外资"]
     assert "最接近的是“第1条「营收」”" in messages["$.已获支持[1].条款"]
@@ -130,8 +130,8 @@ def test_exact_decimals_are_accepted():
 
 
 @pytest.mark.parametrize("value,words", [
-    ("3", "字符串"), ("3家", "字符串"), ("三", "字符串"), (-1, "负数"), (True, "整数"), (2.0, "整数"),
-    (Decimal("2.5"), "整数"),
+    ("3家", "不是数量"), ("三", "不是数量"), ("-1", "不是数量"), ("1,5", "不是数量"), (-1, "负数"),
+    (Decimal("-0.5"), "负数"), (True, "整数"), (2.0, "整数"),
 ])
 def test_counts(value, words):
     assert words in only(pair(P).problems({"门店数": value}), "$.门店数")
