@@ -538,3 +538,12 @@ def test_a_project_field_may_share_a_record_key_name(tmp_path):
     pair = Pair(path)
     # one project 已认定 (10万元), one not: 10万元
     pair.expect("第1条「技改」", {"项目": [{"已认定": True}, {"已认定": False}]}, "符合", "100000.00")
+
+
+def test_properties_draw_exchange_rates_inside_the_declared_range():
+    """tests/policies/currency.pol declares 美元汇率 范围 1 至 20: the strategies drew 0.01 and every property
+    of 第1条 failed with an InputError from the evaluator instead of testing it."""
+    from evalkit import POLICIES
+
+    outcomes = property_outcomes(POLICIES / "currency.pol", examples=30)
+    assert {key: repr(o.error) for key, o in outcomes.items() if not o.passed} == {}
