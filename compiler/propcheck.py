@@ -283,9 +283,11 @@ def _numbers(kind, low=None, high=None):
         first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
         fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
         return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
-    if name == "汇率":
-        return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
-                                                              places=4, allow_nan=False, allow_infinity=False))
+    if name == "汇率":  # inside the declared range, as a caller must give it
+        lo, hi = low if low is not None else Decimal("0.01"), high if high is not None else Decimal(20)
+        nice = [v for v in (Decimal("7.1"), lo, hi) if lo <= v <= hi and v > 0] or [hi]
+        return st.one_of(st.sampled_from(nice), st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False,
+                                                            allow_infinity=False).filter(lambda v: v > 0))
     lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal(10) ** 6  # 数值 ≥ 0
     return st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False)
 

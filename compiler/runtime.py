@@ -312,8 +312,8 @@ def convert(kind: tuple, value, levels: dict):
     if name == "比例":
         return _finite(parse_ratio(value))
     if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
-        if isinstance(value, str) and _QUANTITY_TEXT.fullmatch(value.strip()):
-            value = Decimal(value.strip())
+        if isinstance(value, str) and _QUANTITY_TEXT.fullmatch(value):  # exactly what the schema's pattern allows
+            value = Decimal(value)
         if isinstance(value, Decimal) and value.is_finite():
             if value < 0:
                 raise ValueError("数量不能为负数")

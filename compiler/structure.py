@@ -231,9 +231,11 @@ class Structure:
             return
         members = self.s.levels[n.name_key(levels_name)].members
         names = "、".join(f"「{m.name}」" for m in members if len(members) - members.index(m) in missing)
+        lowest = table.entries[-1][0].name
+        example = (f"已认定「{table.measure.name}」「{lowest}」及以上" if table.measure.key in self.s.recognitions
+                   else f"「{table.measure.name}」 达到「{lowest}」")
         self.report.warn("W421", f"{item.label}的分级上限没有列出{names}：条件允许这一级，它的金额不受此上限约束",
-                         lim.span, f"补上{names}的上限，或在条件中排除这一级（如 已认定「{table.measure.name}」"
-                                   f"「{table.entries[-1][0].name}」及以上）")
+                         lim.span, f"补上{names}的上限，或在条件中排除这一级（如 {example}）")
 
     def unbounded(self, award: n.Award) -> bool:
         if award.kind == "分档":
