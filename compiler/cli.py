@@ -73,22 +73,24 @@ def _parse_sets(pairs) -> dict:
 
 
 def _read_json(path: str):
+    """The record in a JSON file, read as every service reads it (runtime.read_json): a BOM, a key given
+    twice, nesting too deep are refused with their place. Fractions and NaN/Infinity load as floats;
+    validation then rejects them with the field's path."""
+    from . import runtime as rt
+
     try:
-        with open(path, encoding="utf-8") as f:
-            # Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path.
-            return json.load(f)
+        with open(path, "rb") as f:
+            data = f.read()
     except FileNotFoundError:
         raise SystemExit(f"找不到企业信息文件「{path}」")
-    except UnicodeDecodeError:
-        raise SystemExit(f"「{path}」不是 UTF-8 编码的文本")
-    except json.JSONDecodeError as exc:
-        raise SystemExit(f"{path}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
-    except ValueError:  # an integer with thousands of digits
-        raise SystemExit(f"{path}：JSON 中有位数过多的数字，无法读取")
-    except RecursionError:
-        raise SystemExit(f"{path}：JSON 嵌套过深，无法读取")
     except OSError as exc:
         raise SystemExit(f"无法读取企业信息文件「{path}」：{exc.strerror or exc}")
+    try:
+        return rt.read_json(data)
+    except rt.InputError as exc:
+        lines = [f"{path}：不是可读取的企业信息（{len(exc.problems)} 处问题）："]
+        lines += [f"  {p['位置']}：{p['问题']}" for p in exc.problems]
+        raise SystemExit("\n".join(lines))
 
 
 def cmd_eval(args) -> int:

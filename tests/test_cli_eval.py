@@ -88,7 +88,8 @@ def test_eval_with_rules_and_dates(tmp_path):
     ('{"年新增实到外资": 300.5}', "浮点数"),
     ('{"年新增实到外资": NaN}', "浮点数"),
     ('{"申报年度": 1' + "0" * 5000 + "}", "位数过多"),       # regression: ValueError traceback
-    ("[" * 100000 + "]" * 100000, "嵌套过深"),             # regression: RecursionError traceback
+    # regression: RecursionError traceback (a short id: the test id goes into the child's environment)
+    pytest.param("[" * 100000 + "]" * 100000, "嵌套过深", id="deep"),
 ])
 def test_eval_bad_json(tmp_path, content, words):
     (tmp_path / "e.json").write_text(content, encoding="utf-8")
