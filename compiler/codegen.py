@@ -209,7 +209,7 @@ class Generator:
         self.emit()
         self.emit("def evaluate_json(text, params=None, as_of=None):")
         self.emit('    """Evaluate a record given as JSON text (str or UTF-8 bytes): duplicate keys, a BOM and the like are problems."""')
-        self.emit("    return evaluate(read_json(text), params, as_of)")
+        self.emit("    return evaluate_policy(_POLICY_SPEC, ITEMS, read_json(text), params, as_of)")
         text = "\n".join(self.lines) + "\n"
         return text.replace("import datetime\nimport re\n", "import datetime\nimport json\nimport re\n", 1)
 

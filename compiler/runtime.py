@@ -299,10 +299,11 @@ def _matches(pattern: str, text: str) -> bool:
 _BAD_CHARS = re.compile("[\ud800-\udfff\ufeff]")
 
 
-def printable(text) -> str:
-    """A key or value for a message: lone surrogates and byte-order marks escaped, long texts cut."""
+def printable(text, cut: bool = False) -> str:
+    """A key or value for a message: lone surrogates and byte-order marks escaped; a value (``cut``)
+    longer than 40 characters shortened, so a message stays readable."""
     text = str(text) if isinstance(text, (str, int)) else _json_kind(text)
-    if len(text) > 40:
+    if cut and len(text) > 40:
         text = text[:40] + "…"
     return _BAD_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -311,8 +312,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def text_problem(text: str, name: bool = False) -> str | None:
-    """Why a text from a record cannot be read, if it cannot: a lone surrogate (not Unicode), or in a
-    name a byte-order mark (left over from a file's start, it would make a known field unknown)."""
+    """Why a text from a record cannot be read, if it cannot: a lone surrogate (not Unicode), or in an
+    unknown name a byte-order mark (left over from a file's start, it would make a known field unknown)."""
     m = _SURROGATE.search(text)
     if m is not None:
         return f"含有孤立的代理字符（U+{ord(m.group()):04X}），不是有效的 Unicode 文本"
@@ -434,7 +435,7 @@ def parse_date(value) -> datetime.date:
         return value
     if isinstance(value, str) and _matches(DATE_FORM, value):
         return datetime.date(*(int(g) for g in _DATE_PARTS.fullmatch(value).groups()))
-    shown = f"“{printable(value)}”" if isinstance(value, str) else _json_kind(value)
+    shown = f"“{printable(value, True)}”" if isinstance(value, str) else _json_kind(value)
     raise ValueError(f"{shown}不是日期，应写成如 \"2025-01-01\" 或 \"2025年1月1日\"（须是日历上有的日子）")
 
 
@@ -446,14 +447,14 @@ def parse_year(value) -> int:
         return value
     if isinstance(value, str) and _matches(_string_form(("年度",)), value):
         return int(value[:4])
-    shown = f"“{printable(value)}”" if isinstance(value, (str, int)) else _json_kind(value)
+    shown = f"“{printable(value, True)}”" if isinstance(value, (str, int)) else _json_kind(value)
     raise ValueError(f"{shown}不是年度，应写成如 2025 或 \"2025年度\"（{low}至{high}年）")
 
 
 def _refused(kind: tuple, text: str, signed: bool) -> str:
     """Why a string is not a value of ``kind``: the most specific reason first."""
     name = kind[0]
-    shown = f"“{printable(text)}”"
+    shown = f"“{printable(text, True)}”"
     if len(text) > MAX_NUMBER_TEXT:
         return f"{shown}过长（{len(text)} 字）：数字连同单位不超过 {MAX_NUMBER_TEXT} 字"
     pattern = input_form(kind, signed)["pattern"]
@@ -519,7 +520,7 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
             return _signed(value, "数量", signed)
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str):
-                raise ValueError(f"数量应是整数，不能写成字符串“{printable(value)}”")
+                raise ValueError(f"数量应是整数，不能写成字符串“{printable(value, True)}”")
             raise ValueError(f"数量应是整数，这里是{_json_kind(value)}")
         return _signed(Decimal(value), "数量", signed)
     if name == "数值":
@@ -542,7 +543,7 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
         if value == NO_LEVEL:
             return 0  # below every level: “区级及以上” is false, not unknown
         if not isinstance(value, str) or value not in members:
-            shown = f"“{printable(value)}”" if isinstance(value, str) else _json_kind(value)
+            shown = f"“{printable(value, True)}”" if isinstance(value, str) else _json_kind(value)
             raise ValueError(f"应是{'、'.join(members)}之一（没有则写“{NO_LEVEL}”），这里是{shown}")
         return len(members) - members.index(value)
     if name == "集合":
@@ -551,7 +552,7 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
         for v in value:
             problem = text_problem(v)
             if problem:
-                raise ValueError(f"“{printable(v)}”{problem}")
+                raise ValueError(f"“{printable(v, True)}”{problem}")
         return frozenset(value)
     raise ValueError(f"未知类型 {name}")
 
@@ -1157,7 +1158,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         if key in ("已认定", "已获支持", "项目"):
             continue
         where = f"$.{printable(key)}"
-        if isinstance(key, str) and text_problem(key, True):
+        if key not in fields and isinstance(key, str) and text_problem(key, True):
             problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
             continue
         if key not in fields:
@@ -1180,7 +1181,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         _check_size(raw, MAX_KEYS, "$.已认定", "项认定")
         for name, level in raw.items():
             where = f"$.已认定.{printable(name)}"
-            if isinstance(name, str) and text_problem(name, True):
+            if name not in schema["recognitions"] and isinstance(name, str) and text_problem(name, True):
                 problems.append({"位置": where, "问题": f"名称{text_problem(name, True)}"})
                 continue
             if name not in schema["recognitions"]:
@@ -1219,7 +1220,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             problems.append({"位置": f"{where}.条款", "问题": text_problem(label)})
         elif label not in schema["items"]:
             near = hints.nearest(label, schema["items"])
-            problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{printable(label)}”" + (f"；最接近的是“{near}”" if near else "")})
+            problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{printable(label, True)}”" + (f"；最接近的是“{near}”" if near else "")})
         entry["条款"] = label
         if "项目" in h:
             if not isinstance(h["项目"], str):
@@ -1253,10 +1254,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         project = {}
         for key, value in p.items():
             where = f"$.项目[{i}].{printable(key)}"
-            if isinstance(key, str) and text_problem(key, True):
+            kind = project_fields.get(key) or fields.get(key)
+            if kind is None and isinstance(key, str) and text_problem(key, True):
                 problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
                 continue
-            kind = project_fields.get(key) or fields.get(key)
             if kind is None:
                 warnings.append({"位置": where, "问题": f"未知项目字段「{printable(key)}」，已忽略"})
                 continue

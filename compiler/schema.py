@@ -13,8 +13,9 @@ from . import runtime as rt
 from .lower import PolicyPlan
 
 _INTEGER_NOTE = "整数写成不带小数点和指数的形式"
-# A name holding a byte-order mark (left from a file's start) is refused, not taken for an unknown name.
-_NAMES = {"pattern": "^[^\ufeff]*$"}
+def _names(known) -> dict:
+    """Unknown names holding a byte-order mark (left from a file's start) are refused, not ignored."""
+    return {"anyOf": [{"enum": sorted(known)}, {"pattern": "^[^\ufeff]*$"}]}
 
 
 def _anchored(pattern: str) -> str:
@@ -75,7 +76,7 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
         held = list(plan.levels[levels]) if levels else [True]
         recognitions[name] = {"enum": [*held, False, None]}
     properties["已认定"] = {"type": "object", "properties": recognitions, "maxProperties": rt.MAX_KEYS,
-                         "propertyNames": _NAMES, "description": "企业获得的认定：分级的写等级，不分级的写 true，未获得写 false"}
+                         "propertyNames": _names(recognitions), "description": "企业获得的认定：分级的写等级，不分级的写 true，未获得写 false"}
     properties["已获支持"] = {
         "type": "array", "maxItems": rt.MAX_HISTORY, "description": "企业已获得的本政策支持，用于频次、累计上限与补差",
         "items": {"type": "object", "required": ["条款", "年度", "金额"], "maxProperties": rt.MAX_KEYS,
@@ -85,12 +86,12 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
                                  "项目": {"type": "string"}}}}
     properties["项目"] = {"type": "array", "maxItems": rt.MAX_PROJECTS, "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project, "maxProperties": rt.MAX_KEYS,
-                                  "propertyNames": _NAMES}}
+                                  "propertyNames": _names(project)}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,
         "type": "object",
         "maxProperties": rt.MAX_KEYS,
-        "propertyNames": _NAMES,
+        "propertyNames": _names(properties),
         "properties": properties,
     }
