@@ -287,6 +287,16 @@ def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) ->
 
 
 _COMPILED: dict = {}
+_PATTERNS: dict = {}
+
+
+def _pattern(kind: tuple, signed: bool = False) -> str:
+    """input_form(kind, signed)["pattern"], built once per type."""
+    key = (kind[0], kind[1] if kind[0] == "金额" else None, signed)
+    pattern = _PATTERNS.get(key)
+    if pattern is None:
+        pattern = _PATTERNS[key] = input_form(kind, signed)["pattern"]
+    return pattern
 
 
 def _matches(pattern: str, text: str) -> bool:
@@ -351,8 +361,7 @@ def _numeral(text: str) -> Decimal:
 def parse_money(value, currency: str = "元", signed: bool = False) -> Decimal:
     """Money from JSON: an integer, an exact decimal string, or a literal such as 200万元."""
     if isinstance(value, str):
-        form = input_form(("金额", currency), signed)
-        if _matches(form["pattern"], value):
+        if _matches(_pattern(("金额", currency), signed), value):
             negative = value.startswith("-")
             text = value.lstrip("-")
             if text.endswith(currency):
@@ -388,7 +397,7 @@ def parse_ratio(value, signed: bool = False) -> Decimal:
         raise ValueError(f"比例应写成字符串，如 \"5%\" 或 \"0.05\"，这里是数字 {value}")
     if not isinstance(value, str):
         raise ValueError(f"比例应是字符串，如 \"5%\"，这里是{_json_kind(value)}")
-    if not _matches(input_form(("比例",), signed)["pattern"], value):
+    if not _matches(_pattern(("比例",), signed), value):
         raise ValueError(_refused(("比例",), value, signed))
     negative = value.startswith("-")
     text = value.lstrip("-")
@@ -417,7 +426,7 @@ def parse_number(value, signed: bool = False, name: str = "数值") -> Decimal:
     if isinstance(value, int):
         return _signed(Decimal(value), name, signed)
     if isinstance(value, str):
-        if _matches(input_form((name,), signed)["pattern"], value):
+        if _matches(_pattern((name,), signed), value):
             negative = value.startswith("-")
             number_value = _numeral(value.lstrip("-"))
             return _normal(-number_value if negative else number_value)
@@ -457,12 +466,12 @@ def _refused(kind: tuple, text: str, signed: bool) -> str:
     shown = f"“{printable(text, True)}”"
     if len(text) > MAX_NUMBER_TEXT:
         return f"{shown}过长（{len(text)} 字）：数字连同单位不超过 {MAX_NUMBER_TEXT} 字"
-    pattern = input_form(kind, signed)["pattern"]
-    if not signed and name in SIGNABLE and _matches(input_form(kind, True)["pattern"], text):
+    pattern = _pattern(kind, signed)
+    if not signed and name in SIGNABLE and _matches(_pattern(kind, True), text):
         return f"{name}不能为负数（本字段未声明“可为负”）"
     if name == "金额":
         other = "美元" if kind[1] == "元" else "元"
-        if _matches(input_form(("金额", other), True)["pattern"], text) and text.endswith(other):
+        if _matches(_pattern(("金额", other), True), text) and text.endswith(other):
             return f"{shown}的币种是{other}，这里要求{kind[1]}"
     if "," in text and _matches(pattern, text.replace(",", "")):
         return f"{shown}中的逗号不是千位分隔符：逗号只能每三位一个，如 \"1,000万元\""
