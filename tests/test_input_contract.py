@@ -289,3 +289,46 @@ def test_generated_properties_draw_negatives_exactly_where_the_contract_allows_t
     assert outcome.passed is (not signed), outcome.error
     if signed:
         assert "为负数" in str(outcome.error)
+
+
+# ---- Chinese numerals the contract admits mean what they say ---------------------------------------
+
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+def _reference_value(text: str) -> int:
+    """An independent reading: split at 亿, then 万, then read 千百十 positions left to right."""
+    if "亿" in text:
+        high, _, low = text.partition("亿")
+        return _reference_value(high) * 10 ** 8 + (_reference_value(low) if low else 0)
+    if "万" in text:
+        high, _, low = text.partition("万")
+        return _reference_value(high) * 10 ** 4 + (_reference_value(low) if low else 0)
+    total, digit = 0, None
+    for ch in text:
+        if ch in _DIGIT:
+            digit = _DIGIT[ch]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]  # 十二, 一千零十: 十 alone is 一十
+            digit = None
+    return total + (digit or 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(rt.CHINESE_INTEGER_FORM, fullmatch=True))
+def test_every_admitted_chinese_integer_reads_as_written(text):
+    assert rt.chinese_integer(text) == _reference_value(text)
+
+
+@pytest.mark.parametrize("text,value", [("一千零五", 1005), ("二百万", 2_000_000), ("一亿零五万", 100_050_000),
+                                        ("十二", 12), ("两千零十", 2010), ("一万二千", 12_000), ("零", 0)])
+def test_chinese_integers_by_hand(text, value):
+    assert rt.chinese_integer(text) == value and _reference_value(text) == value
+
+
+@pytest.mark.parametrize("text", ["一千二", "一万二", "一亿二", "五零", "一〇五", "二十百", "万"])
+def test_clipped_or_malformed_chinese_numerals_are_not_admitted(text):
+    # 一千二 is 1200 to a reader and 1002 to the digits: the record must say 一千二百 or 一千零二
+    import re
+
+    assert re.fullmatch(rt.CHINESE_INTEGER_FORM, text) is None
