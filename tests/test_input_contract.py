@@ -332,3 +332,26 @@ def test_clipped_or_malformed_chinese_numerals_are_not_admitted(text):
     import re
 
     assert re.fullmatch(rt.CHINESE_INTEGER_FORM, text) is None
+
+
+@pytest.mark.parametrize("declaration,ok", [
+    ("字段「营收增长率」：比例，可为负", True),
+    ("字段「利润变化」：金额，可为负，说明「比上年的变化」", True),
+    ("项目字段「人数变化」：数量（人），可为负", True),
+    ("字段「指数」：数值，可为负", True),
+    ("字段「名称」：文本，可为负", False),
+    ("字段「汇率变化」：汇率（元/美元），可为负", False),   # a rate is always above 0
+    ("字段「注册日期」：日期，可为负", False),
+])
+def test_only_numeric_fields_may_be_declared_signed(tmp_path, declaration, ok):
+    from compiler.check import check
+
+    (tmp_path / "source.txt").write_text("第一条 示例。\n", encoding="utf-8")
+    path = tmp_path / "p.pol"
+    path.write_text(f"政策「可为负声明」\n原文文件「source.txt」\n引用「基础」\n{declaration}\n", encoding="utf-8")
+    result = check(str(path))
+    codes = [d.code for d in result.errors]
+    assert codes == ([] if ok else ["E331"]), [d.message for d in result.errors]
+    if ok:
+        plan = Interpreter(result.program).plan
+        assert plan.signed == frozenset({declaration.split("「")[1].split("」")[0]})
