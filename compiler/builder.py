@@ -443,10 +443,15 @@ class Builder(Transformer_NonRecursive):
                        values[0] if values else None, bool(pendings), self._desc(c), span)
 
     def field(self, meta, c):
-        return n.Field(self.name(c[1]), c[2], self._desc(c), False, self.span(meta))
+        return n.Field(self.name(c[1]), c[2], self._desc(c), False, self.span(meta), self._signed(c))
 
     def project_field(self, meta, c):
-        return n.Field(self.name(c[1]), c[2], self._desc(c), True, self.span(meta))
+        return n.Field(self.name(c[1]), c[2], self._desc(c), True, self.span(meta), self._signed(c))
+
+    @staticmethod
+    def _signed(c) -> bool:
+        """Whether a field declaration says 可为负."""
+        return any(isinstance(x, Token) and x.type == "SIGNED" for x in c)
 
     def measure(self, meta, c):
         return n.Measure(self.name(c[1]), c[2], self._desc(c), self.span(meta))

@@ -182,7 +182,8 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items]}
+                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                       "signed": sorted(plan.signed)}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),
@@ -204,6 +205,11 @@ class Generator:
         self.emit()
         self.emit("def evaluate(enterprise, params=None, as_of=None):")
         self.emit("    return evaluate_policy(_POLICY_SPEC, ITEMS, enterprise, params, as_of)")
+        self.emit()
+        self.emit()
+        self.emit("def evaluate_json(text, params=None, as_of=None):")
+        self.emit('    """Evaluate a record given as JSON text (str or UTF-8 bytes): duplicate keys, a BOM and the like are problems."""')
+        self.emit("    return evaluate_policy(_POLICY_SPEC, ITEMS, read_json(text), params, as_of)")
         text = "\n".join(self.lines) + "\n"
         return text.replace("import datetime\nimport re\n", "import datetime\nimport json\nimport re\n", 1)
 

@@ -88,7 +88,8 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
+                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                   "signed": sorted(plan.signed)},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,
@@ -108,3 +109,7 @@ class Interpreter:
 
     def evaluate(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
         return rt.evaluate_policy(self.policy, self.items, enterprise, params, as_of)
+
+    def evaluate_json(self, text: str | bytes, params: dict | None = None, as_of=None) -> dict:
+        """Evaluate a record given as JSON text: duplicate keys, a BOM and the like are problems (runtime.read_json)."""
+        return self.evaluate(rt.read_json(text), params, as_of)

@@ -95,6 +95,7 @@ class PolicyPlan:
     exclusives: tuple  # ({name, members, rule, where}, ...)
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
+    signed: frozenset = attrs.field(factory=frozenset)  # fields declared 可为负
 
 
 def where(span) -> str:
@@ -283,7 +284,8 @@ class Lowerer:
             recognitions={r.name: r.levels for r in s.recognitions.values()},
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
-            descriptions={f.name: f.description for f in s.fields.values() if f.description})
+            descriptions={f.name: f.description for f in s.fields.values() if f.description},
+            signed=frozenset(f.name for f in s.fields.values() if f.signed))
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

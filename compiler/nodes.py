@@ -317,6 +317,7 @@ class Field(Named):
     description: str | None
     project: bool
     span: Span
+    signed: bool = False  # 可为负: the record may give a negative value
 
 
 @node

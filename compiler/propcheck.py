@@ -264,6 +264,7 @@ STEPS = {"金额": (Decimal("0.01"), Decimal(1), Decimal(10000)), "比例": (Dec
          "数量": (Decimal(1),), "数值": (Decimal("0.01"), Decimal(1)), "汇率": (Decimal("0.01"),),
          "年度": (1,)}
 YEARS = (2023, 2024, 2025, 2026)
+SIGNED_LOW = {"金额": -Decimal(10) ** 9, "比例": Decimal(-1), "数量": Decimal(-200), "数值": -Decimal(10) ** 6}
 
 
 def _numbers(kind, low=None, high=None):
@@ -296,6 +297,8 @@ def value_strategy(kind, policy, name, scope, low=None, high=None):
     """Values of one type; texts and sets come from the names the policy tests them against."""
     t = kind[0]
     if t in ("金额", "比例", "数量", "数值", "汇率"):
+        if low is None and name in policy.get("signed", ()):  # 可为负: the record may say so, so draw it
+            low = SIGNED_LOW.get(t)
         return _numbers(kind, low, high)
     if t == "布尔":
         return st.booleans()

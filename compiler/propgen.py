@@ -373,7 +373,7 @@ class PropertyGenerator:
         policy = {
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,
             "project_fields": plan.project_fields, "levels": plan.levels, "recognitions": plan.recognitions,
-            "declared": plan.declared_params, "bound": self.bound,
+            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed),
         }
         self.emit(HEADER.rstrip("\n"))
         self.emit()

@@ -13,7 +13,7 @@ from . import nodes as n
 from .diagnostics import Reporter
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
-from .runtime import NO_LEVEL
+from .runtime import NO_LEVEL, SIGNABLE
 
 BOOL = ("布尔",)
 RATIO = ("比例",)
@@ -255,6 +255,10 @@ class TypeChecker:
                 t = self.ref_type(n.Ref(m.name, m.span))
                 if t is not None and t[0] not in ORDERED:
                     self.report.error("E314", f"度量「{m.name}」应是数值类的量，这里是{show(t)}", m.span)
+            for f in doc.fields:
+                if f.signed and f.type.kind not in SIGNABLE:
+                    self.report.error("E331", f"字段「{f.name}」是{show(declared(f.type))}，不能声明“可为负”", f.span,
+                                      "只有金额、比例、数量、数值类的字段可以声明“可为负”")
             for p in doc.params:
                 want = declared(p.type)
                 if p.value is not None:

@@ -111,16 +111,19 @@ class World:
     def typed(self, key, kind):
         """A variable for a fact or parameter of type ``kind``, constrained to the values a record may give."""
         t = kind[0]
+        # a field declared 可为负 takes any sign; every other number a record gives is ≥ 0 (runtime.input_form)
+        signed = key[0] in ("f", "p") and key[-1] in self.plan.signed
         if t in ("金额", "比例", "数值", "汇率"):
             x = self.var(key, "Real", kind)
-            if t in ("金额", "比例", "数值"):
+            if t in ("金额", "比例", "数值") and not signed:
                 self.constraints.append(x >= 0)
             if t == "汇率":
                 self.constraints.append(x > 0)
             return x
         if t == "数量":  # fractional quantities (1999.5平方米) are valid input: a real, not an integer
             x = self.var(key, "Real", kind)
-            self.constraints.append(x >= 0)
+            if not signed:
+                self.constraints.append(x >= 0)
             return x
         if t == "年度":
             x = self.var(key, "Int", kind)
