@@ -254,7 +254,26 @@ class Builder(Transformer_NonRecursive):
         return ("assess", str(c[-1]))
 
     def give(self, meta, c):
-        return ("give", c[1])
+        award = c[-1]
+        if len(c) > 2:  # 给予 最高 …: the text gives only a maximum
+            award = self._up_to(award, str(c[1]), "金额", meta)
+        return ("give", award)
+
+    def _up_to(self, award, word: str, place: str, meta):
+        """An award whose text gives only a maximum (最高给予, 不超过, 按不高于5%的比例): 最多可得, 待评定."""
+        if relation((word,))[0] != "<=":
+            self.report.error("E571", f"“给予”的数额前不能用“{word}”", self.span(meta),
+                              "原文只给出最高额时写“给予 最高 50万元”或“给予 不超过 50万元”，比例写“按「基数」的 不高于 5%”")
+        if award.kind in ("非资金支持", "一事一议"):
+            self.report.error("E572", f"“{award.kind}”没有金额，不能写“{word}”", self.span(meta), f"删去“{word}”")
+            return award
+        return n.attrs.evolve(award, up_to=(word, place))
+
+    def give_ratio_up_to(self, meta, c):
+        parts = [x for x in c if not isinstance(x, Token)]
+        word = next(str(t) for t in c if isinstance(t, Token) and t.type == "PREFIX_BOUND")
+        amount = self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
+        return self._up_to(n.Award("金额", amount, self.span(meta)), word, "比例", meta)
 
     def give_amount(self, meta, c):
         return n.Award("金额", c[0], self.span(meta))

@@ -143,7 +143,7 @@ class Generator:
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
             ("topup", constant(item.topup)), ("tranches", "[" + ", ".join(tranches) + "]"),
-            ("formula", constant(item.formula)),
+            ("formula", constant(item.formula)), ("up_to", constant(item.up_to)),
         ]
         spec += "".join(f"    {constant(k)}: {v},\n" for k, v in fields) + "}"
         self.emit(spec)

@@ -570,10 +570,15 @@ class DocGenerator:
             return ["**给予**：一事一议（个案研究确定，不计算金额）", ""]
         if award.kind == "非资金支持":
             return [f"**给予**：非资金支持（不涉及金额）：{md(award.description or '')}", ""]
+        up_to = []
+        if award.up_to is not None:  # 最多可得: the text gives only a maximum
+            up_to = [f"**最多可得**：原文只给出最高额（“{md(award.up_to[0])}”），没有确定金额的规则。"
+                     "结果为“待评定”，金额是企业最多可得的数额，具体金额经评定确定。", ""]
         if award.kind == "分档":
-            lines = [f"**给予**：按{self.text(award.measure)}分档", ""]
-            return lines + self.tiers(award)
-        lines = [f"**给予**：{md(award.kind) + ' ' if award.kind != '金额' else ''}{self.text(award.amount)}", ""]
+            lines = [f"**给予**：按{self.text(award.measure)}分档" + ("，各档为最高额" if award.up_to else ""), ""]
+            return lines + self.tiers(award) + up_to
+        shown = render.up_to_text(award, name=self.name) if award.up_to else self.text(award.amount)
+        lines = [f"**给予**：{md(award.kind) + ' ' if award.kind != '金额' else ''}{shown}", ""] + up_to
         if isinstance(award.amount, n.ByLevel):
             return lines + self.by_level(award.amount, "金额")
         formula = render.formula_text(award, name=self.name)

@@ -76,6 +76,7 @@ def item_spec(item) -> dict:
         "topup": item.topup,
         "tranches": [_fn(t) for t in item.tranches],
         "formula": item.formula,
+        "up_to": item.up_to,
     }
 
 

@@ -77,6 +77,7 @@ class ItemPlan:
     topup: tuple | None  # labels whose history 补差 subtracts
     tranches: tuple
     formula: str
+    up_to: str | None = None  # the word (最高, 不超过, 不高于) when the text gives only a maximum: 最多可得
 
 
 @attrs.frozen
@@ -231,7 +232,8 @@ class Lowerer:
             quote=item.quote.text if item.quote else None, kind=kind, gate=item.assessment,
             per_project=item.per_project, frequency=freq, conditions=tuple(conditions), award=amount,
             uplifts=uplifts, limits=limits, topup=topup,
-            tranches=tuple(self.expr(t) for t in item.tranches), formula=formula)
+            tranches=tuple(self.expr(t) for t in item.tranches), formula=formula,
+            up_to=award.up_to[0] if award is not None and award.up_to else None)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
         if ref.item is not None:

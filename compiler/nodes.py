@@ -178,6 +178,9 @@ class Award:
     measure: "Expr | None" = None  # for 分档
     tiers: tuple[Tier, ...] = ()
     description: str | None = None  # for 非资金支持
+    # 最多可得: (boundary word, where it stands) when the text gives only a maximum:
+    # ("最高", "金额") for 给予 最高 50万元, ("不高于", "比例") for 按「基数」的 不高于 5%.
+    up_to: tuple[str, str] | None = None
 
 
 @node

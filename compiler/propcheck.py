@@ -526,6 +526,12 @@ def check(policy, item, prop, index, case):
         if r["状态"] not in ("符合", "待评定") and (r["金额"] is not None or r.get("分期") or r["上限"]):
             fail(f"状态为{r['状态']}，却带有金额 {r['金额']}")
         return
+    if prop == "up_to":
+        if r["状态"] == "符合":
+            fail("只给出最高额的支持却作为确定金额（符合）")
+        if r["金额"] is not None and (r["状态"] != "待评定" or r.get("最多可得") != r["金额"]):
+            fail(f"状态{r['状态']}、金额 {r['金额']}，却没有标明最多可得 {r.get('最多可得')}")
+        return
     if prop == "nonneg":
         if amount is not None and amount < 0:
             fail(f"金额 {amount} 为负数")

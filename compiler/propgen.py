@@ -16,6 +16,8 @@ starts to bind) and one test per property:
   table does not decrease;
 - ``match``: 配套 never exceeds ratio × upstream (× any 上浮 that applies);
 - ``pending``: a result that is not 符合 / 待评定 (参数待定 above all) carries no number;
+- ``up_to``: an award whose text gives only a maximum is never 符合: with an amount it is
+  待评定 and says 最多可得;
 
 and per policy: each 互斥 group pays no more than its rule allows, and the total
 respects each 总额上限. Policy text reaches the module only as ``repr()``
@@ -50,6 +52,7 @@ PROPERTY_TEXT = {
     "pending": "不符合、信息不足、参数待定等结果不带金额",
     "tier_mono": "分档金额随度量增长而不减少",
     "match": "配套金额不超过配套比例 × 上级金额",
+    "up_to": "只给出最高额的支持从不作为确定金额：有金额时状态为待评定，并标明最多可得",
 }
 
 
@@ -322,6 +325,9 @@ class PropertyGenerator:
                       PROPERTY_TEXT["match"])
         self.test(f"{base}_pending", strategy, f"pc.check(POLICY, {var}, 'pending', None, case)", item.label,
                   PROPERTY_TEXT["pending"])
+        if item.up_to:
+            self.test(f"{base}_up_to", strategy, f"pc.check(POLICY, {var}, 'up_to', None, case)", item.label,
+                      PROPERTY_TEXT["up_to"])
 
 
     def run(self) -> str:

@@ -601,7 +601,7 @@ def gap_text(op: str, left, right, unit: str) -> str | None:
 class Outcome:
     """What the clauses of an item decide for one enterprise or one project."""
 
-    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches")
+    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to")
 
     def __init__(self):
         self.status = None
@@ -613,6 +613,7 @@ class Outcome:
         self.gaps = []
         self.formula = None
         self.tranches = None
+        self.up_to = False
 
 
 def run_conditions(spec, ctx, out: Outcome) -> bool | None:
@@ -809,6 +810,11 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "参数待定")
         out.tranches = ratios
     out.amount = round_money(amount)
+    if spec.get("up_to"):  # the text gives only a maximum: the enterprise may get at most this much
+        out.up_to = True
+        out.steps.append(step(f"原文只给出最高额（{spec['up_to']}），具体金额经评定确定",
+                              f"最多可得{money_text(out.amount)}", spec["where"]))
+        return finish(spec, out, "待评定")
     return finish(spec, out, "待评定" if spec["gate"] else "符合")
 
 
@@ -853,6 +859,8 @@ def finish(spec, out: Outcome, status: str) -> dict:
     }
     if amount is not None and out.tranches:
         result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
+    if amount is not None and out.up_to:
+        result["最多可得"] = money(amount)
     return result
 
 

@@ -1,0 +1,145 @@
+"""Up-to awards (最多可得), per-tier conditions, results that are not awards (核定) and what cases can assert.
+
+Policy: tests/policies/results.pol (source text results.txt). Every amount is worked out by hand from
+the clause it encodes; each test says how. Both evaluators are asserted through evalkit.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from compiler import review as rv
+from compiler.check import check
+from evalkit import label, pair
+from test_semantic_errors import found, run
+
+P = "results.pol"
+
+
+# ---- 最高额给予：最多可得，待评定 ----------------------------------------------------------
+
+def test_fixed_maximum_is_at_most_and_pending_assessment():
+    # 第一条 “最高给予50万元”：没有确定金额的办法，企业最多可得 50万元，状态待评定
+    r = pair(P).expect(label(1, "总部奖励"), {"新引进总部企业": True}, "待评定", "500000.00")
+    assert r["最多可得"] == "500000.00"
+    assert any("最多可得50万元" in str(s["结果"]) for s in r["理由"])
+
+
+def test_up_to_award_is_not_counted_as_certain():
+    # 合计只计符合的金额；最高合计含待评定的最多可得：50万元（第1条）
+    result = pair(P).evaluate({"新引进总部企业": True})
+    assert result["汇总"]["合计"] == "0.00"
+    assert result["汇总"]["最高合计"] == "500000.00"
+
+
+def test_up_to_award_not_met_has_no_amount():
+    r = pair(P).expect(label(1, "总部奖励"), {"新引进总部企业": False}, "不符合", None)
+    assert "最多可得" not in r
+
+
+@pytest.mark.parametrize("investment,amount", [
+    ("300万元", "300000.00"),     # 300万 × 10% = 30万，最多可得 30万
+    ("1000万元", "1000000.00"),   # 1000万 × 10% = 100万，正好等于上限 100万
+    ("1000.01万元", "1000000.00"),  # 100.001万 → 最高 100万元
+])
+def test_up_to_of_a_ratio(investment, amount):
+    # 第二条 “给予不超过设备投资额10%的补贴,最高100万元”
+    r = pair(P).expect(label(2, "设备补贴"), {"设备投资额": investment, "申报年度": 2025}, "待评定", amount)
+    assert r["最多可得"] == amount
+
+
+def test_ratio_that_is_itself_up_to():
+    # 第三条 “按不高于技改投资额5%的比例”：1000万 × 5% = 50万元，最多可得
+    r = pair(P).expect(label(3, "技改补助"), {"技改投资额": "1000万元", "申报年度": 2025}, "待评定", "500000.00")
+    assert r["最多可得"] == "500000.00"
+
+
+def test_up_to_with_an_assessment():
+    # 第四条 经综合评定、最高给予200万元：待评定，最多可得 200万元
+    r = pair(P).expect(label(4, "重点项目"), {"重点项目": True}, "待评定", "2000000.00")
+    assert r["最多可得"] == "2000000.00"
+
+
+@pytest.mark.parametrize("spend,amount", [
+    ("499.99万元", None),         # 低于 500万元：不在任何一档
+    ("500万元", "200000.00"),     # 达到 500万元：最高 20万元
+    ("999.99万元", "200000.00"),
+    ("1000万元", "500000.00"),    # 达到 1000万元：最高 50万元
+])
+def test_tiers_of_maxima(spend, amount):
+    # 第五条 “分别给予最高20万元、50万元奖励”：每一档都是最高额
+    status = "待评定" if amount else "不符合"
+    r = pair(P).expect(label(5, "研发奖励"), {"研发投入": spend, "申报年度": 2025}, status, amount)
+    assert r.get("最多可得") == amount
+
+
+@pytest.mark.parametrize("line,code,column", [
+    ("    给予 不低于 10万元", "E571", 5),      # a floor is not an up-to award
+    ("    给予 最高 非资金支持", "E572", 5),    # nothing to be at most
+])
+def test_up_to_mistakes(tmp_path, line, code, column):
+    result = run(tmp_path, replace={11: line})
+    assert (code, 11, column) in found(result)
+
+
+def test_review_lists_maxima_and_fixed_amounts_written_as_maxima():
+    result = check(pair(P).path)
+    hits = [f for f in rv.review(result.program) if f.kind == rv.UP_TO]
+    assert len(hits) == 1
+    rows = {row[0]: row[2] for row in hits[0].rows}
+    assert rows[label(1, "总部奖励")] == "最多可得（最高），待评定"
+    assert rows[label(3, "技改补助")] == "最多可得（不高于），待评定"
+
+
+# ---- generated properties and the solver ------------------------------------------------------
+
+def _failures(module, evaluate=None):
+    from compiler import propcheck as pc
+
+    if evaluate is not None:
+        pc.use(module.POLICY["file"], module.POLICY["rules"], evaluate)
+    try:
+        return {name for name, *_ in module.PROPERTIES if not pc.run_property(module, name).passed}
+    finally:
+        pc._BOUND.pop((module.POLICY["file"], module.POLICY["rules"]), None)
+
+
+def test_properties_hold_and_catch_a_module_that_pays_a_maximum_as_certain(monkeypatch):
+    import re
+
+    from compiler import propcheck as pc
+    from compiler.propgen import load_properties
+
+    monkeypatch.setenv("POLC_EXAMPLES", "30")
+    p = pair(P)
+    module = load_properties(str(p.path), program=p.program)
+    up_to = {name for name, *_ in module.PROPERTIES if name.endswith("_up_to")}
+    assert len(up_to) == 5  # one per item that gives only a maximum
+    assert _failures(module) == set()
+    # a module that forgets 最多可得 for 第1条 reports the maximum as 符合: the property fails
+    mutated, count = re.subn(r"'up_to': '最高',", "'up_to': None,", p.source, count=1)
+    assert count == 1
+    failed = _failures(module, pc.module_from_source(mutated, "results_mutant"))
+    assert failed & up_to
+
+
+def test_solver_proves_the_caps_of_the_results_policy():
+    from compiler.verify import verify_program
+
+    p = pair(P)
+    props = verify_program(p.program, str(p.path))
+    assert props and [(x.label, x.text, x.status, x.detail) for x in props if x.status != "proved"] == []
+
+
+def test_review_flags_a_maximum_encoded_as_a_fixed_amount(tmp_path):
+    # “最高给予30万元” encoded as 给予 30万元 would promise the maximum as an entitlement
+    (tmp_path / "t.txt").write_text("第1条 支持总部。对总部企业最高给予30万元奖励。\n", encoding="utf-8")
+    (tmp_path / "p.pol").write_text("\n".join([
+        "政策「测试」", "原文文件「t.txt」", "施行 自 2025-01-01 起", "字段「总部企业」：布尔",
+        "第1条「总部」", "  原文「第1条 支持总部。」", "  款「总部奖励」", "    原文「对总部企业最高给予30万元奖励。」",
+        "    条件「总部企业」", "    给予 30万元", "    频次 一次性"]) + "\n", encoding="utf-8")
+    result = check(tmp_path / "p.pol")
+    assert result.ok
+    hits = [f for f in rv.review(result.program) if f.kind == rv.UP_TO]
+    assert len(hits) == 1 and hits[0].rows[0][1:] == ("最高给予30万元", "确定金额（请核对：原文只给出最高额）")
+    assert "1款的编码按确定金额计算" in hits[0].why
