@@ -301,7 +301,8 @@ class Builder(Transformer_NonRecursive):
 
     def tier(self, meta, c):
         band = next((x for x in c if isinstance(x, n.Band)), None)
-        return n.Tier(band, c[-1], self.span(meta))
+        when = next((c[i + 1] for i, x in enumerate(c) if isinstance(x, Token) and x.type == "WHEN"), None)
+        return n.Tier(band, c[-1], self.span(meta), when)
 
     def band(self, meta, c):
         bounds = [x for x in c if isinstance(x, n.Compare)]

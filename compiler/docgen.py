@@ -599,6 +599,11 @@ class DocGenerator:
                         and tiers[k + 1].band.low is not None:
                     band += f"，至下一档起点（{self.text(tiers[k + 1].band.low.right)}）为止"
             rows.append([str(k + 1), band, self.text(tier.amount)])
+        if any(t.when is not None for t in tiers):  # 档 … 若 …: a band with its own condition
+            for row, tier in zip(rows, tiers):
+                row.insert(2, self.text(tier.when) if tier.when is not None else "无")
+            lines = table(["档", f"{measure}", "附加条件", "金额"], rows)
+            return lines + ["低于最低一档的，不符合；落在某一档但不满足该档附加条件的，也不符合（不退到低一档）。", ""]
         lines = table(["档", f"{measure}", "金额"], rows)
         return lines + ["低于最低一档的，不符合。", ""]
 

@@ -10,7 +10,8 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("add"|"sub"|"mul"|"div", a, b) ("cmp", op, a, b) ("and", [..]) ("or", [..])
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
-("tiers", measure, [(low_op, low, high_op, high, amount)]).
+("tiers", measure, [(low_op, low, high_op, high, amount)]) ("when", condition, amount): a tier
+with its own condition (the amount if it holds, none of the table's if it fails).
 """
 
 from __future__ import annotations
@@ -204,7 +205,10 @@ class Lowerer:
                 band = tier.band
                 low = (band.low.op, self.expr(band.low.right)) if band and band.low else (None, None)
                 high = (band.high.op, self.expr(band.high.right)) if band and band.high else (None, None)
-                tiers.append((low[0], low[1], high[0], high[1], self.expr(tier.amount)))
+                amount = self.expr(tier.amount)
+                if tier.when is not None:  # the band pays only if its own condition holds too
+                    amount = ("when", self.cond(tier.when), amount)
+                tiers.append((low[0], low[1], high[0], high[1], amount))
             amount = ("tiers", self.expr(award.measure), tiers)
         elif award is not None and award.amount is not None:
             amount = self.expr(award.amount)

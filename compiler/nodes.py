@@ -168,6 +168,7 @@ class Tier:
     band: Band | None
     amount: "Expr"
     span: Span
+    when: "Expr | None" = None  # 档 … 若 条件：the band pays only if this also holds
 
 
 @node
@@ -241,6 +242,8 @@ class Item:
                     yield e
             for tier in self.award.tiers:
                 yield tier.amount
+                if tier.when is not None:
+                    yield tier.when
                 if tier.band is not None:
                     yield from (b.right for b in (tier.band.low, tier.band.high) if b is not None)
         yield from (lim.amount for lim in self.limits)

@@ -136,6 +136,9 @@ def ev(ir, env: Env):
         return entries[rank]
     if op == "tiers":
         return tier_amount(ir, env)[0]
+    if op == "when":  # a tier's own condition: its amount, none of the table's, or not known
+        c = ev(ir[1], env)
+        return ev(ir[2], env) if c is True else (NA if c is False else UNK)
     raise ValueError(f"unknown IR {op}")
 
 

@@ -70,6 +70,8 @@ def children(ir):
         return [ir[1]]
     if op == "by_level":
         return [ir[1], *ir[2].values()]
+    if op == "when":
+        return [ir[1], ir[2]]
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:
@@ -91,10 +93,15 @@ def refs(ir, op) -> set:
 def amounts_only(ir):
     """The parts of an award that give its amount: tier amounts and per-level entries, not what selects them."""
     if ir[0] == "tiers":
-        return [a for *_, a in ir[2]]
+        return [a[2] if a[0] == "when" else a for *_, a in ir[2]]
     if ir[0] == "by_level":
         return list(ir[2].values())
     return [ir]
+
+
+def conditional_tiers(ir) -> bool:
+    """A tier table where some band has its own condition: moving up a band may pay nothing."""
+    return ir[0] == "tiers" and any(amount[0] == "when" for *_, amount in ir[2])
 
 
 def absolute(ir) -> bool:
@@ -281,7 +288,9 @@ class PropertyGenerator:
     def item(self, item: ItemPlan, index: int, scope: Scope) -> None:
         var = f"ITEM_{index}"
         mono = None
-        if item.award[0] == "tiers":
+        if conditional_tiers(item.award):
+            self.notes.append((item.label, "分档中有带附加条件的档，金额不必随度量增长，未检查分档单调性"))
+        elif item.award[0] == "tiers":
             f = increasing_in(item.award[1])
             if f is not None:
                 mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields}

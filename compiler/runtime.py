@@ -465,6 +465,18 @@ def select_tier(measure, bands):
     return NOT_APPLICABLE
 
 
+def tier_if(condition, amount_fn):
+    """A tier with its own condition (档 … 若 …): its amount if the condition holds.
+
+    A failed condition leaves the enterprise in no tier (a lower band is not tried: bands do not
+    overlap); an unknown one leaves the amount unknown."""
+    if condition is True:
+        return amount_fn()
+    if condition is False:
+        return NOT_APPLICABLE
+    return UNKNOWN
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -648,7 +660,7 @@ def run_amount(spec, ctx, out: Outcome):
     ctx.pending = set()
     amount = spec["award"](ctx)
     if amount is NOT_APPLICABLE:
-        out.steps.append(step("不属于给予的任何一档或分级", False, spec["where"]))
+        out.steps.append(step("不属于给予的任何一档或分级（或所在一档的附加条件不满足）", False, spec["where"]))
         return NOT_APPLICABLE
     for ratio_fn, when_fn, text, where in spec["uplifts"]:
         applies = True if when_fn is None else when_fn(ctx)

@@ -296,6 +296,8 @@ class TypeChecker:
                     self.report.error("E315", f"分档所依据的量应能比较大小，这里是{show(mt)}", a.measure.span)
                 for tier in a.tiers:
                     self.money(tier.amount, "这一档的金额")
+                    if tier.when is not None:
+                        self.expect(tier.when, BOOL, "这一档的附加条件")
                     if tier.band:
                         for b in (tier.band.low, tier.band.high):
                             if b is not None:

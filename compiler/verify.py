@@ -39,7 +39,8 @@ from fractions import Fraction
 import z3
 
 from .lower import ItemPlan, PolicyPlan, lower
-from .propgen import LIFETIME, absolute, amounts_only, award_params, increasing_in, monetary, refs, walk
+from .propgen import (LIFETIME, absolute, amounts_only, award_params, conditional_tiers, increasing_in, monetary,
+                      refs, walk)
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
 
@@ -250,6 +251,10 @@ class Encoder:
             return Val(v, s)
         if op == "tiers":
             return self.tiers(ir)
+        if op == "when":  # runtime.tier_if: the amount if the condition holds, NA if it fails, else UNK
+            t, f = self.cond(ir[1])
+            a = self.value(ir[2])
+            return Val(a.v, z3.If(t, a.s, z3.If(f, z3.IntVal(NA), z3.IntVal(UNK))))
         raise Unencodable(f"算式 {op}")
 
     def tiers(self, ir) -> Val:
@@ -807,7 +812,8 @@ class Verifier:
             self.prove(p, build_fixed, [counter_fixed], confirm_fixed)
             props.append(p)
         # tiers never decrease as the measure grows
-        if item.award is not None and item.award[0] == "tiers" and plan_item.award[0] == "tiers":
+        if item.award is not None and item.award[0] == "tiers" and plan_item.award[0] == "tiers" \
+                and not conditional_tiers(plan_item.award):
             f = increasing_in(plan_item.award[1])
             if f is not None:
                 props.append(self.monotone_property(item, plan_item, f))
@@ -1142,6 +1148,8 @@ def _ir(node) -> tuple:
                 return (fn, _ir(args[0]), _const(args[1]))
             if fn == "by_level":
                 return ("by_level", _ir(args[0]), {_const(k): _ir(v) for k, v in zip(args[1].keys, args[1].values)})
+            if fn == "tier_if":
+                return ("when", _ir(args[0]), _ir(args[1].body))
             if fn == "select_tier":
                 bands = []
                 for t in args[1].elts:

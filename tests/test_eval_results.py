@@ -143,3 +143,38 @@ def test_review_flags_a_maximum_encoded_as_a_fixed_amount(tmp_path):
     hits = [f for f in rv.review(result.program) if f.kind == rv.UP_TO]
     assert len(hits) == 1 and hits[0].rows[0][1:] == ("最高给予30万元", "确定金额（请核对：原文只给出最高额）")
     assert "1款的编码按确定金额计算" in hits[0].why
+
+
+# ---- 档的附加条件 --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spend,revenue,status,amount", [
+    ("499.99万元", "1亿元", "不符合", None),       # below every band
+    ("500万元", None, "符合", "200000.00"),        # 500万 ≤ 研发投入 < 1000万: 20万元, no ratio needed
+    ("999.99万元", "1亿元", "符合", "200000.00"),
+    ("1000万元", "33333.33万元", "符合", "500000.00"),  # 1000 ÷ 33333.33 = 3.0000003% ≥ 3%: 50万元
+    ("1000万元", "33333.34万元", "不符合", None),       # 1000 ÷ 33333.34 = 2.9999997% < 3%: no lower band
+    ("1200万元", "40000万元", "符合", "500000.00"),  # 1200 ÷ 40000 = 3%，达到: 50万元
+    ("1200万元", "40000.01万元", "不符合", None),    # 1200 ÷ 40000.01 < 3%: the band's own condition fails
+    ("1200万元", None, "信息不足", None),           # the ratio needs 营业收入
+])
+def test_tier_with_its_own_condition(spend, revenue, status, amount):
+    # 第六条 “研发投入达到1000万元且占营业收入比例不低于3%的…50万元；研发投入达到500万元的…20万元”
+    record = {"研发投入": spend, "申报年度": 2025}
+    if revenue:
+        record["营业收入"] = revenue
+    r = pair(P).expect(label(6, "研发投入奖励"), record, status, amount)
+    if status == "信息不足":
+        assert r["缺少信息"] == ["营业收入"]
+
+
+def test_tier_condition_must_be_a_condition(tmp_path):
+    result = run(tmp_path, replace={11: "    给予 分档「研发费用」", 12: "      档 达到 100万元，若「研发费用」：10万元"})
+    assert ("E301", 12, 19) in found(result)  # column of 「研发费用」 (6 spaces, 档, 达到 100万元，若): an amount, not 是/否
+
+
+def test_docs_page_shows_the_tier_condition():
+    from compiler import docgen
+
+    site = docgen.generate(check(pair(P).path))
+    page = next(text for path, text in site.pages.items() if "研发投入奖励" in text)
+    assert "| 档 | " in page and "附加条件" in page and "不退到低一档" in page
