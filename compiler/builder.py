@@ -296,6 +296,9 @@ class Builder(Transformer_NonRecursive):
         desc = self.text(c[1]) if len(c) > 1 else None
         return n.Award("非资金支持", None, self.span(meta), description=desc)
 
+    def give_result(self, meta, c):
+        return n.Award("核定", c[2], self.span(meta), result=self.name(c[1]))
+
     def give_case_by_case(self, meta, c):
         return n.Award("一事一议", None, self.span(meta))
 

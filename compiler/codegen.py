@@ -146,6 +146,7 @@ class Generator:
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
             ("topup", constant(item.topup)), ("tranches", "[" + ", ".join(tranches) + "]"),
             ("formula", constant(item.formula)), ("up_to", constant(item.up_to)),
+            ("result", constant(item.result)),
         ]
         spec += "".join(f"    {constant(k)}: {v},\n" for k, v in fields) + "}"
         self.emit(spec)

@@ -570,6 +570,9 @@ class DocGenerator:
             return ["**给予**：一事一议（个案研究确定，不计算金额）", ""]
         if award.kind == "非资金支持":
             return [f"**给予**：非资金支持（不涉及金额）：{md(award.description or '')}", ""]
+        if award.kind == "核定":  # a value that is not money paid
+            return [f"**核定**：「{md(award.result)}」为 {self.text(award.amount)}", "",
+                    "核定的是一个计算结果（不是资金）：求值结果中显示在“核定”下，不计入金额合计。", ""]
         up_to = []
         if award.up_to is not None:  # 最多可得: the text gives only a maximum
             up_to = [f"**最多可得**：原文只给出最高额（“{md(award.up_to[0])}”），没有确定金额的规则。"
@@ -614,7 +617,7 @@ class DocGenerator:
         lines = []
         for lim in item.limits:
             lines += self.gen(lim)
-        monetary = item.award is not None and item.award.kind not in ("一事一议", "非资金支持", "金额", "分档")
+        monetary = item.award is not None and item.award.kind not in ("一事一议", "非资金支持", "金额", "分档", "核定")
         if monetary and not any(lim.kind != "下限" for lim in item.limits):
             lines += ["**上限**：未设上限", ""]
         return lines

@@ -79,6 +79,7 @@ def item_spec(item) -> dict:
         "tranches": [_fn(t) for t in item.tranches],
         "formula": item.formula,
         "up_to": item.up_to,
+        "result": item.result,
     }
 
 

@@ -79,6 +79,7 @@ class ItemPlan:
     tranches: tuple
     formula: str
     up_to: str | None = None  # the word (最高, 不超过, 不高于) when the text gives only a maximum: 最多可得
+    result: tuple | None = None  # 核定: (name, type tuple) of a computed value that is not money paid
 
 
 @attrs.frozen
@@ -237,7 +238,9 @@ class Lowerer:
             per_project=item.per_project, frequency=freq, conditions=tuple(conditions), award=amount,
             uplifts=uplifts, limits=limits, topup=topup,
             tranches=tuple(self.expr(t) for t in item.tranches), formula=formula,
-            up_to=award.up_to[0] if award is not None and award.up_to else None)
+            up_to=award.up_to[0] if award is not None and award.up_to else None,
+            result=(award.result, self.types.type_of(award.amount)) if award is not None and award.kind == "核定"
+            else None)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
         if ref.item is not None:

@@ -182,6 +182,7 @@ class Award:
     # 最多可得: (boundary word, where it stands) when the text gives only a maximum:
     # ("最高", "金额") for 给予 最高 50万元, ("不高于", "比例") for 按「基数」的 不高于 5%.
     up_to: tuple[str, str] | None = None
+    result: str | None = None  # 核定「名称」: the name of a computed value that is not money paid
 
 
 @node

@@ -16,6 +16,7 @@ starts to bind) and one test per property:
   table does not decrease;
 - ``match``: 配套 never exceeds ratio × upstream (× any 上浮 that applies);
 - ``pending``: a result that is not 符合 / 待评定 (参数待定 above all) carries no number;
+- ``result``: a 核定 value is never money: no 金额, never in 计入合计, shown under 核定 when it holds;
 - ``up_to``: an award whose text gives only a maximum is never 符合: with an amount it is
   待评定 and says 最多可得;
 
@@ -52,6 +53,7 @@ PROPERTY_TEXT = {
     "pending": "不符合、信息不足、参数待定等结果不带金额",
     "tier_mono": "分档金额随度量增长而不减少",
     "match": "配套金额不超过配套比例 × 上级金额",
+    "result": "核定的结果不是资金：不带金额，不计入合计；符合时给出核定的值",
     "up_to": "只给出最高额的支持从不作为确定金额：有金额时状态为待评定，并标明最多可得",
 }
 
@@ -234,7 +236,7 @@ class Scope:
 
 
 def monetary(item: ItemPlan) -> bool:
-    return item.award is not None and item.kind not in ("非资金支持", "一事一议")
+    return item.award is not None and item.kind not in ("非资金支持", "一事一议", "核定")
 
 
 def item_scope(plan: PolicyPlan, item: ItemPlan) -> Scope:
@@ -387,8 +389,18 @@ class PropertyGenerator:
                 self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data()})}")
                 self.test(f"test_sum_cap_{k}", f"pc.cases(POLICY, SUM_CAP_{k}['scope'])",
                           f"pc.check_sum_cap(POLICY, SUM_CAP_{k}, case)", "合计", f"合计不超过{text}")
-        for item in plan.items:
-            if not monetary(item):
+        for index, item in enumerate(plan.items, 1):
+            if item.kind == "核定" and item.award is not None:  # a value, not money: never in the totals
+                scope = item_scope(plan, item)
+                data = {"label": item.label, "kind": item.kind, "per_project": False, "frequency": None,
+                        "conditions": [c.test for c in item.conditions], "award": item.award, "uplifts": [],
+                        "limits": [(lim.kind, lim.text, lim.amount) for lim in item.limits], "topup": None,
+                        "mono": None, "scope": scope.data()}
+                self.emit()
+                self.emit(f"ITEM_{index} = {constant(data)}")
+                self.test(f"test_item_{index}_result", f"pc.cases(POLICY, ITEM_{index}['scope'])",
+                          f"pc.check(POLICY, ITEM_{index}, 'result', None, case)", item.label, PROPERTY_TEXT["result"])
+            elif not monetary(item):
                 self.notes.append((item.label, "不涉及金额，无金额性质"))
         self.emit()
         self.emit(f"PROPERTIES = {constant(self.properties)}")

@@ -94,6 +94,8 @@ def award_text(award: n.Award, *, name=None) -> str:
         return f"非资金支持：{award.description or ''}".rstrip("：")
     if award.kind == "分档":
         return f"按{text(award.measure, name=name)}分档"
+    if award.kind == "核定":
+        return f"核定「{award.result}」为{text(award.amount, name=name)}"
     prefix = "" if award.kind == "金额" else award.kind + " "
     if award.up_to is not None:
         return prefix + up_to_text(award, name=name)

@@ -613,7 +613,8 @@ def gap_text(op: str, left, right, unit: str) -> str | None:
 class Outcome:
     """What the clauses of an item decide for one enterprise or one project."""
 
-    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to")
+    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to",
+                 "result")
 
     def __init__(self):
         self.status = None
@@ -626,6 +627,7 @@ class Outcome:
         self.formula = None
         self.tranches = None
         self.up_to = False
+        self.result = None
 
 
 def run_conditions(spec, ctx, out: Outcome) -> bool | None:
@@ -711,8 +713,59 @@ def evaluate_item(spec, ctx) -> dict:
         return finish(spec, out, "一事一议")
     if kind == "非资金支持":
         return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    if kind == "核定":
+        return settle_result(spec, ctx, out)
     amount = run_amount(spec, ctx, out)
     return settle(spec, ctx, out, amount, past)
+
+
+def result_text(kind: tuple, value) -> str:
+    """A 核定 value as a drafter writes it: 140万元, 70%, 5000平方米, 20年."""
+    name = kind[0] if kind else ""
+    if name == "金额":
+        return money_text(round_money(value), kind[1])
+    if name == "比例":
+        return ratio_text(value)
+    if name == "数量":
+        return f"{plain(value)}{kind[1]}"
+    if name == "期限":  # months
+        return f"{plain(value / 12)}年" if value % 12 == 0 else f"{plain(value)}个月"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def settle_result(spec, ctx, out: Outcome) -> dict:
+    """核定: a value that is not money paid (a lowest land price, a term, an area), with its own 上限/下限.
+
+    It is shown in the result under 核定 and never enters the money totals (金额 stays empty)."""
+    name, kind = spec["result"]
+    ctx.missing, ctx.pending = set(), set()
+    value = spec["award"](ctx)
+    ordered = [c for c in spec["caps"] if c[0] == "下限"] + [c for c in spec["caps"] if c[0] == "上限"]
+    for limit_kind, text, where, limit_fn in ordered:
+        limit = limit_fn(ctx)
+        stop = blocked(value, limit)
+        if stop:
+            value = stop if value is not PENDING else value
+            continue
+        if (limit_kind == "上限" and value > limit) or (limit_kind == "下限" and value < limit):
+            value = limit
+            out.steps.append(step(text, f"核定为{result_text(kind, limit)}", where))
+    out.missing |= ctx.missing
+    out.pending |= ctx.pending
+    if value is PENDING:
+        return finish(spec, out, "参数待定")
+    if value is UNKNOWN:
+        return finish(spec, out, "信息不足")
+    if value is NOT_APPLICABLE:
+        out.steps.append(step("不属于核定的任何一档或分级", False, spec["where"]))
+        return finish(spec, out, "不符合")
+    if kind and kind[0] == "金额":
+        value = round_money(value)
+    out.result = (name, kind, value)
+    out.steps.append(step(f"核定「{name}」（不是资金，不计入合计）", result_text(kind, value), spec["where"]))
+    return finish(spec, out, "待评定" if spec["gate"] else "符合")
 
 
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
@@ -873,7 +926,25 @@ def finish(spec, out: Outcome, status: str) -> dict:
         result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
     if amount is not None and out.up_to:
         result["最多可得"] = money(amount)
+    if out.result is not None and status in ("符合", "待评定"):
+        name, kind, value = out.result
+        result["核定"] = {"名称": name, "类型": _kind_text(kind),
+                        "值": (money(value) if kind and kind[0] == "金额" else plain(value))
+                        if isinstance(value, Decimal) else str(value),
+                        "文字": result_text(kind, value)}
     return result
+
+
+def _kind_text(kind) -> str:
+    if not kind:
+        return ""
+    if kind[0] == "金额":
+        return f"金额（{kind[1]}）"
+    if kind[0] == "数量":
+        return f"数量（{kind[1]}）"
+    if kind[0] == "期限":
+        return "期限（月）"
+    return kind[0]
 
 
 def within(as_of, start, end, months) -> bool:

@@ -115,6 +115,8 @@ def test_properties_hold_and_catch_a_module_that_pays_a_maximum_as_certain(monke
     module = load_properties(str(p.path), program=p.program)
     up_to = {name for name, *_ in module.PROPERTIES if name.endswith("_up_to")}
     assert len(up_to) == 5  # one per item that gives only a maximum
+    results = {name for name, *_ in module.PROPERTIES if name.endswith("_result")}
+    assert len(results) == 3  # one per 核定 item: not money, never in the totals
     assert _failures(module) == set()
     # a module that forgets 最多可得 for 第1条 reports the maximum as 符合: the property fails
     mutated, count = re.subn(r"'up_to': '最高',", "'up_to': None,", p.source, count=1)
@@ -178,3 +180,61 @@ def test_docs_page_shows_the_tier_condition():
     site = docgen.generate(check(pair(P).path))
     page = next(text for path, text in site.pages.items() if "研发投入奖励" in text)
     assert "| 档 | " in page and "附加条件" in page and "不退到低一档" in page
+
+
+# ---- 核定：不是资金的计算结果 ------------------------------------------------------------------
+
+LAND = {"土地评估价": "2000万元", "土地等别最低价": "1000万元", "重点产业项目": True, "总建筑面积": 30000}
+
+
+@pytest.mark.parametrize("appraisal,minimum,value,text", [
+    ("2000万元", "1000万元", "14000000.00", "1400万元"),   # 2000万 × 70% = 1400万，高于等别最低价
+    ("1000万元", "800万元", "8000000.00", "800万元"),      # 1000万 × 70% = 700万，低于等别最低价 800万：取 800万
+    ("1000万元", "700万元", "7000000.00", "700万元"),      # 700万 正好等于最低价
+    ("333.33万元", "0元", "2333310.00", "233.331万元"),   # 333.33万 × 70% = 233.331万元
+])
+def test_result_is_computed_and_shown_but_not_money(appraisal, minimum, value, text):
+    # 第七条 “出让底价按不低于土地评估价的70%确定,且不低于…最低价标准”
+    record = {**LAND, "土地评估价": appraisal, "土地等别最低价": minimum}
+    result = pair(P).evaluate(record)
+    r = next(x for x in result["条款"] if x["条款"] == label(7, "最低出让价"))
+    assert (r["状态"], r["金额"]) == ("符合", None)
+    assert r["核定"] == {"名称": "最低出让价", "类型": "金额（元）", "值": value, "文字": text}
+    # never summed into the money totals
+    assert result["汇总"]["合计"] == "0.00" and result["汇总"]["最高合计"] == "0.00"
+    assert label(7, "最低出让价") not in result["汇总"]["计入合计"]
+
+
+def test_result_beside_an_award_leaves_the_total_alone():
+    # 第1条 最高给予50万元（待评定）与第7条 核定 1400万元 同时适用：最高合计只有 50万元
+    result = pair(P).evaluate({**LAND, "新引进总部企业": True})
+    assert result["汇总"]["最高合计"] == "500000.00"
+
+
+def test_term_of_years_and_area_quota():
+    # 第八条 出让年限不超过20年：核定 20年（240个月）
+    r = pair(P).expect(label(8, "弹性年期"), LAND, "符合", None)
+    assert r["核定"] == {"名称": "最长出让年限", "类型": "期限（月）", "值": "240", "文字": "20年"}
+    # 第九条 30000平方米 × 15% = 4500平方米，未超过 5000平方米
+    r = pair(P).expect(label(9, "配套用房面积"), LAND, "符合", None)
+    assert r["核定"]["文字"] == "4500平方米" and r["核定"]["值"] == "4500"
+    # 40000平方米 × 15% = 6000平方米 → 上限 5000平方米
+    r = pair(P).expect(label(9, "配套用房面积"), {**LAND, "总建筑面积": 40000}, "符合", None)
+    assert r["核定"]["文字"] == "5000平方米"
+
+
+def test_result_that_does_not_apply_or_lacks_input():
+    r = pair(P).expect(label(8, "弹性年期"), {**LAND, "重点产业项目": False}, "不符合", None)
+    assert "核定" not in r
+    r = pair(P).expect(label(7, "最低出让价"), {"土地等别最低价": "1000万元"}, "信息不足", None)
+    assert r["缺少信息"] == ["土地评估价"] and "核定" not in r
+
+
+@pytest.mark.parametrize("lines,code", [
+    ({11: "    给予 核定「底价」 按「研发费用」的「比例」", 12: "    上限 100家"}, "E574"),     # a cap of another type
+    ({11: "    给予 核定「底价」 「外资企业」", 12: ""}, "E575"),          # 是/否 is no computed value
+    ({11: "    给予 核定「底价」 按「研发费用」的「比例」", 12: "    分期 50%、50%"}, "E573"),  # not money: no tranches
+])
+def test_result_mistakes(tmp_path, lines, code):
+    result = run(tmp_path, replace=lines)
+    assert code in {c for c, _, _ in found(result)}
