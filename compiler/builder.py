@@ -543,8 +543,35 @@ class Builder(Transformer_NonRecursive):
         return ("history", n.HistoryEntry(c[1], year, c[-1], self.span(meta), project))
 
     def expect(self, meta, c):
-        amount = c[-1] if len(c) > 3 else None
-        return ("expect", n.Expectation(c[1], str(c[2]), amount, self.span(meta)))
+        amount, result, counted, tranches = None, None, None, []
+        for i, x in enumerate(c[3:], 3):
+            if isinstance(x, Token) and x.type == "AMOUNT":
+                amount = c[i + 1]
+            elif isinstance(x, Token) and x.type == "TRANCHES":
+                tranches = [y for y in c[i + 1:] if not isinstance(y, (Token, tuple))]
+            elif isinstance(x, tuple) and x[0] == "result":
+                result = x[1]
+            elif isinstance(x, tuple) and x[0] == "counted":
+                counted = x[1]
+        return ("expect", n.Expectation(c[1], str(c[2]), amount, self.span(meta), result, counted, tuple(tranches)))
+
+    def expect_result(self, meta, c):
+        return ("result", c[1])
+
+    def expect_counted(self, meta, c):
+        return ("counted", True)
+
+    def expect_not_counted(self, meta, c):
+        return ("counted", False)
+
+    def expect_total(self, meta, c):
+        return ("total", n.TotalExpectation(str(c[1]), c[2], self.span(meta)))
+
+    def assessed(self, meta, c):
+        token = c[2]
+        if token.type == "AMOUNT":
+            return ("assessed", n.Assessment(c[1], "通过", c[3], self.span(meta)))
+        return ("assessed", n.Assessment(c[1], str(token), None, self.span(meta)))
 
     def case(self, meta, c):
         parts = [x for x in c if isinstance(x, tuple)]
@@ -553,7 +580,8 @@ class Builder(Transformer_NonRecursive):
         facts = tuple(f for group in get("facts") for f in group)
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
-                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta))
+                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
+                      tuple(get("total")), tuple(get("assessed")))
 
     # ---- header statements ----
     def _header(tag):

@@ -673,6 +673,9 @@ class DocGenerator:
         for b in case.bindings:
             p = self.s.params.get(b.key)
             rows.append(["设定", f"{self.param_link(p, mark=False) if p else md(b.name)} 为 {md(_value_text(b.value))}"])
+        for a in case.assessments:
+            decided = f"通过，评定金额 {md(_value_text(a.amount))}" if a.amount is not None else a.outcome
+            rows.append(["评定", f"{self.ref_link(a.item)} {decided}"])
         if case.date is not None:
             rows.append(["评估日期", case.date.isoformat()])
         lines += table(["情况", "值"], rows) if rows else ["（没有写企业情况）", ""]
@@ -690,12 +693,28 @@ class DocGenerator:
             actual = md(got["状态"])
             if got["金额"] is not None:
                 actual += f"，金额 {md(_money(got['金额']))}"
+            if got.get("最多可得"):
+                actual += f"（最多可得 {md(_money(got['最多可得']))}）"
             if got.get("上限"):
                 actual += f"（受{md(got['上限'])}限制）"
-            ok = got["状态"] == e.status and (e.amount is None or (
-                isinstance(e.amount, n.Literal) and got["金额"] == rt.money(const_value(e.amount.value))))
+            if e.result is not None:
+                expected += f"，核定 {md(_value_text(e.result))}"
+            if got.get("核定"):
+                actual += f"，核定「{md(got['核定']['名称'])}」{md(got['核定']['文字'])}"
+            if e.counted is not None:
+                expected += "，计入合计" if e.counted else "，不计入合计"
+                actual += "，计入合计" if item.label in outcome.result["汇总"]["计入合计"] else "，不计入合计"
+            if e.tranches:
+                expected += "，分期 " + "、".join(md(_value_text(t)) for t in e.tranches)
+                actual += "，分期 " + "、".join(md(_money(x)) for x in got.get("分期") or []) if got.get("分期") else ""
+            ok = not any(m.label == item.label for m in outcome.mismatches)
             rows.append([self.item_link(item), expected, actual, "一致" if ok else "**不一致**"])
             traces.append((item, got))
+        for t in case.totals:
+            key = "合计" if t.kind == "合计" else "最高合计"
+            have = outcome.result["汇总"][key]
+            rows.append([t.kind, md(_value_text(t.amount)), md(_money(have)),
+                         "一致" if not any(m.label == t.kind for m in outcome.mismatches) else "**不一致**"])
         lines += table(["条款", "预期", "求值结果", "核对"], rows)
         for item, got in traces:
             lines += [f"求值过程（{md(item.label)}）：", ""]

@@ -421,6 +421,26 @@ class Expectation:
     status: str
     amount: "Expr | None"
     span: Span
+    result: "Expr | None" = None  # 核定 X: the value of a result that is not money
+    counted: bool | None = None  # 计入合计 / 不计入合计 (which member of a 互斥 group is paid)
+    tranches: tuple = ()  # 分期 X、Y: the amount of each tranche
+
+
+@node
+class TotalExpectation:
+    """预期 合计 X / 预期 最高合计 X: the policy's totals for the case."""
+    kind: str  # 合计 最高合计
+    amount: "Expr"
+    span: Span
+
+
+@node
+class Assessment:
+    """评定 第N条「款」 通过 / 未通过 / 金额为 X: what the human assessment decided, as a case states it."""
+    item: ItemRef
+    outcome: str  # 通过 未通过
+    amount: "Expr | None"  # the amount decided, for an award whose text gives only a maximum
+    span: Span
 
 
 @node
@@ -433,6 +453,8 @@ class Case:
     bindings: tuple[Binding, ...]
     expectations: tuple[Expectation, ...]
     span: Span
+    totals: tuple = ()  # TotalExpectation
+    assessments: tuple = ()  # Assessment
 
 
 # ---- 文件 ---------------------------------------------------------------

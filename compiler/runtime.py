@@ -542,6 +542,7 @@ class Context:
         self.project = None
         self.missing: set = set()
         self.pending: set = set()
+        self.assessed: dict = {}  # 条款 → 通过 / 未通过 / amount granted, from the record's 评定
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -626,7 +627,7 @@ class Outcome:
         self.gaps = []
         self.formula = None
         self.tranches = None
-        self.up_to = False
+        self.up_to = None  # the maximum, for an award whose text gives only a maximum
         self.result = None
 
 
@@ -712,7 +713,7 @@ def evaluate_item(spec, ctx) -> dict:
     if kind == "一事一议":
         return finish(spec, out, "一事一议")
     if kind == "非资金支持":
-        return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        return finish(spec, out, gate_status(spec, ctx, out))
     if kind == "核定":
         return settle_result(spec, ctx, out)
     amount = run_amount(spec, ctx, out)
@@ -765,7 +766,7 @@ def settle_result(spec, ctx, out: Outcome) -> dict:
         value = round_money(value)
     out.result = (name, kind, value)
     out.steps.append(step(f"核定「{name}」（不是资金，不计入合计）", result_text(kind, value), spec["where"]))
-    return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    return finish(spec, out, gate_status(spec, ctx, out))
 
 
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
@@ -876,11 +877,38 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
         out.tranches = ratios
     out.amount = round_money(amount)
     if spec.get("up_to"):  # the text gives only a maximum: the enterprise may get at most this much
-        out.up_to = True
+        out.up_to = out.amount
         out.steps.append(step(f"原文只给出最高额（{spec['up_to']}），具体金额经评定确定",
                               f"最多可得{money_text(out.amount)}", spec["where"]))
-        return finish(spec, out, "待评定")
-    return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    return finish(spec, out, gate_status(spec, ctx, out))
+
+
+def gate_status(spec, ctx, out: Outcome) -> str:
+    """待评定 until the record says what the assessment decided (评定: 通过, 未通过, or the amount granted).
+
+    An amount granted for an up-to award must lie within what the enterprise may get at most."""
+    if not spec["gate"] and not spec.get("up_to"):
+        return "符合"
+    decided = ctx.assessed.get(spec["label"])
+    if decided is None:
+        return "待评定"
+    if decided == "未通过":
+        out.steps.append(step("评定", "未通过", spec["where"]))
+        return "不符合"
+    if isinstance(decided, Decimal):
+        if out.amount is None:
+            raise InputError([{"位置": f"$.评定.{spec['label']}", "问题": "这一款不涉及金额，评定写“通过”或“未通过”"}])
+        if decided > out.amount:
+            raise InputError([{"位置": f"$.评定.{spec['label']}",
+                               "问题": f"评定金额{money_text(decided)}超过本款最多可得的{money_text(out.amount)}"}])
+        out.amount = round_money(decided)
+        out.steps.append(step("评定", f"通过，评定金额{money_text(out.amount)}", spec["where"]))
+        return "符合"
+    if out.up_to is not None:  # 通过 without an amount: the exact figure is still to be set
+        out.steps.append(step("评定", "通过，但未写评定金额；金额仍为最多可得", spec["where"]))
+        return "待评定"
+    out.steps.append(step("评定", "通过", spec["where"]))
+    return "符合"
 
 
 def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
@@ -924,8 +952,8 @@ def finish(spec, out: Outcome, status: str) -> dict:
     }
     if amount is not None and out.tranches:
         result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
-    if amount is not None and out.up_to:
-        result["最多可得"] = money(amount)
+    if amount is not None and out.up_to is not None:
+        result["最多可得"] = money(out.up_to)
     if out.result is not None and status in ("符合", "待评定"):
         name, kind, value = out.result
         result["核定"] = {"名称": name, "类型": _kind_text(kind),
@@ -1033,7 +1061,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
     values = {}
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目"):
+        if key in ("已认定", "已获支持", "项目", "评定"):
             continue
         if key not in fields:
             near = _nearest(key, list(fields))
@@ -1122,10 +1150,37 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
         projects.append(project)
+    assessed = read_assessments(record.get("评定", {}), schema, problems)
     if problems:
         raise InputError(problems)
     year = values.get("申报年度")
-    return Context(values, held, history, {}, year, projects), warnings, problems
+    ctx = Context(values, held, history, {}, year, projects)
+    ctx.assessed = assessed
+    return ctx, warnings, problems
+
+
+def read_assessments(raw, schema, problems: list) -> dict:
+    """评定: {条款: "通过" | "未通过" | amount granted}: what a human assessment decided, per item."""
+    out = {}
+    if not isinstance(raw, dict):
+        problems.append({"位置": "$.评定", "问题": "应是对象：条款 → “通过”、“未通过”或评定金额（如 \"30万元\"）"})
+        return out
+    for label, value in raw.items():
+        where = f"$.评定.{label}"
+        if label not in schema["items"]:
+            near = _nearest(str(label), schema["items"])
+            problems.append({"位置": where, "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+        elif value in ("通过", "未通过"):
+            out[label] = value
+        else:
+            try:
+                amount = _finite(parse_money(value))
+                if amount < 0:
+                    raise ValueError("金额不能为负数")
+                out[label] = amount
+            except (ValueError, InvalidOperation) as exc:
+                problems.append({"位置": where, "问题": f"应是“通过”、“未通过”或评定金额：{exc}"})
+    return out
 
 
 def _nearest(word: str, pool) -> str | None:

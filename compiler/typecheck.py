@@ -349,6 +349,13 @@ class TypeChecker:
         for e in case.expectations:
             if e.amount is not None:
                 self.money(e.amount, "预期金额")
+            for t in e.tranches:
+                self.money(t, "预期的分期金额")
+        for t in case.totals:
+            self.money(t.amount, f"预期{t.kind}")
+        for a in case.assessments:
+            if a.amount is not None:
+                self.money(a.amount, "评定金额")
 
 
 def combine(op: str, lt, rt):

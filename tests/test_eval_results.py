@@ -238,3 +238,78 @@ def test_result_that_does_not_apply_or_lacks_input():
 def test_result_mistakes(tmp_path, lines, code):
     result = run(tmp_path, replace=lines)
     assert code in {c for c, _, _ in found(result)}
+
+
+# ---- 案例：合计、互斥、分期、核定与评定 --------------------------------------------------------
+
+def _cases(path=None):
+    result = check(path or pair(P).path)
+    assert result.ok, [d.message for d in result.errors]
+    return result.program
+
+
+def test_cases_assert_totals_exclusions_tranches_results_and_assessments_in_both_evaluators():
+    from compiler.cases import run_case
+
+    p = pair(P)
+    program = _cases()
+    names = [c.name for c in program.main.cases]
+    assert names == ["核定与分期", "评定结果"]
+    for evaluate in (p.interpreter.evaluate, p.module.evaluate):
+        for case in program.main.cases:
+            outcome = run_case(case, program, evaluate)
+            assert outcome.passed, (case.name, outcome.error, outcome.mismatches)
+
+
+def test_case_expectations_that_do_not_hold_are_reported(tmp_path):
+    """The same cases with every new kind of expectation changed by hand: each is a mismatch."""
+    import shutil
+
+    from compiler.cases import run_case
+
+    text = pair(P).path.read_text(encoding="utf-8")
+    for old, new in [("核定 1400万元", "核定 1300万元"), ("20万元，不计入合计", "20万元，计入合计"),
+                     ("分期 60万元、40万元", "分期 50万元、50万元"), ("预期 合计 130万元", "预期 合计 150万元"),
+                     ("预期 最高合计 230万元", "预期 最高合计 250万元")]:
+        assert old in text
+        text = text.replace(old, new)
+    shutil.copy(pair(P).path.with_suffix(".txt"), tmp_path / "results.txt")
+    (tmp_path / "results.pol").write_text(text, encoding="utf-8")
+    program = _cases(tmp_path / "results.pol")
+    from compiler.interpreter import Interpreter
+
+    evaluate = Interpreter(program).evaluate
+    first, second = (run_case(c, program, evaluate) for c in program.main.cases)
+    got = {(m.label, m.expected, m.actual) for m in first.mismatches}
+    assert got == {
+        (label(7, "最低出让价"), "核定 1300万元", "核定 1400万元"),
+        (label(10, "技改补贴"), "计入合计", "不计入合计"),
+        (label(11, "团队资助"), "分期 500000.00、500000.00", "分期 600000.00、400000.00"),
+        ("合计", "合计 1500000.00", "合计 1300000.00"),
+    }
+    assert {(m.label, m.actual) for m in second.mismatches} == {("最高合计", "最高合计 2300000.00")}
+
+
+def test_assessment_decides_the_status():
+    p = pair(P)
+    record = {"新引进总部企业": True, "重点项目": True}
+    # 第1条 最高给予50万元，评定 30万元：符合 30万元，最多可得仍是 50万元
+    r = p.expect(label(1, "总部奖励"), {**record, "评定": {label(1, "总部奖励"): "30万元"}}, "符合", "300000.00")
+    assert r["最多可得"] == "500000.00"
+    # 评定通过而没有金额：仍待评定，金额是最多可得
+    p.expect(label(1, "总部奖励"), {**record, "评定": {label(1, "总部奖励"): "通过"}}, "待评定", "500000.00")
+    # 评定未通过：不符合
+    p.expect(label(4, "重点项目"), {**record, "评定": {label(4, "重点项目"): "未通过"}}, "不符合", None)
+    # 评定 50万元 正好等于最多可得：符合
+    p.expect(label(1, "总部奖励"), {**record, "评定": {label(1, "总部奖励"): "500000"}}, "符合", "500000.00")
+
+
+@pytest.mark.parametrize("assessed,where,words", [
+    ({label(1, "总部奖励"): "50.01万元"}, f"$.评定.{label(1, '总部奖励')}", "超过本款最多可得的50万元"),
+    ({"第1条「总部」": "通过"}, "$.评定.第1条「总部」", "没有条款"),
+    ({label(1, "总部奖励"): "很好"}, f"$.评定.{label(1, '总部奖励')}", "应是“通过”、“未通过”或评定金额"),
+    (["通过"], "$.评定", "应是对象"),
+])
+def test_assessment_mistakes_are_input_problems(assessed, where, words):
+    problems = pair(P).problems({"新引进总部企业": True, "评定": assessed})
+    assert any(x["位置"] == where and words in x["问题"] for x in problems), problems
