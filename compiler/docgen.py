@@ -909,3 +909,45 @@ def cmd_docs(args) -> int:
     written = site.write(args.output)
     print(f"已生成 {len(written)} 个页面：{Path(args.output) / 'index.md'}")
     return 0
+
+
+# ---- tables written into the hand-written pages ------------------------------------------------
+
+# Each generated table stands between ``<!-- polc:NAME -->`` and ``<!-- /polc:NAME -->`` in a page of
+# docs/, so the page reads whole as plain Markdown; ``python -m compiler.docgen`` rewrites them and
+# tests/test_docs_tables.py fails when a page is stale.
+GENERATED_TABLES = {"keywords": keyword_reference, "cli": cli_reference}
+_TABLE_BLOCK = re.compile(r"<!-- polc:(?P<name>[a-z]+) -->\n(?:.*?<!-- /polc:(?P=name) -->\n?)?", re.S)
+
+
+def fill_tables(markdown: str) -> str:
+    """The page with every generated table written out afresh between its markers (idempotent)."""
+    def block(m):
+        make = GENERATED_TABLES.get(m.group("name"))
+        if make is None:
+            return m.group(0)
+        name = m.group("name")
+        return f"<!-- polc:{name} -->\n{make().rstrip()}\n\n<!-- /polc:{name} -->\n"
+    if markdown.endswith(tuple(f"<!-- polc:{name} -->" for name in GENERATED_TABLES)):
+        markdown += "\n"  # a marker on the last line, without a newline
+    return _TABLE_BLOCK.sub(block, markdown)
+
+
+def write_tables(docs: Path) -> list[Path]:
+    """Rewrite the generated tables of every page under ``docs``; the pages that changed."""
+    changed = []
+    for page in sorted(Path(docs).glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        fresh = fill_tables(text)
+        if fresh != text:
+            page.write_text(fresh, encoding="utf-8")
+            changed.append(page)
+    return changed
+
+
+if __name__ == "__main__":  # python -m compiler.docgen [DOCS]: rewrite the keyword and command tables
+    import sys
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs"
+    for page in write_tables(target):
+        print(f"已更新 {page}")
