@@ -406,6 +406,8 @@ class Reviewer:
             for tier in item.award.tiers:
                 if tier.band is not None:
                     stack += [b for b in (tier.band.low, tier.band.high) if b is not None]
+                if tier.when is not None:  # 档 … 若 条件
+                    stack.append(tier.when)
         while stack:
             e = stack.pop()
             if isinstance(e, n.Compare):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .lower import PolicyPlan
 
+_RATIO_PATTERN = (r"^[0-9]+(\.[0-9]+)?(%|‰|个基点|倍)?$|^百分之([0-9]+(\.[0-9]+)?|[零〇一二两三四五六七八九十百点]+)$"
+                  r"|^[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)?$")
 _MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$|^([0-9.]+[十百千万亿]*|[零〇一二两三四五六七八九十百千万亿点]+)(美元|元)$"
 
 
@@ -12,8 +14,9 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
     if name == "金额":
         schema = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": _MONEY_PATTERN}],
                   "x-polc-type": f"金额（{kind[1]}）"}
-    elif name == "比例":
-        schema = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?(%|‰|个基点)?$", "x-polc-type": "比例"}
+    elif name == "比例":  # the forms runtime.parse_ratio reads: 3%, 5‰, 30个基点, 0.03, 1.5倍, 百分之三, 1:1
+        schema = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": _RATIO_PATTERN}],
+                  "x-polc-type": "比例"}
     elif name == "数量":
         schema = {"type": "integer", "minimum": 0, "x-polc-type": f"数量（{kind[1]}）"}
     elif name in ("数值", "汇率"):
@@ -21,10 +24,11 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
                   "x-polc-type": name}
     elif name == "布尔":
         schema = {"type": "boolean"}
-    elif name == "日期":
-        schema = {"type": "string", "format": "date"}
+    elif name == "日期":  # 2025-01-01 or 2025年1月1日, as runtime.parse_date reads
+        schema = {"type": "string", "pattern": r"^[0-9]{4}(-|年)[0-9]{1,2}(-|月)[0-9]{1,2}日?$"}
     elif name == "年度":
-        schema = {"type": "integer", "minimum": 1900, "maximum": 2200}
+        schema = {"oneOf": [{"type": "integer", "minimum": 1900, "maximum": 2200},
+                            {"type": "string", "pattern": r"^[0-9]{4}(年度|年)?$"}]}
     elif name == "等级":
         schema = {"enum": [*levels[kind[1]], "无"]}
     elif name == "集合":
@@ -54,6 +58,10 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
                                  "金额": field_schema(("金额", "元"), plan.levels)}}}
     properties["项目"] = {"type": "array", "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project}}
+    properties["评定"] = {
+        "type": "object", "description": "人工评定的结果：条款 → 通过、未通过或评定金额（不超过最多可得）",
+        "propertyNames": {"enum": [i.label for i in plan.items]},
+        "additionalProperties": {"oneOf": [{"enum": ["通过", "未通过"]}, field_schema(("金额", "元"), plan.levels)]}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,

@@ -64,3 +64,26 @@ def test_a_float_is_refused_with_its_json_path(tmp_path):
     record = {**json.loads(_block("输入示例.json")), "示例研发费用": 2000000.5}
     problems = pair.problems(record)
     assert any(p["位置"] == "$.示例研发费用" and "浮点数" in p["问题"] for p in problems)
+
+
+def test_the_documented_record_matches_the_generated_json_schema(tmp_path):
+    """The module's SCHEMA accepts every documented JSON form, and rejects what the runtime rejects."""
+    import jsonschema
+
+    pair = _pair(tmp_path)
+    schema = pair.module.SCHEMA
+    record = json.loads(_block("输入示例.json"))
+    jsonschema.validate(record, schema)
+    for field, value in (("示例研发强度", "1:1"), ("示例研发强度", "1.5倍"), ("示例研发强度", "30个基点"),
+                         ("示例成立日期", "2020-05-01"), ("申报年度", "2025年度"),
+                         ("评定", {"第1条「研发支持」": "30万元"}), ("评定", {"第1条「研发支持」": "未通过"})):
+        jsonschema.validate({**record, field: value}, schema)
+        assert pair.outcomes({**record, field: value})[0] == "result"
+    for field, value in (("示例研发强度", 0.03), ("示例成立日期", "2020/05/01"), ("评定", {"第9条「无」": "通过"})):
+        try:
+            jsonschema.validate({**record, field: value}, schema)
+        except jsonschema.ValidationError:
+            pass
+        else:
+            raise AssertionError(f"schema accepts {field}={value!r}")
+        assert pair.outcomes({**record, field: value})[0] == "problems"
