@@ -410,6 +410,11 @@ class ItemModel:
                    [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
 
 
+def verified(item: ItemPlan) -> bool:
+    """The items the solver models: those paying money, and 核定 values (their 上限 and 下限 hold too)."""
+    return monetary(item) or (item.kind == "核定" and item.award is not None)
+
+
 def _max(a, b):
     return z3.If(a >= b, a, b)
 
@@ -752,6 +757,8 @@ class Verifier:
             return confirm
 
         def money(r):
+            if r and r.get("核定"):  # a value that is not money: its exact 值
+                return Decimal(r["核定"]["值"])
             return Decimal(r["金额"]) if r and r["金额"] is not None else None
 
         # amount never negative
@@ -784,6 +791,8 @@ class Verifier:
         for k, lim in enumerate(plan_item.limits):
             if lim.kind != "上限" or not absolute(plan_item.award) or not absolute(lim.amount):
                 continue
+            if plan_item.kind == "核定":
+                continue  # the cap property above covers it: a 核定 value has no promise to keep
             if any(x not in self.bound for x in refs(lim.amount, "param") | award_params(plan_item)):
                 continue  # propgen lists it as waiting for parameter values
             p = Property(label, f"fixed_{k}", f"给予的固定金额不超过{lim.text}")
@@ -914,11 +923,11 @@ class Verifier:
             if r == "error" or money(r) is None or value is None:
                 return None
             if value < 0 and kind != "下限":
-                return f"{text}的数额无法确定，却给出了金额 {r['金额']}"
+                return f"{text}的数额无法确定，却给出了金额 {money(r)}"
             if kind == "下限" and money(r) < _cents(value):
-                return f"金额 {r['金额']} 低于 {_cents(value)}"
+                return f"金额 {money(r)} 低于 {_cents(value)}"
             if kind != "下限" and money(r) > _cents(value):
-                return f"金额 {r['金额']} 超过 {_cents(value)}"
+                return f"金额 {money(r)} 超过 {_cents(value)}"
             return None
         self.prove(p, build, counters(lambda w, a, names: violation(w, a, names, Decimal("0.01")), bound_of), confirm)
         return p
@@ -1075,7 +1084,7 @@ class Verifier:
     def run(self) -> list[Property]:
         out = []
         for item in self.plan.items:
-            if not monetary(item) or item.label not in self.models:
+            if not verified(item) or item.label not in self.models:
                 continue
             out += self.item_properties(item.label)
         for group in self.plan.exclusives:
@@ -1230,7 +1239,7 @@ def verify_program(program, policy_file, rules_file=None, module_source=None, ti
     if module_source is not None:
         models = models_from_module(module_source)
     else:
-        models = {item.label: ItemModel.of(item) for item in plan.items if monetary(item)}
+        models = {item.label: ItemModel.of(item) for item in plan.items if verified(item)}
     verifier = Verifier(program, plan, models, policy_file, rules_file, timeout)
     verifier.module_source = module_source
     return verifier.run()

@@ -6,6 +6,8 @@ the clause it encodes; each test says how. Both evaluators are asserted through 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from compiler import review as rv
@@ -313,3 +315,21 @@ def test_assessment_decides_the_status():
 def test_assessment_mistakes_are_input_problems(assessed, where, words):
     problems = pair(P).problems({"新引进总部企业": True, "评定": assessed})
     assert any(x["位置"] == where and words in x["问题"] for x in problems), problems
+
+
+def test_solver_proves_the_limits_of_results_and_finds_a_dropped_one():
+    import re
+
+    from compiler.verify import verify_program
+
+    p = pair(P)
+    props = verify_program(p.program, str(p.path))
+    on_results = {(x.label, x.name) for x in props if x.label in (label(7, "最低出让价"), label(9, "配套用房面积"))}
+    assert (label(7, "最低出让价"), "floor_0") in on_results and (label(9, "配套用房面积"), "cap_0") in on_results
+    # a module whose 第9条 lost its 最高5000平方米: the solver shows an enterprise above it
+    mutated, count = re.subn(r"'caps': \[\('上限', '上限最高5000平方米'[^\]]*\]", "'caps': []", p.source)
+    assert count == 1
+    bad = [x for x in verify_program(p.program, str(p.path), module_source=mutated) if x.status != "proved"]
+    assert [(x.label, x.name, x.status) for x in bad] == [(label(9, "配套用房面积"), "cap_0", "counterexample")]
+    area = bad[0].example["企业"]["总建筑面积"]
+    assert area * Decimal("0.15") > 5000  # the enterprise the solver found is above the cap, by hand
