@@ -13,7 +13,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from . import nodes as n
 from .diagnostics import Reporter, Span
-from .keywords import BOUNDARY_WORDS
+from .keywords import BOUNDARY_WORDS, PREFIX_BOUNDS
 from .literals import LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
@@ -255,13 +255,14 @@ class Builder(Transformer_NonRecursive):
 
     def give(self, meta, c):
         award = c[-1]
-        if len(c) > 2:  # 给予 最高 …: the text gives only a maximum
-            award = self._up_to(award, str(c[1]), "金额", meta)
+        words = [str(t) for t in c[1:-1]]
+        if words:  # 给予 最高 …, 给予 最高不超过 …: the text gives only a maximum
+            award = self._up_to(award, "".join(words), "金额", meta)
         return ("give", award)
 
     def _up_to(self, award, word: str, place: str, meta):
         """An award whose text gives only a maximum (最高给予, 不超过, 按不高于5%的比例): 最多可得, 待评定."""
-        if relation((word,))[0] != "<=":
+        if any(relation((w,))[0] != "<=" for w in re.findall("|".join(PREFIX_BOUNDS), word) or [word]):
             self.report.error("E571", f"“给予”的数额前不能用“{word}”", self.span(meta),
                               "原文只给出最高额时写“给予 最高 50万元”或“给予 不超过 50万元”，比例写“按「基数」的 不高于 5%”")
         if award.kind in ("非资金支持", "一事一议"):

@@ -21,7 +21,7 @@ P = "results.pol"
 # ---- 最高额给予：最多可得，待评定 ----------------------------------------------------------
 
 def test_fixed_maximum_is_at_most_and_pending_assessment():
-    # 第一条 “最高给予50万元”：没有确定金额的办法，企业最多可得 50万元，状态待评定
+    # 第一条 “最高给予50万元”（编码写作 给予 最高不超过 50万元）：没有确定金额的办法，最多可得 50万元，待评定
     r = pair(P).expect(label(1, "总部奖励"), {"新引进总部企业": True}, "待评定", "500000.00")
     assert r["最多可得"] == "500000.00"
     assert any("最多可得50万元" in str(s["结果"]) for s in r["理由"])
@@ -77,6 +77,7 @@ def test_tiers_of_maxima(spend, amount):
 
 @pytest.mark.parametrize("line,code,column", [
     ("    给予 不低于 10万元", "E571", 5),      # a floor is not an up-to award
+    ("    给予 最高 不低于 10万元", "E571", 5),  # nor is a maximum mixed with a floor
     ("    给予 最高 非资金支持", "E572", 5),    # nothing to be at most
 ])
 def test_up_to_mistakes(tmp_path, line, code, column):
@@ -89,7 +90,7 @@ def test_review_lists_maxima_and_fixed_amounts_written_as_maxima():
     hits = [f for f in rv.review(result.program) if f.kind == rv.UP_TO]
     assert len(hits) == 1
     rows = {row[0]: row[2] for row in hits[0].rows}
-    assert rows[label(1, "总部奖励")] == "最多可得（最高），待评定"
+    assert rows[label(1, "总部奖励")] == "最多可得（最高不超过），待评定"
     assert rows[label(3, "技改补助")] == "最多可得（不高于），待评定"
 
 
