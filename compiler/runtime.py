@@ -824,7 +824,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         if spec["kind"] == "一事一议":
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
-            return finish(spec, out, "待评定" if spec["gate"] else "符合")
+            return finish(spec, out, gate_status(spec, ctx, out))
         return settle(spec, ctx, out, total, past)
     for status in ("参数待定", "信息不足"):
         if status in statuses:

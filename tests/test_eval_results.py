@@ -334,3 +334,17 @@ def test_solver_proves_the_limits_of_results_and_finds_a_dropped_one():
     assert [(x.label, x.name, x.status) for x in bad] == [(label(9, "配套用房面积"), "cap_0", "counterexample")]
     area = bad[0].example["企业"]["总建筑面积"]
     assert area * Decimal("0.15") > 5000  # the enterprise the solver found is above the cap, by hand
+
+
+@pytest.mark.parametrize("decided,status", [(None, "待评定"), ("通过", "符合"), ("未通过", "不符合")])
+def test_assessment_of_support_without_money(decided, status):
+    # 第十二条 经认定的重点项目优先保障用地：认定之前待评定，通过则符合，未通过则不符合
+    record = {"重点项目": True}
+    if decided:
+        record["评定"] = {label(12, "优先供地"): decided}
+    pair(P).expect(label(12, "优先供地"), record, status, None)
+
+
+def test_an_amount_for_support_without_money_is_an_input_problem():
+    problems = pair(P).problems({"重点项目": True, "评定": {label(12, "优先供地"): "10万元"}})
+    assert any("不涉及金额" in p["问题"] for p in problems)
