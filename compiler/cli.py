@@ -164,6 +164,8 @@ def print_result(result: dict, show_all: bool = False) -> None:
     width = max([display_width(r["条款"]) for r in rows] + [8])
     for r in rows:
         amount = shown(r["金额"])
+        if r.get("核定"):  # a value that is not money: shown, never added to the totals
+            amount = f"核定{r['核定']['名称']}：{r['核定']['文字']}"
         if not amount and r["状态"] in ("符合", "待评定"):
             amount = "（不涉及金额）"
         note = "最多可得，待人工评定" if r["状态"] == "待评定" and r["金额"] else ""

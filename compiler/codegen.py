@@ -82,6 +82,8 @@ def expr(ir) -> str:
     if op == "by_level":
         entries = ", ".join(f"{constant(rank)}: {expr(x)}" for rank, x in ir[2].items())
         return f"by_level({expr(ir[1])}, {{{entries}}})"
+    if op == "when":
+        return f"tier_if({expr(ir[1])}, lambda: {expr(ir[2])})"
     if op == "tiers":
         bands = ", ".join(
             f"({constant(lo_op)}, {expr(lo) if lo else 'None'}, {constant(hi_op)}, {expr(hi) if hi else 'None'}, "
@@ -143,7 +145,8 @@ class Generator:
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
             ("topup", constant(item.topup)), ("tranches", "[" + ", ".join(tranches) + "]"),
-            ("formula", constant(item.formula)),
+            ("formula", constant(item.formula)), ("up_to", constant(item.up_to)),
+            ("result", constant(item.result)),
         ]
         spec += "".join(f"    {constant(k)}: {v},\n" for k, v in fields) + "}"
         self.emit(spec)

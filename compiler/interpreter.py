@@ -46,6 +46,8 @@ def run(ir, ctx):
         return ctx.level_of(ir[1])
     if op == "by_level":
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "when":
+        return rt.tier_if(run(ir[1], ctx), lambda: run(ir[2], ctx))
     if op == "tiers":
         bands = [(lo_op, run(lo, ctx) if lo else None, hi_op, run(hi, ctx) if hi else None,
                   (lambda a=amount: run(a, ctx))) for lo_op, lo, hi_op, hi, amount in ir[2]]
@@ -76,6 +78,8 @@ def item_spec(item) -> dict:
         "topup": item.topup,
         "tranches": [_fn(t) for t in item.tranches],
         "formula": item.formula,
+        "up_to": item.up_to,
+        "result": item.result,
     }
 
 

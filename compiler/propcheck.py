@@ -136,6 +136,9 @@ def ev(ir, env: Env):
         return entries[rank]
     if op == "tiers":
         return tier_amount(ir, env)[0]
+    if op == "when":  # a tier's own condition: its amount, none of the table's, or not known
+        c = ev(ir[1], env)
+        return ev(ir[2], env) if c is True else (NA if c is False else UNK)
     raise ValueError(f"unknown IR {op}")
 
 
@@ -537,6 +540,19 @@ def check(policy, item, prop, index, case):
     if prop == "pending":
         if r["状态"] not in ("符合", "待评定") and (r["金额"] is not None or r.get("分期") or r["上限"]):
             fail(f"状态为{r['状态']}，却带有金额 {r['金额']}")
+        return
+    if prop == "result":
+        out, _ = _result(policy, case, [label])
+        if r["金额"] is not None or r.get("分期") or label in out["汇总"]["计入合计"]:
+            fail(f"核定的结果带有金额 {r['金额']} 或计入了合计")
+        if (r["状态"] in ("符合", "待评定")) != ("核定" in r):
+            fail(f"状态为{r['状态']}，核定的值为 {r.get('核定')}")
+        return
+    if prop == "up_to":
+        if r["状态"] == "符合":
+            fail("只给出最高额的支持却作为确定金额（符合）")
+        if r["金额"] is not None and (r["状态"] != "待评定" or r.get("最多可得") != r["金额"]):
+            fail(f"状态{r['状态']}、金额 {r['金额']}，却没有标明最多可得 {r.get('最多可得')}")
         return
     if prop == "nonneg":
         if amount is not None and amount < 0:

@@ -505,7 +505,7 @@ def _finite(value: Decimal) -> Decimal:
 
 NO_LEVEL = "无"
 # Keys of an enterprise record that are not fields: what each holds (a policy may not declare a field so named).
-RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表"}
+RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果"}
 
 
 def convert(kind: tuple, value, levels: dict, signed: bool = False):
@@ -686,6 +686,18 @@ def select_tier(measure, bands):
     return NOT_APPLICABLE
 
 
+def tier_if(condition, amount_fn):
+    """A tier with its own condition (档 … 若 …): its amount if the condition holds.
+
+    A failed condition leaves the enterprise in no tier (a lower band is not tried: bands do not
+    overlap); an unknown one leaves the amount unknown."""
+    if condition is True:
+        return amount_fn()
+    if condition is False:
+        return NOT_APPLICABLE
+    return UNKNOWN
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -751,6 +763,7 @@ class Context:
         self.project = None
         self.missing: set = set()
         self.pending: set = set()
+        self.assessed: dict = {}  # 条款 → 通过 / 未通过 / amount granted, from the record's 评定
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -822,7 +835,8 @@ def gap_text(op: str, left, right, unit: str) -> str | None:
 class Outcome:
     """What the clauses of an item decide for one enterprise or one project."""
 
-    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches")
+    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to",
+                 "result")
 
     def __init__(self):
         self.status = None
@@ -834,6 +848,8 @@ class Outcome:
         self.gaps = []
         self.formula = None
         self.tranches = None
+        self.up_to = None  # the maximum, for an award whose text gives only a maximum
+        self.result = None
 
 
 def run_conditions(spec, ctx, out: Outcome) -> bool | None:
@@ -868,7 +884,7 @@ def run_amount(spec, ctx, out: Outcome):
     ctx.pending = set()
     amount = spec["award"](ctx)
     if amount is NOT_APPLICABLE:
-        out.steps.append(step("不属于给予的任何一档或分级", False, spec["where"]))
+        out.steps.append(step("不属于给予的任何一档或分级（或所在一档的附加条件不满足）", False, spec["where"]))
         return NOT_APPLICABLE
     for ratio_fn, when_fn, text, where in spec["uplifts"]:
         applies = True if when_fn is None else when_fn(ctx)
@@ -918,9 +934,60 @@ def evaluate_item(spec, ctx) -> dict:
     if kind == "一事一议":
         return finish(spec, out, "一事一议")
     if kind == "非资金支持":
-        return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        return finish(spec, out, gate_status(spec, ctx, out))
+    if kind == "核定":
+        return settle_result(spec, ctx, out)
     amount = run_amount(spec, ctx, out)
     return settle(spec, ctx, out, amount, past)
+
+
+def result_text(kind: tuple, value) -> str:
+    """A 核定 value as a drafter writes it: 140万元, 70%, 5000平方米, 20年."""
+    name = kind[0] if kind else ""
+    if name == "金额":
+        return money_text(round_money(value), kind[1])
+    if name == "比例":
+        return ratio_text(value)
+    if name == "数量":
+        return f"{plain(value)}{kind[1]}"
+    if name == "期限":  # months
+        return f"{plain(value / 12)}年" if value % 12 == 0 else f"{plain(value)}个月"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def settle_result(spec, ctx, out: Outcome) -> dict:
+    """核定: a value that is not money paid (a lowest land price, a term, an area), with its own 上限/下限.
+
+    It is shown in the result under 核定 and never enters the money totals (金额 stays empty)."""
+    name, kind = spec["result"]
+    ctx.missing, ctx.pending = set(), set()
+    value = spec["award"](ctx)
+    ordered = [c for c in spec["caps"] if c[0] == "下限"] + [c for c in spec["caps"] if c[0] == "上限"]
+    for limit_kind, text, where, limit_fn in ordered:
+        limit = limit_fn(ctx)
+        stop = blocked(value, limit)
+        if stop:
+            value = stop if value is not PENDING else value
+            continue
+        if (limit_kind == "上限" and value > limit) or (limit_kind == "下限" and value < limit):
+            value = limit
+            out.steps.append(step(text, f"核定为{result_text(kind, limit)}", where))
+    out.missing |= ctx.missing
+    out.pending |= ctx.pending
+    if value is PENDING:
+        return finish(spec, out, "参数待定")
+    if value is UNKNOWN:
+        return finish(spec, out, "信息不足")
+    if value is NOT_APPLICABLE:
+        out.steps.append(step("不属于核定的任何一档或分级", False, spec["where"]))
+        return finish(spec, out, "不符合")
+    if kind and kind[0] == "金额":
+        value = round_money(value)
+    out.result = (name, kind, value)
+    out.steps.append(step(f"核定「{name}」（不是资金，不计入合计）", result_text(kind, value), spec["where"]))
+    return finish(spec, out, gate_status(spec, ctx, out))
 
 
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
@@ -978,7 +1045,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         if spec["kind"] == "一事一议":
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
-            return finish(spec, out, "待评定" if spec["gate"] else "符合")
+            return finish(spec, out, gate_status(spec, ctx, out))
         for status in ("参数待定", "信息不足"):  # a project that cannot be decided leaves the total unknown
             if status in statuses:
                 out.steps.append(step(f"已确定的项目合计{money_text(round_money(total))}；"
@@ -1035,7 +1102,39 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "参数待定")
         out.tranches = ratios
     out.amount = round_money(amount)
-    return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    if spec.get("up_to"):  # the text gives only a maximum: the enterprise may get at most this much
+        out.up_to = out.amount
+        out.steps.append(step(f"原文只给出最高额（{spec['up_to']}），具体金额经评定确定",
+                              f"最多可得{money_text(out.amount)}", spec["where"]))
+    return finish(spec, out, gate_status(spec, ctx, out))
+
+
+def gate_status(spec, ctx, out: Outcome) -> str:
+    """待评定 until the record says what the assessment decided (评定: 通过, 未通过, or the amount granted).
+
+    An amount granted for an up-to award must lie within what the enterprise may get at most."""
+    if not spec["gate"] and not spec.get("up_to"):
+        return "符合"
+    decided = ctx.assessed.get(spec["label"])
+    if decided is None:
+        return "待评定"
+    if decided == "未通过":
+        out.steps.append(step("评定", "未通过", spec["where"]))
+        return "不符合"
+    if isinstance(decided, Decimal):
+        if out.amount is None:
+            raise InputError([{"位置": f"$.评定.{spec['label']}", "问题": "这一款不涉及金额，评定写“通过”或“未通过”"}])
+        if decided > out.amount:
+            raise InputError([{"位置": f"$.评定.{spec['label']}",
+                               "问题": f"评定金额{money_text(decided)}超过本款最多可得的{money_text(out.amount)}"}])
+        out.amount = round_money(decided)
+        out.steps.append(step("评定", f"通过，评定金额{money_text(out.amount)}", spec["where"]))
+        return "符合"
+    if out.up_to is not None:  # 通过 without an amount: the exact figure is still to be set
+        out.steps.append(step("评定", "通过，但未写评定金额；金额仍为最多可得", spec["where"]))
+        return "待评定"
+    out.steps.append(step("评定", "通过", spec["where"]))
+    return "符合"
 
 
 def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
@@ -1079,7 +1178,27 @@ def finish(spec, out: Outcome, status: str) -> dict:
     }
     if amount is not None and out.tranches:
         result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
+    if amount is not None and out.up_to is not None:
+        result["最多可得"] = money(out.up_to)
+    if out.result is not None and status in ("符合", "待评定"):
+        name, kind, value = out.result
+        result["核定"] = {"名称": name, "类型": _kind_text(kind),
+                        "值": (money(value) if kind and kind[0] == "金额" else plain(value))
+                        if isinstance(value, Decimal) else str(value),
+                        "文字": result_text(kind, value)}
     return result
+
+
+def _kind_text(kind) -> str:
+    if not kind:
+        return ""
+    if kind[0] == "金额":
+        return f"金额（{kind[1]}）"
+    if kind[0] == "数量":
+        return f"数量（{kind[1]}）"
+    if kind[0] == "期限":
+        return "期限（月）"
+    return kind[0]
 
 
 def within(as_of, start, end, months) -> bool:
@@ -1182,7 +1301,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     hints = _Hints()
     values = {}
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目"):
+        if key in ("已认定", "已获支持", "项目", "评定"):
             continue
         where = f"$.{printable(key)}"
         if key not in fields and isinstance(key, str) and text_problem(key, True):
@@ -1295,10 +1414,37 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": where, "问题": str(exc)})
         projects.append(project)
+    assessed = read_assessments(record.get("评定", {}), schema, problems)
     if problems:
         raise InputError(problems)
     year = values.get("申报年度")
-    return Context(values, held, history, {}, year, projects), warnings, problems
+    ctx = Context(values, held, history, {}, year, projects)
+    ctx.assessed = assessed
+    return ctx, warnings, problems
+
+
+def read_assessments(raw, schema, problems: list) -> dict:
+    """评定: {条款: "通过" | "未通过" | amount granted}: what a human assessment decided, per item."""
+    out = {}
+    if not isinstance(raw, dict):
+        problems.append({"位置": "$.评定", "问题": "应是对象：条款 → “通过”、“未通过”或评定金额（如 \"30万元\"）"})
+        return out
+    for label, value in raw.items():
+        where = f"$.评定.{label}"
+        if label not in schema["items"]:
+            near = _nearest(str(label), schema["items"])
+            problems.append({"位置": where, "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+        elif value in ("通过", "未通过"):
+            out[label] = value
+        else:
+            try:
+                amount = _finite(parse_money(value))
+                if amount < 0:
+                    raise ValueError("金额不能为负数")
+                out[label] = amount
+            except (ValueError, InvalidOperation) as exc:
+                problems.append({"位置": where, "问题": f"应是“通过”、“未通过”或评定金额：{exc}"})
+    return out
 
 
 _JSON_MESSAGES = (

@@ -87,6 +87,10 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     properties["项目"] = {"type": "array", "maxItems": rt.MAX_PROJECTS, "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project, "maxProperties": rt.MAX_KEYS,
                                   "propertyNames": _names(project)}}
+    properties["评定"] = {
+        "type": "object", "description": "人工评定的结果：条款 → 通过、未通过或评定金额（不超过最多可得）",
+        "propertyNames": {"enum": [i.label for i in plan.items]},
+        "additionalProperties": {"anyOf": [{"enum": ["通过", "未通过"]}, value_schema(("金额", "元"), plan.levels)]}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,
