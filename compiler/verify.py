@@ -570,9 +570,11 @@ class Query:
     Expressions of the caller's context are translated on the way in (``add``, ``eval``).
     """
 
-    def __init__(self, formulas, rlimit: int):
+    def __init__(self, formulas, rlimit: int, variables=()):
         self.ctx = z3.Context()
-        self.names: dict = {}  # main-context variable id → (main variable, canonical variable)
+        # the world's variables, in the order the encoding made them (the same for items written
+        # alike); other constants have fixed names already
+        self.pairs = [(var, z3.Const(f"v{k}", var.sort())) for k, var in enumerate(variables)]
         self.solver = z3.Solver(ctx=self.ctx)
         self.solver.set("rlimit", rlimit)
         for f in formulas:
@@ -580,14 +582,7 @@ class Query:
         self._model = None
 
     def _translate(self, expr):
-        fresh = []
-        for var in _vars(expr):
-            if var.get_id() not in self.names:
-                canonical = z3.Const(f"v{len(self.names)}", var.sort())
-                self.names[var.get_id()] = (var, canonical)
-                fresh.append(var)
-        pairs = [(main, canonical) for main, canonical in self.names.values()]
-        renamed = z3.substitute(expr, *pairs) if pairs else expr
+        renamed = z3.substitute(expr, *self.pairs) if self.pairs else expr
         return renamed.translate(self.ctx)
 
     def add(self, expr):
@@ -644,7 +639,7 @@ class Verifier:
         return World(self.plan, self.bound, {})
 
     def check(self, w: World, violation, extra=()):
-        s = Query([*w.closed(), *extra, violation], self.rlimit)
+        s = Query([*w.closed(), *extra, violation], self.rlimit, list(w.vars.values()))
         answer = s.check()
         self.queries += 1
         self.used += _solver_count(s)
@@ -839,6 +834,7 @@ class Verifier:
             else:
                 self._interpreter = Interpreter(self.program)
         params = dict(example["参数"])
+        self.queries += max(1, len(self.plan.items) // 25)  # a whole evaluation, charged to the budget
         try:
             return self._interpreter.evaluate(example["企业"], params)
         except (rt.InputError, ValueError) as exc:
