@@ -38,15 +38,12 @@ from fractions import Fraction
 
 import z3
 
+from .limits import BUDGET, QUERY_COST, RLIMIT
 from .lower import ItemPlan, PolicyPlan, lower
 from .propgen import LIFETIME, absolute, amounts_only, award_params, increasing_in, monetary, refs, walk
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
 MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
-# Deterministic limits (solver resource units, never wall time): identical queries get identical answers.
-RLIMIT = 5_000_000  # per query
-BUDGET = 100_000_000  # per run (the Minhang policy with its 细则 uses about half)
-QUERY_COST = 200_000  # charged for building each query, so that many cheap queries also end
 BUDGET_NOTE = ("已达到验证的总资源上限（{budget} 单位，--budget）：这条性质未求解；"
                "可调高 --budget，或拆分政策文件后分别验证")
 
