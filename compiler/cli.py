@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("--module", metavar="GENERATED.py", help="验证 polc build 生成的模块，而不是政策的求值语义")
-    from .verify import BUDGET, RLIMIT
+    from .limits import BUDGET, RLIMIT
     p.add_argument("--rlimit", type=int, default=RLIMIT, metavar="单位",
                    help=f"每个求解查询的资源上限（求解器的确定性计数，不是时间；默认 {RLIMIT}）")
     p.add_argument("--budget", type=int, default=BUDGET, metavar="单位",
