@@ -209,7 +209,8 @@ def conditional_amount(interpreter, index: int, ctx) -> dict | None:
             if isinstance(limit, Decimal):
                 limits.append(limit)
     if limits:
-        return {"条件性": True, "最多": rt.money(min(limits))}  # the amount itself needs a missing fact
+        # the amount itself needs a missing fact: its cap, and which facts would fix it
+        return {"条件性": True, "最多": rt.money(min(limits)), "金额还需": result["缺少信息"]}
     return None
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import time
 from decimal import Decimal
 
 import attrs
@@ -135,7 +137,13 @@ def read_options(query) -> Options:
             raise ServiceError(422, "参数取值的写法是 set=名称=值",
                                [{"位置": "set", "问题": f"应写成 名称=值，如 外资支持比例=5%，这里是“{pair}”"}])
         params[name.strip()] = value.strip()
-    return Options(query.get("date") or None, params, detail)
+    as_of = query.get("date")
+    if as_of is not None:
+        try:
+            rt.parse_date(as_of)  # a date given must be one, as in polc eval: an empty one too
+        except ValueError as exc:
+            raise rt.InputError([{"位置": "评估日期", "问题": str(exc)}]) from None
+    return Options(as_of, params, detail)
 
 
 # ---- evaluating -------------------------------------------------------------------------
@@ -261,8 +269,10 @@ class BatchEndpoint:
             declared = request.headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.limits.batch_bytes:
                 raise ServiceError(413, f"请求体过大：每批最多 {self.limits.batch_bytes} 字节")
-        except ServiceError as exc:
-            await error_response(exc.status, exc.message, exc.problems)(scope, receive, send)
+            if declared == "0":
+                raise ServiceError(422, "请求体为空：每行应是一家企业的 JSON 对象")
+        except (ServiceError, rt.InputError) as exc:
+            await response_for(exc)(scope, receive, send)
             return
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", JSON_LINES.encode())]})
@@ -275,75 +285,86 @@ class BatchEndpoint:
 
 
 async def _batch_lines(request, policy, options, limits: Limits):
-    """Answer each line as it arrives; a limit reached ends the stream with a line that says so."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limits.seconds
+    """Answer the lines of each chunk as it arrives (one worker-thread call per chunk); a limit
+    reached ends the stream with a line that says so."""
+    deadline = time.monotonic() + limits.seconds
     pending, size, number, records = bytearray(), 0, 0, 0
 
-    def stop(message: str) -> bytes:
-        return dumps({"行": number, "问题": [{"位置": "$", "问题": message}], "已停止": True}) + b"\n"
+    def stop(at: int, message: str) -> bytes:
+        return dumps({"行": at, "问题": [{"位置": "$", "问题": message}], "已停止": True}) + b"\n"
 
-    async def answer(line: bytes) -> tuple[bytes | None, bool]:
-        """The output line for one input line, and whether the stream stops there."""
+    def answer(lines: list) -> tuple[list[bytes], bool]:
+        """The output lines for some input lines, and whether the stream stops there."""
         nonlocal records
-        if not line.strip():
-            return None, False
-        records += 1
-        if records > limits.batch_records:
-            return stop(f"每批最多 {limits.batch_records} 条记录，从这一行起未处理"), True
-        if loop.time() > deadline:
-            return stop(f"超过每次请求的时限 {limits.seconds:g} 秒，从这一行起未处理"), True
-        return dumps(await run_in_threadpool(batch_line, policy, number, bytes(line), options)) + b"\n", False
+        out = []
+        for at, line in lines:
+            if not line.strip():
+                continue
+            records += 1
+            if records > limits.batch_records:
+                out.append(stop(at, f"每批最多 {limits.batch_records} 条记录，从这一行起未处理"))
+                return out, True
+            if time.monotonic() > deadline:
+                out.append(stop(at, f"超过每次请求的时限 {limits.seconds:g} 秒，从这一行起未处理"))
+                return out, True
+            out.append(dumps(batch_line(policy, at, line, options)) + b"\n")
+        return out, False
 
     async for chunk in request.stream():
         size += len(chunk)
         if size > limits.batch_bytes:
-            number += 1
-            yield stop(f"请求体过大：每批最多 {limits.batch_bytes} 字节，从这一行起未处理")
+            yield stop(number + 1, f"请求体过大：每批最多 {limits.batch_bytes} 字节，从这一行起未处理")
             return
         pending += chunk
+        ready = []
         while (end := pending.find(b"\n")) >= 0:
-            line, pending = pending[:end], pending[end + 1:]
             number += 1
-            out, stopped = await answer(line)
-            if out is not None:
-                yield out
+            ready.append((number, bytes(pending[:end])))
+            del pending[:end + 1]
+        if ready:
+            out, stopped = await run_in_threadpool(answer, ready)
+            for line in out:
+                yield line
             if stopped:
                 return
     if pending.strip():
-        number += 1
-        out, _ = await answer(pending)
-        if out is not None:
-            yield out
+        out, _ = await run_in_threadpool(answer, [(number + 1, bytes(pending))])
+        for line in out:
+            yield line
 
 
-def error_response(status: int, message: str, problems=()) -> Response:
+def error_response(status: int, message: str, problems=(), headers: dict | None = None) -> Response:
     """The one shape of every error: a message and the problems, each with its place."""
     return Response(dumps({"错误": message, "问题": list(problems)}), status_code=status,
-                    media_type="application/json")
+                    media_type="application/json", headers=headers)
+
+
+def response_for(exc: ServiceError | rt.InputError) -> Response:
+    """A request's own failure: its status and message, or 422 with every problem in the input."""
+    if isinstance(exc, ServiceError):
+        return error_response(exc.status, exc.message, exc.problems)
+    record_only = all(p["位置"].startswith("$") for p in exc.problems)
+    return error_response(422, f"{'企业信息' if record_only else '输入'}有 {len(exc.problems)} 处问题", exc.problems)
 
 
 def _install_error_handlers(app) -> None:
     """Every way a request fails, mapped to one JSON shape with a Chinese message."""
     error = error_response
 
-    async def service_error(request, exc: ServiceError):
-        return error(exc.status, exc.message, exc.problems)
-
-    async def input_error(request, exc: rt.InputError):
-        record_only = all(p["位置"].startswith("$") for p in exc.problems)
-        return error(422, f"{'企业信息' if record_only else '输入'}有 {len(exc.problems)} 处问题", exc.problems)
+    async def own_error(request, exc):
+        return response_for(exc)
 
     async def http_error(request, exc: HTTPException):
         messages = {404: "没有这个地址；可用的地址见 /openapi.json", 405: "这个地址不接受这种请求方法"}
-        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        # keep the framework's headers: a 405 says in Allow which methods the address takes
+        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=exc.headers)
 
     async def validation_error(request, exc: RequestValidationError):
         return error(422, "请求有误", [{"位置": ".".join(map(str, e.get("loc", ()))), "问题": e.get("msg", "")}
                                       for e in exc.errors()])
 
-    app.add_exception_handler(ServiceError, service_error)
-    app.add_exception_handler(rt.InputError, input_error)
+    app.add_exception_handler(ServiceError, own_error)
+    app.add_exception_handler(rt.InputError, own_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
 
@@ -371,15 +392,16 @@ def _errors(*statuses: int) -> dict:
             for s in statuses}
 
 
-def _query_parameters(with_set: bool = True) -> list[dict]:
+def _query_parameters(params: dict | None = None) -> list[dict]:
     out = [{"name": "date", "in": "query", "required": False, "description": "评估日期 YYYY-MM-DD；不写则不核对施行期",
             "schema": {"type": "string", "format": "date"}},
            {"name": "detail", "in": "query", "required": False, "description": "compact（默认）或 full",
             "schema": {"type": "string", "enum": ["compact", "full"], "default": "compact"}}]
-    if with_set:
+    if params:
+        names = "|".join(re.escape(name) for name in params)
         out.append({"name": "set", "in": "query", "required": False, "style": "form", "explode": True,
-                    "description": "参数取值，写成 名称=值，如 外资支持比例=5%；可重复",
-                    "schema": {"type": "array", "items": {"type": "string", "pattern": "^[^=]+=.*$"}}})
+                    "description": "参数取值，写成 名称=值，如 外资支持比例=5%；可重复。可设的参数：" + "、".join(params),
+                    "schema": {"type": "array", "items": {"type": "string", "pattern": f"^({names})=.+$"}}})
     return out
 
 
@@ -395,7 +417,7 @@ def openapi_document(policies: list[ServedPolicy], limits: Limits) -> dict:
                 "type": "object", "required": ["id", "名称"]}}}}}}}},
         "/match": {"post": {
             "summary": "政策计算器：一家企业对全部政策求值，按确定可得的金额排序", "operationId": "match",
-            "parameters": _query_parameters(with_set=False),
+            "parameters": _query_parameters(),
             "requestBody": {"required": True, "description": f"企业信息（各政策的字段之并），最多 {limits.body_bytes} 字节",
                             "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": {"description": "每份政策一项：合计、最高合计与结果，或输入问题",
@@ -416,7 +438,7 @@ def openapi_document(policies: list[ServedPolicy], limits: Limits) -> dict:
                                   "content": {"application/json": {"schema": {"type": "object"}}}}}}}
         paths[f"{base}/evaluate"] = {"post": {
             "summary": f"{title}：为一家企业求值", "operationId": f"evaluate_{policy.id}",
-            "parameters": _query_parameters(),
+            "parameters": _query_parameters(policy.interpreter.plan.declared_params),
             "requestBody": {"required": True, "description": f"企业信息，最多 {limits.body_bytes} 字节",
                             "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "求值结果",
@@ -425,7 +447,7 @@ def openapi_document(policies: list[ServedPolicy], limits: Limits) -> dict:
         paths[f"{base}/evaluate-batch"] = {"post": {
             "summary": f"{title}：批量求值（JSON Lines 进，JSON Lines 出，逐行流式返回）",
             "operationId": f"evaluate_batch_{policy.id}",
-            "parameters": _query_parameters(),
+            "parameters": _query_parameters(policy.interpreter.plan.declared_params),
             "requestBody": {"required": True,
                             "description": f"每行一家企业的 JSON 对象；最多 {limits.batch_records} 条、{limits.batch_bytes} 字节",
                             "content": {JSON_LINES: {"schema": {"type": "string"}}}},
