@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -26,13 +27,16 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "POLC_CACHE_DIR": cache_dir}
+        # The log goes to a file: a pipe nobody reads fills up and stops the server mid-test.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "compiler.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + startup_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("polc serve exited:\n" + self.process.stdout.read().decode("utf-8", "replace"))
+                self.log.seek(0)
+                raise RuntimeError("polc serve exited:\n" + self.log.read().decode("utf-8", "replace"))
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
@@ -49,4 +53,4 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.process.stdout.close()
+        self.log.close()
