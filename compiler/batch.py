@@ -301,17 +301,6 @@ class Writer:
             self._file.flush()
 
 
-def single_record(path: str | Path) -> bool:
-    """Whether a .json file holds one object (the one-enterprise case), judged by its first character."""
-    if format_of(path) != ".json":
-        return False
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        while True:
-            ch = f.read(1)
-            if not ch or not ch.isspace():
-                return ch != "["
-
-
 def size_of(path) -> int:
     try:
         return os.path.getsize(path)

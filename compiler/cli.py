@@ -147,18 +147,16 @@ def cmd_eval(args) -> int:
 
 
 def _is_batch(args) -> bool:
-    """Many enterprises: an output file, a JSON Lines, CSV or Parquet input, or a JSON array."""
-    import os
-
-    from .batch import format_of, single_record
+    """Many enterprises: an output file, or a JSON Lines, CSV or Parquet input. Without --output a
+    .json file (or any other name) is one enterprise, as before; with it, a JSON array is many."""
+    from .batch import format_of
 
     if args.output is not None:
         return True
     try:
-        kind = format_of(args.input)
+        return format_of(args.input) != ".json"
     except ValueError:
-        return False  # any other name is read as one JSON object, as before
-    return kind != ".json" or (os.path.isfile(args.input) and not single_record(args.input))
+        return False
 
 
 def _terminal_safe(text: str) -> str:

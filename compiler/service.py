@@ -239,6 +239,9 @@ def create_app(policies: list[ServedPolicy], limits: Limits = Limits()):
     @app.post("/match", include_in_schema=False)
     async def match_all(request: Request):
         options = read_options(request.query_params)
+        if options.params:  # each policy declares its own parameters: a value for one means nothing to another
+            raise ServiceError(422, "/match 不接受参数取值 set；请对单份政策使用 /policies/{id}/evaluate",
+                               [{"位置": "set", "问题": "/match 对全部政策求值，不接受参数取值"}])
         record = parse_json(await read_body(request, limits.body_bytes))
         return reply(await in_time(lambda: match(policies, record, options)))
 

@@ -159,6 +159,8 @@ def test_match_ranks_policies_by_the_amount_certain(client):
     amounts = [float(e["合计"]) for e in ranked]  # the ranking itself, not an amount
     assert amounts == sorted(amounts, reverse=True)
     assert client.post("/match", json=[1]).status_code == 422
+    refused = client.post("/match", params={"set": "增量奖励比例=2%"}, json=record)
+    assert refused.status_code == 422 and refused.json()["问题"][0]["位置"] == "set"
 
 
 def test_batch_answers_each_line_in_its_place(client):
