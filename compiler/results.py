@@ -28,7 +28,10 @@ def _context(interpreter: Interpreter, record: dict, params: dict | None, as_of)
     policy = interpreter.policy
     ctx, _, _ = rt.read_record(record, policy["schema"])
     given = rt.read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
-    ctx.params = {**rt.bound_params(policy["param_values"], as_of), **given}
+    bound = policy.get("bound_params", {}).get(as_of)  # evaluate_policy has usually just worked it out
+    if bound is None:
+        bound = rt.bound_params(policy["param_values"], as_of)
+    ctx.params = {**bound, **given}
     ctx.pending = set()
     return ctx
 
@@ -105,9 +108,20 @@ def _shown(value, unit: str) -> str:
 
 # ---- tiers ------------------------------------------------------------------------------
 
+_TIERS: dict = {}  # id(item plan) → (item plan, its 分档 node or None): found once, not per request
+
+
+def _tiers_node(item):
+    known = _TIERS.get(id(item))
+    if known is None or known[0] is not item:
+        node = next((x for x in _walk(item.award) if x[0] == "tiers"), None) if item.award is not None else None
+        known = _TIERS[id(item)] = (item, node)
+    return known[1]
+
+
 def tier_position(plan, item, ctx) -> dict | None:
     """The tier an item's 分档 award reached and what the next tier needs, or None without tiers."""
-    node = next((x for x in _walk(item.award) if x[0] == "tiers"), None) if item.award is not None else None
+    node = _tiers_node(item)
     if node is None:
         return None
     measure = run(node[1], ctx)
