@@ -164,6 +164,10 @@ class Builder(Transformer_NonRecursive):
         parts = [x for x in c if not isinstance(x, Token)]
         return self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
 
+    def pick(self, meta, c):
+        operands = tuple(x for x in c if not isinstance(x, Token))
+        return self.deep(n.Pick(str(c[0]), operands, self.span(meta)), meta, *operands)
+
     def by_level(self, meta, c):
         measure = c[1]
         entries = tuple(x for x in c[2:] if isinstance(x, tuple))

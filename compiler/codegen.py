@@ -63,6 +63,8 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op in ("least", "greatest"):
+        return f"{op}(" + ", ".join(expr(x) for x in ir[1]) + ")"
     if op == "cmp":
         return f"compare({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op in ("and", "or"):

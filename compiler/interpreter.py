@@ -26,6 +26,8 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op in ("least", "greatest"):
+        return getattr(rt, op)(*[run(x, ctx) for x in ir[1]])
     if op == "cmp":
         return rt.compare(ir[1], run(ir[2], ctx), run(ir[3], ctx))
     if op == "and":

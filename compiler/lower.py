@@ -10,7 +10,7 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("add"|"sub"|"mul"|"div", a, b) ("cmp", op, a, b) ("and", [..]) ("or", [..])
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
-("tiers", measure, [(low_op, low, high_op, high, amount)]).
+("tiers", measure, [(low_op, low, high_op, high, amount)]) ("least"|"greatest", [..]).
 """
 
 from __future__ import annotations
@@ -125,6 +125,8 @@ class Lowerer:
             levels = self.types.type_of(e.measure)[1]
             entries = {self.rank(levels, lv.name): self.expr(a) for lv, a in e.entries}
             return ("by_level", self.expr(e.measure), entries)
+        if isinstance(e, n.Pick):
+            return ("least" if e.op == "较小者" else "greatest", [self.expr(x) for x in e.operands])
         return self.cond(e)
 
     def ref(self, e: n.Ref) -> tuple:

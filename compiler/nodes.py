@@ -103,7 +103,15 @@ class Member:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
+@node
+class Pick:
+    """较小者（a，b，…） or 较大者（a，b，…）: the least or greatest of values of one type."""
+    op: str  # 较小者 较大者
+    operands: tuple["Expr", ...]
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick]
 
 
 def children(e) -> tuple:
@@ -116,6 +124,8 @@ def children(e) -> tuple:
         return (e.measure, *(amount for _, amount in e.entries))
     if isinstance(e, Member):
         return (e.left,)
+    if isinstance(e, Pick):
+        return e.operands
     return ()
 
 

@@ -88,6 +88,9 @@ def ev(ir, env: Env):
         if op == "mul":
             return a * b
         return UNK if b == 0 else a / b
+    if op in ("least", "greatest"):
+        values = [ev(x, env) for x in ir[1]]
+        return _stop(*values) or (min(values) if op == "least" else max(values))
     if op == "cmp":
         a, b = ev(ir[2], env), ev(ir[3], env)
         if _stop(a, b):

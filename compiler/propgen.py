@@ -61,7 +61,7 @@ def children(ir):
         return [ir[1], ir[2]]
     if op == "cmp":
         return [ir[2], ir[3]]
-    if op in ("and", "or"):
+    if op in ("and", "or", "least", "greatest"):
         return list(ir[1])
     if op in ("not", "truth", "member", "contains"):
         return [ir[1]]

@@ -61,6 +61,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Pick):
+        return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
     if isinstance(e, n.Member):
         elements = "、".join(name(r) for r in e.elements)
         left = text(e.left, name=name)

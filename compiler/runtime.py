@@ -376,6 +376,16 @@ def div(a, b):
     return a / b
 
 
+def least(*values):
+    """较小者: the smallest value, or the sentinel that stops one of them."""
+    return blocked(*values) or min(values)
+
+
+def greatest(*values):
+    """较大者: the largest value, or the sentinel that stops one of them."""
+    return blocked(*values) or max(values)
+
+
 def compare(op: str, a, b):
     """True, False, or None when either side is not known."""
     if type(a) is not Decimal or type(b) is not Decimal:  # two Decimals are neither sentinels nor None

@@ -99,7 +99,28 @@ class TypeChecker:
         if isinstance(e, n.Member):
             self.member(e)
             return BOOL
+        if isinstance(e, n.Pick):
+            return self.pick(e)
         return None
+
+    def pick(self, e: n.Pick):
+        """较小者/较大者: every value of one ordered type; the result has that type."""
+        result = None
+        for operand in e.operands:
+            t = self.type_of(operand)
+            if t is None:
+                continue
+            if t[0] not in ORDERED or t[0] == "等级":
+                self.report.error("E316", f"“{e.op}”只能比较金额、比例、数量、数值、日期或年度，这里是{show(t)}",
+                                  operand.span)
+                return None
+            if result is None:
+                result = t
+            elif t != result:
+                self.report.error("E304", f"“{e.op}”中的值类型不一致：{show(result)} 与 {show(t)}", operand.span,
+                                  "各个值的单位须相同，如都是金额（元）")
+                return None
+        return result
 
     def ref_type(self, ref: n.Ref):
         key = ref.key

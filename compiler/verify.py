@@ -235,6 +235,14 @@ class Encoder:
                 return Val(a.v * b.v, _block(a, b))
             state = _block(a, b)
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op in ("least", "greatest"):
+            values = [self.value(x) for x in ir[1]]
+            if any(not isinstance(x.v, z3.ArithRef) for x in values):
+                raise Unencodable(op)
+            best = values[0].v
+            for x in values[1:]:
+                best = z3.If(x.v < best, x.v, best) if op == "least" else z3.If(x.v > best, x.v, best)
+            return Val(best, _block(*values))
         if op == "level_of":
             rec = ir[1]
             return Val(w.rank(rec), z3.If(z3.Not(w.held_known()), z3.IntVal(UNK),
@@ -1130,6 +1138,8 @@ def _ir(node) -> tuple:
                 return ("const", Decimal(ast.literal_eval(args[0])))
             if fn in _CALLS:
                 return (_CALLS[fn], _ir(args[0]), _ir(args[1]))
+            if fn in ("least", "greatest"):
+                return (fn, [_ir(a) for a in args])
             if fn == "compare":
                 return ("cmp", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
             if fn in ("and_", "or_"):
