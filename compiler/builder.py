@@ -452,6 +452,28 @@ class Builder(Transformer_NonRecursive):
     def project_field(self, meta, c):
         return n.Field(self.name(c[1]), c[2], self._desc(c), True, self.span(meta))
 
+    def list_decl(self, meta, c):
+        unit = next((str(t) for t in c if isinstance(t, Token) and t.type == "UNIT"), "项")
+        return n.ListDecl(self.name(c[1]), unit, self._desc(c), self.span(meta))
+
+    def list_field(self, meta, c):
+        return n.Field(self.name(c[2]), c[3], self._desc(c), False, self.span(meta), list=self.name(c[1]))
+
+    def aggregate(self, meta, c):
+        kind = str(c[0])
+        head = c[1]
+        rest = c[2:]
+        value = where = test = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "OF":
+            value, rest = rest[1], rest[2:]
+        if rest and isinstance(rest[0], Token) and rest[0].type == "WHERE":
+            where, rest = rest[1], rest[2:]
+        if rest:
+            test = rest[0]
+        parts = [x for x in (value, where, test) if x is not None]
+        node = n.Aggregate(kind, n.Ref(self.name(head), self.tspan(head)), value, where, test, self.span(meta))
+        return self.deep(node, meta, *parts)
+
     def measure(self, meta, c):
         return n.Measure(self.name(c[1]), c[2], self._desc(c), self.span(meta))
 
@@ -584,7 +606,7 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",
                              "chapters", "articles", "exclusives", "sum_caps", "bindings", "narrowings",
-                             "cases", "notes")}
+                             "cases", "notes", "lists", "list_fields")}
     chapter = None
     first_span = Span(path, 1, 1, 1, 1)
     kinds = {n.Param: "params", n.Field: "fields", n.Measure: "measures", n.Levels: "levels",
@@ -593,6 +615,10 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
     for index, st in enumerate(statements):
         if isinstance(st, n.Article):
             lists["articles"].append(n.attrs.evolve(st, chapter=chapter))
+        elif isinstance(st, n.Field) and st.list is not None:
+            lists["list_fields"].append(st)
+        elif isinstance(st, n.ListDecl):
+            lists["lists"].append(st)
         elif type(st) in kinds:
             lists[kinds[type(st)]].append(st)
         elif isinstance(st, tuple):

@@ -63,6 +63,11 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op == "lfield":
+        return f"ctx.list_field({constant(ir[1])}, {constant(ir[2])})"
+    if op == "agg":
+        parts = ", ".join("None" if x is None else f"lambda ctx: {expr(x)}" for x in ir[3:6])
+        return f"aggregate(ctx, {constant(ir[1])}, {constant(ir[2])}, {parts})"
     if op in ("least", "greatest"):
         return f"{op}(" + ", ".join(expr(x) for x in ir[1]) + ")"
     if op == "cmp":
@@ -184,7 +189,7 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items]}
+                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items], "lists": plan.lists}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),

@@ -26,6 +26,10 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "lfield":
+        return ctx.list_field(ir[1], ir[2])
+    if op == "agg":
+        return rt.aggregate(ctx, ir[1], ir[2], _fn(ir[3]), _fn(ir[4]), _fn(ir[5]))
     if op in ("least", "greatest"):
         return getattr(rt, op)(*[run(x, ctx) for x in ir[1]])
     if op == "cmp":
@@ -90,7 +94,7 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
+                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items], "lists": plan.lists},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,

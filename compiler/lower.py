@@ -10,7 +10,9 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("add"|"sub"|"mul"|"div", a, b) ("cmp", op, a, b) ("and", [..]) ("or", [..])
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
-("tiers", measure, [(low_op, low, high_op, high, amount)]) ("least"|"greatest", [..]).
+("tiers", measure, [(low_op, low, high_op, high, amount)]) ("least"|"greatest", [..])
+("agg", kind, list, value|None, where|None, test|None) with kind sum/max/min/count/all/any, and inside it
+("lfield", list, name) for a field of the list's current item.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class PolicyPlan:
     exclusives: tuple  # ({name, members, rule, where}, ...)
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
+    lists: dict = attrs.field(factory=dict)  # list name → {field name → type}
 
 
 def where(span) -> str:
@@ -127,16 +130,38 @@ class Lowerer:
             return ("by_level", self.expr(e.measure), entries)
         if isinstance(e, n.Pick):
             return ("least" if e.op == "较小者" else "greatest", [self.expr(x) for x in e.operands])
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e)
         return self.cond(e)
 
+    def aggregate(self, e: n.Aggregate) -> tuple:
+        kind = {"合计": "sum", "最大值": "max", "最小值": "min", "计数": "count", "所有": "all", "任一": "any"}[e.kind]
+        name = self.s.lists[e.list.key].name
+        self.types.scopes.append(e.list.key)
+        try:
+            value = self.expr(e.value) if e.value is not None else None
+            where = self.cond(e.where) if e.where is not None else None
+            test = self.cond(e.test) if e.test is not None else None
+        finally:
+            self.types.scopes.pop()
+        return ("agg", kind, name, value, where, test)
+
     def ref(self, e: n.Ref) -> tuple:
+        for owner in reversed(self.types.scopes):
+            f = self.s.list_fields.get((owner, e.key))
+            if f is not None:
+                return ("lfield", self.s.lists[owner].name, f.name)
         decl = self.s.value_decl(e.key)
         if isinstance(decl, n.Field):
             return ("pfield" if decl.project else "field", decl.name)
         if isinstance(decl, n.Param):
             return ("param", decl.name)
         if isinstance(decl, n.Measure):
-            return self.expr(decl.formula)
+            scopes, self.types.scopes = self.types.scopes, []  # a measure's formula names no list item
+            try:
+                return self.expr(decl.formula)
+            finally:
+                self.types.scopes = scopes
         rec = self.s.recognitions.get(e.key)
         if rec is not None:
             return ("level_of", rec.name)
@@ -285,7 +310,9 @@ class Lowerer:
             recognitions={r.name: r.levels for r in s.recognitions.values()},
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
-            descriptions={f.name: f.description for f in s.fields.values() if f.description})
+            descriptions={f.name: f.description for f in s.fields.values() if f.description},
+            lists={lst.name: {f.name: declared(f.type) for (owner, _), f in s.list_fields.items() if owner == lst.key}
+                   for lst in s.lists.values()})
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

@@ -111,7 +111,20 @@ class Pick:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick]
+@node
+class Aggregate:
+    """合计/最大值/最小值（「列表」的 值，凡 条件）, 计数（「列表」，凡 条件）, 所有/任一（「列表」，凡 条件，条件）.
+
+    Names inside ``value``, ``where`` and ``test`` may be the list's own fields (列表字段)."""
+    kind: str  # 合计 最大值 最小值 计数 所有 任一
+    list: Ref
+    value: "Expr | None"
+    where: "Expr | None"
+    test: "Expr | None"
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate]
 
 
 def children(e) -> tuple:
@@ -126,6 +139,8 @@ def children(e) -> tuple:
         return (e.left,)
     if isinstance(e, Pick):
         return e.operands
+    if isinstance(e, Aggregate):
+        return tuple(x for x in (e.value, e.where, e.test) if x is not None)
     return ()
 
 
@@ -327,6 +342,16 @@ class Field(Named):
     description: str | None
     project: bool
     span: Span
+    list: str | None = None  # for 列表字段: the list it belongs to
+
+
+@node
+class ListDecl(Named):
+    """列表「采购」（项）: a list of records in the enterprise's record; its fields are 列表字段."""
+    name: str
+    unit: str  # the unit of 计数 over it
+    description: str | None
+    span: Span
 
 
 @node
@@ -468,6 +493,8 @@ class Document:
     cases: tuple[Case, ...]
     notes: tuple[Note, ...]
     span: Span
+    lists: tuple[ListDecl, ...] = ()
+    list_fields: tuple[Field, ...] = ()  # 列表字段: fields of one item of a list
 
     def items(self):
         for article in self.articles:

@@ -61,6 +61,54 @@ class Env:
         self.held = held  # None: the record does not say which recognitions are held
         self.params = params
         self.project = project
+        self.rows = {}  # list name → the item an aggregate is looking at
+
+
+def _kleene_and(values):
+    return False if False in values else (None if None in values else True)
+
+
+def _kleene_or(values):
+    return True if True in values else (None if None in values else False)
+
+
+def aggregate(ir, env: Env):
+    """合计/最大值/最小值/计数/所有/任一 over a list in ``env.facts`` (absent: unknown)."""
+    kind, name, value, where, test = ir[1:]
+    rows = env.facts.get(name, UNK)
+    if rows is UNK:
+        return None if kind in ("all", "any") else UNK
+    outer = env.rows.get(name)
+    chosen, values, tests = [], [], []
+    for row in rows:
+        env.rows[name] = row
+        c = True if where is None else ev(where, env)
+        chosen.append(c)
+        if kind in ("all", "any"):
+            t = ev(test, env)
+            tests.append(_kleene_or([None if c is None else not c, t]) if kind == "all" else _kleene_and([c, t]))
+        elif c:
+            values.append(Decimal(1) if value is None else ev(value, env))
+    if outer is None:
+        env.rows.pop(name, None)
+    else:
+        env.rows[name] = outer
+    if kind == "all":
+        return _kleene_and(tests)
+    if kind == "any":
+        return _kleene_or(tests)
+    if None in chosen:
+        return UNK
+    stop = _stop(*values)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(values))
+    if kind == "sum":
+        return sum(values, Decimal(0))
+    if not values:
+        return UNK
+    return max(values) if kind == "max" else min(values)
 
 
 def ev(ir, env: Env):
@@ -88,6 +136,10 @@ def ev(ir, env: Env):
         if op == "mul":
             return a * b
         return UNK if b == 0 else a / b
+    if op == "agg":
+        return aggregate(ir, env)
+    if op == "lfield":
+        return env.rows[ir[1]].get(ir[2], UNK)
     if op in ("least", "greatest"):
         values = [ev(x, env) for x in ir[1]]
         return _stop(*values) or (min(values) if op == "least" else max(values))
@@ -364,6 +416,15 @@ def cases(draw, policy, scope, per_project=None, projects=None):
         if draw(st.integers(0, 11)) == 0:
             continue  # not given
         facts[name] = draw(value_strategy(fields[name], policy, name, scope))
+    for name, used in scope.get("lists", {}).items():
+        if draw(st.integers(0, 11)) == 0:
+            continue  # not given
+        kinds = policy["lists"][name]
+        rows = []
+        for _ in range(draw(st.integers(0, 4))):
+            rows.append({f: draw(value_strategy(kinds[f], policy, f, scope)) for f in used
+                         if draw(st.integers(0, 15)) != 0})
+        facts[name] = rows
     year = facts.get("申报年度")
     env = Env(facts, held, typed)
     _refine(draw, facts, scope["pivots"], fields, env)
@@ -392,7 +453,9 @@ def cases(draw, policy, scope, per_project=None, projects=None):
             if typed_projects and draw(st.booleans()):
                 project = draw(st.sampled_from([p["项目名称"] for p in typed_projects]))
             history.append((label, y, cents(amount), project))
-    record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
+    lists = policy.get("lists", {})
+    record = {k: ([{f: json_value(lists[k][f], x, levels) for f, x in row.items()} for row in v] if k in lists
+                  else json_value(fields[k], v, levels)) for k, v in facts.items()}
     if held is not None:
         record["已认定"] = {k: (True if not policy["recognitions"][k] else
                              json_value(("等级", policy["recognitions"][k]), v, levels)) for k, v in held.items()}

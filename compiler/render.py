@@ -61,6 +61,13 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Aggregate):
+        parts = [name(e.list) + (f"的{text(e.value, name=name, times=times)}" if e.value is not None else "")]
+        if e.where is not None:
+            parts.append(f"凡{text(e.where, name=name)}")
+        if e.test is not None:
+            parts.append(text(e.test, name=name))
+        return f"{e.kind}（" + "，".join(parts) + "）"
     if isinstance(e, n.Pick):
         return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
     if isinstance(e, n.Member):

@@ -44,6 +44,10 @@ def collect(program: Program, reporter: Reporter) -> None:
             _declare(s.recognitions, r.key, r, "认定", reporter)
         for u in doc.units:
             _declare(s.units, n.name_key(u.name), u, "单位", reporter)
+        for lst in doc.lists:
+            _declare(s.lists, lst.key, lst, "列表", reporter)
+            if lst.key in values:
+                reporter.error("E216", f"列表「{lst.name}」与字段、参数或度量同名", lst.span, "改用不同的名称")
         for a in doc.articles:
             if a.number in s.articles:
                 reporter.error("E212", f"{a.label}重复（已在 {s.articles[a.number].span} 出现）", a.span,
@@ -55,6 +59,20 @@ def collect(program: Program, reporter: Reporter) -> None:
                     reporter.error("E213", f"{a.label}中款「{item.name}」重复", item.span, "同一条中款名不能相同")
                 else:
                     s.items[item.key] = item
+
+
+def collect_list_fields(program: Program, reporter: Reporter) -> None:
+    """列表字段: each belongs to a declared list; its name is unique within that list."""
+    s = program.symbols
+    for doc in program.documents():
+        for f in doc.list_fields:
+            owner = n.name_key(f.list)
+            if owner not in s.lists:
+                near = s.suggest(owner, s.lists)
+                reporter.error("E217", f"列表「{f.list}」未声明", f.span,
+                               f"最接近的是「{near}」" if near else "先用“列表「名称」”声明列表")
+                continue
+            _declare(s.list_fields, (owner, f.key), f, f"列表「{f.list}」的字段", reporter)
 
 
 MEASURE = object()  # resolving a measure's formula: project fields are allowed there
@@ -136,6 +154,14 @@ class Resolver:
             self.report.error("E220", f"未知名称「{ref.name}」", ref.span,
                               f"最接近的是「{near}」" if near else "字段在标准库中声明，参数用“参数”声明")
 
+    def list_ref(self, ref: n.Ref) -> str | None:
+        if ref.key not in self.s.lists:
+            near = self.s.suggest(ref.key, self.s.lists)
+            self.report.error("E229", f"未知列表「{ref.name}」", ref.span,
+                              f"最接近的是「{near}」" if near else "列表用“列表「名称」”声明")
+            return None
+        return ref.key
+
     def recognition(self, ref: n.Ref) -> None:
         if ref.key not in self.s.recognitions:
             self.report.error("E221", f"未知认定「{ref.name}」", ref.span,
@@ -155,9 +181,24 @@ class Resolver:
                               self._hint(ref.key[1], names) or f"该条的款：{'、'.join(sorted(names)) or '（无）'}")
 
     def expr(self, root) -> None:
+        scoped = {}  # id of a Ref inside an aggregate → the lists whose fields it may name
         for e in n.walk(root):
+            if isinstance(e, n.Aggregate):
+                lists = scoped.get(id(e), ()) + (self.list_ref(e.list),)
+                for part in n.children(e):
+                    for inner in n.walk(part):
+                        scoped[id(inner)] = lists  # pre-order: an inner aggregate widens its own parts
             if isinstance(e, n.Ref):
-                self.value_ref(e)
+                if any((owner, e.key) in self.s.list_fields for owner in scoped.get(id(e), ())):
+                    continue
+                for owner, _ in (k for k in self.s.list_fields if k[1] == e.key):
+                    if self.s.value_decl(e.key) is None:
+                        self.report.error("E228", f"「{e.name}」是列表「{self.s.lists[owner].name}」的字段，"
+                                                  f"只能写在对该列表的汇总之中", e.span,
+                                          f"如 合计（「{self.s.lists[owner].name}」的「{e.name}」）")
+                        break
+                else:
+                    self.value_ref(e)
             elif isinstance(e, n.ByLevel):
                 for level, _ in e.entries:
                     self.level(level)
@@ -210,4 +251,5 @@ class Resolver:
 
 def resolve(program: Program, reporter: Reporter) -> None:
     collect(program, reporter)
+    collect_list_fields(program, reporter)
     Resolver(program, reporter).run()

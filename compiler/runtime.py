@@ -386,6 +386,53 @@ def greatest(*values):
     return blocked(*values) or max(values)
 
 
+def aggregate(ctx, kind: str, name: str, value_fn, where_fn, test_fn):
+    """合计/最大值/最小值/计数 over the items of list ``name`` that pass ``where_fn``; 所有/任一 of ``test_fn``.
+
+    A list the record does not give is unknown. An item whose filter is unknown makes a sum, count or
+    extreme unknown; 所有 and 任一 follow three-valued logic over the items (所有 of none is true,
+    任一 of none is false). 最大值 and 最小值 of no item have no value: unknown, and the trace says why.
+    """
+    rows = ctx.list_rows(name)
+    if rows is UNKNOWN:
+        return None if kind in ("all", "any") else UNKNOWN
+    outer = ctx.current_rows.get(name)
+    verdict = kind == "all"
+    picked, undecided = [], False
+    try:
+        for index, row in enumerate(rows):
+            ctx.current_rows[name] = (index, row)
+            chosen = True if where_fn is None else where_fn(ctx)
+            if kind == "all":
+                verdict = and_(verdict, or_(not_(chosen), test_fn(ctx)))
+            elif kind == "any":
+                verdict = or_(verdict, and_(chosen, test_fn(ctx)))
+            elif chosen is None:
+                undecided = True
+            elif chosen:
+                picked.append(Decimal(1) if value_fn is None else value_fn(ctx))
+    finally:
+        if outer is None:
+            ctx.current_rows.pop(name, None)
+        else:
+            ctx.current_rows[name] = outer
+    if kind in ("all", "any"):
+        return verdict
+    if undecided:
+        return UNKNOWN
+    stop = blocked(*picked)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(picked))
+    if kind == "sum":
+        return sum(picked, Decimal(0))
+    if not picked:
+        ctx.missing.add(f"{name}（没有符合条件的一项，无{'最大值' if kind == 'max' else '最小值'}）")
+        return UNKNOWN
+    return max(picked) if kind == "max" else min(picked)
+
+
 def compare(op: str, a, b):
     """True, False, or None when either side is not known."""
     if type(a) is not Decimal or type(b) is not Decimal:  # two Decimals are neither sentinels nor None
@@ -540,6 +587,8 @@ class Context:
         self.project = None
         self.missing: set = set()
         self.pending: set = set()
+        self.lists: dict = {}  # list name → its items, each a dict of converted values
+        self.current_rows: dict = {}  # list name → (index, item) while an aggregate walks it
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -554,6 +603,19 @@ class Context:
             self.missing.add(f"项目.{name}")
             return UNKNOWN
         return self.project[name]
+
+    def list_rows(self, name: str):
+        rows = self.lists.get(name, UNKNOWN)
+        if rows is UNKNOWN:
+            self.missing.add(name)
+        return rows
+
+    def list_field(self, name: str, field: str):
+        index, row = self.current_rows[name]
+        value = row.get(field, UNKNOWN)
+        if value is UNKNOWN:
+            self.missing.add(f"{name}[{index}].{field}")
+        return value
 
     def param(self, name: str):
         value = self.params.get(name, PENDING)
@@ -951,8 +1013,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         raise InputError([{"位置": "$", "问题": f"企业记录应是 JSON 对象，这里是{_json_kind(record)}"}])
     fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
     values = {}
+    list_kinds = schema.get("lists", {})
+    lists = read_lists(record, list_kinds, levels, problems, warnings)
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目"):
+        if key in ("已认定", "已获支持", "项目") or key in list_kinds:
             continue
         if key not in fields:
             near = _nearest(key, list(fields))
@@ -1044,7 +1108,43 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     if problems:
         raise InputError(problems)
     year = values.get("申报年度")
-    return Context(values, held, history, {}, year, projects), warnings, problems
+    ctx = Context(values, held, history, {}, year, projects)
+    ctx.lists = lists
+    return ctx, warnings, problems
+
+
+def read_lists(record, list_kinds: dict, levels: dict, problems: list, warnings: list) -> dict:
+    """Each declared list the record gives: a JSON array of objects, every value checked at its own path."""
+    lists = {}
+    for name, kinds in list_kinds.items():
+        raw = record.get(name)
+        if raw is None:
+            continue  # absent or null: not known
+        if not isinstance(raw, list):
+            problems.append({"位置": f"$.{name}", "问题": f"应是列表，每项一个对象，这里是{_json_kind(raw)}"})
+            continue
+        rows = []
+        for i, item in enumerate(raw):
+            where = f"$.{name}[{i}]"
+            if not isinstance(item, dict):
+                problems.append({"位置": where, "问题": f"应是对象，这里是{_json_kind(item)}"})
+                continue
+            row = {}
+            for key, value in item.items():
+                if key not in kinds:
+                    near = _nearest(key, list(kinds))
+                    warnings.append({"位置": f"{where}.{key}", "问题": f"列表「{name}」没有字段「{key}」，已忽略"
+                                     + (f"；最接近的是「{near}」" if near else "")})
+                    continue
+                if value is None:
+                    continue
+                try:
+                    row[key] = convert(kinds[key], value, levels)
+                except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                    problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+            rows.append(row)
+        lists[name] = rows
+    return lists
 
 
 def _nearest(word: str, pool) -> str | None:

@@ -52,6 +52,10 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
                   "properties": {"条款": {"enum": [i.label for i in plan.items]},
                                  "年度": {"type": "integer"},
                                  "金额": field_schema(("金额", "元"), plan.levels)}}}
+    for name, kinds in plan.lists.items():
+        properties[name] = {"type": "array", "description": f"列表「{name}」，每项一个对象",
+                            "items": {"type": "object",
+                                      "properties": {k: field_schema(t, plan.levels) for k, t in kinds.items()}}}
     properties["项目"] = {"type": "array", "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project}}
     return {

@@ -72,6 +72,7 @@ class TypeChecker:
         self.measure_types: dict[str, object] = {}
         self.in_progress: set[str] = set()
         self.members = self.s.level_members()
+        self.scopes: list[str] = []  # the lists whose fields names may denote, innermost last
 
     # ---- expressions ----
     def type_of(self, e):
@@ -101,7 +102,35 @@ class TypeChecker:
             return BOOL
         if isinstance(e, n.Pick):
             return self.pick(e)
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e)
         return None
+
+    def aggregate(self, e: n.Aggregate):
+        """合计 and 最大值/最小值 keep the value's type; 计数 is a 数量 in the list's unit; 所有/任一 are 布尔."""
+        lst = self.s.lists.get(e.list.key)
+        if lst is None:
+            return None
+        self.scopes.append(e.list.key)
+        try:
+            if e.where is not None:
+                self.expect(e.where, BOOL, "“凡”之后的条件")
+            if e.test is not None:
+                self.expect(e.test, BOOL, f"“{e.kind}”的条件")
+            if e.kind == "计数":
+                return ("数量", lst.unit)
+            if e.kind in ("所有", "任一"):
+                return BOOL
+            t = self.type_of(e.value)
+        finally:
+            self.scopes.pop()
+        if t is None:
+            return None
+        allowed = ("金额", "比例", "数量", "数值") if e.kind == "合计" else ("金额", "比例", "数量", "数值", "日期", "年度")
+        if t[0] not in allowed:
+            self.report.error("E317", f"“{e.kind}”的值应是{'、'.join(allowed)}之一，这里是{show(t)}", e.value.span)
+            return None
+        return t
 
     def pick(self, e: n.Pick):
         """较小者/较大者: every value of one ordered type; the result has that type."""
@@ -124,6 +153,10 @@ class TypeChecker:
 
     def ref_type(self, ref: n.Ref):
         key = ref.key
+        for owner in reversed(self.scopes):
+            f = self.s.list_fields.get((owner, key))
+            if f is not None:
+                return declared(f.type)
         decl = self.s.value_decl(key)
         if isinstance(decl, (n.Field, n.Param)):
             return declared(decl.type)
@@ -134,7 +167,9 @@ class TypeChecker:
                 self.report.error("E330", f"度量「{decl.name}」的定义引用了它自己", decl.span, "度量不能循环定义")
                 return None
             self.in_progress.add(key)
+            scopes, self.scopes = self.scopes, []  # a measure's formula names no list item
             t = self.type_of(decl.formula)
+            self.scopes = scopes
             self.in_progress.discard(key)
             self.measure_types[key] = t
             return t
@@ -359,6 +394,10 @@ def combine(op: str, lt, rt):
     if op in "+-":
         if lt == rt and lk in ("金额", "比例", "数量", "数值"):
             return lt
+        if lk == "年度" and rk == "数值":  # 「认定年度」 + 2: a year counted on
+            return lt
+        if op == "-" and lk == rk == "年度":  # years between two years
+            return NUMBER
         return None
     if op == "的":
         if lk in ("金额", "数量") and rk in ("比例", "数值"):

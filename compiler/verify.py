@@ -235,6 +235,8 @@ class Encoder:
                 return Val(a.v * b.v, _block(a, b))
             state = _block(a, b)
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "agg":
+            return self.aggregate(ir)
         if op in ("least", "greatest"):
             values = [self.value(x) for x in ir[1]]
             if any(not isinstance(x.v, z3.ArithRef) for x in values):
@@ -259,6 +261,27 @@ class Encoder:
         if op == "tiers":
             return self.tiers(ir)
         raise Unencodable(f"算式 {op}")
+
+    def aggregate(self, ir) -> Val:
+        """A list's 合计/计数/最大值/最小值/所有/任一 as a free value of its type (known or not).
+
+        The record's lists are not modelled item by item: any value the aggregate could take is allowed,
+        so a proof covers every list; a counterexample that needs a particular list is not reproduced.
+        """
+        kind, value = ir[1], ir[3]
+        key = ("agg", self.project, repr(ir))
+        known = self.w.var(key + ("known",), "Bool")
+        state = z3.If(known, z3.IntVal(OK), z3.IntVal(UNK))
+        if kind in ("all", "any"):
+            return Val(self.w.var(key, "Bool"), state)
+        if kind == "count":
+            x = self.w.var(key, "Int")
+            self.w.constraints.append(x >= 0)
+            return Val(z3.ToReal(x), state)
+        x = self.w.var(key, "Real")
+        if value[0] == "lfield":  # every value a record gives is ≥ 0, so their sum and extremes are too
+            self.w.constraints.append(x >= 0)
+        return Val(x, state)
 
     def tiers(self, ir) -> Val:
         """select_tier: bands sorted by lower bound (stably), an open band ending at the next band's lower bound."""
@@ -1130,6 +1153,8 @@ def _ir(node) -> tuple:
         args = node.args
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ctx":
             name = ast.literal_eval(args[0]) if args else None
+            if f.attr == "list_field":
+                return ("lfield", name, ast.literal_eval(args[1]))
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
                     "level_of": ("level_of", name)}[f.attr]
         if isinstance(f, ast.Name):
@@ -1140,6 +1165,9 @@ def _ir(node) -> tuple:
                 return (_CALLS[fn], _ir(args[0]), _ir(args[1]))
             if fn in ("least", "greatest"):
                 return (fn, [_ir(a) for a in args])
+            if fn == "aggregate":
+                parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
+                return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)
             if fn == "compare":
                 return ("cmp", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
             if fn in ("and_", "or_"):

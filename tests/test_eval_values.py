@@ -38,3 +38,98 @@ def test_lesser_with_one_side_unknown_is_undecided():
 ])
 def test_greater_of_formula_and_floor(revenue, amount):
     pair(P).expect(label(1, "营收奖励"), {"规上企业": True, "营业收入": revenue}, "符合", amount)
+
+
+# ---- 列表：合计、计数、最大值、所有 ------------------------------------------------------
+
+def purchase(amount, related, local):
+    return {"采购金额": amount, "供应商为关联方": related, "供应商注册在本区": local}
+
+
+def test_sum_over_a_filtered_list():
+    record = {"采购": [purchase("100万元", False, True), purchase("200万元", True, True),
+                     purchase("300万元", False, False), purchase("50万元", False, True)]}
+    # 本区非关联：100万 + 50万 = 150万；× 5% = 7.5万
+    pair(P).expect(label(2, "本区采购补贴"), record, "符合", "75000.00")
+
+
+def test_sum_over_a_list_is_capped():
+    record = {"采购": [purchase("1200万元", False, True)]}
+    # 1200万 × 5% = 60万 → 最高50万
+    pair(P).expect(label(2, "本区采购补贴"), record, "符合", "500000.00")
+
+
+def test_an_item_whose_filter_is_decided_without_the_missing_fact_counts():
+    # the second purchase does not say whether the supplier is related, but it is not local: left out either way
+    record = {"采购": [purchase("100万元", False, True), {"采购金额": "900万元", "供应商注册在本区": False}]}
+    pair(P).expect(label(2, "本区采购补贴"), record, "符合", "50000.00")  # 100万 × 5%
+
+
+def test_an_item_whose_filter_is_unknown_leaves_the_sum_unknown():
+    record = {"采购": [purchase("100万元", False, True), {"采购金额": "900万元", "供应商注册在本区": True}]}
+    r = pair(P).expect(label(2, "本区采购补贴"), record, "信息不足")
+    assert r["缺少信息"] == ["采购[1].供应商为关联方"]
+
+
+def test_a_list_not_given_is_unknown_and_an_empty_list_sums_to_zero():
+    r = pair(P).expect(label(2, "本区采购补贴"), {}, "信息不足")
+    assert r["缺少信息"] == ["采购"]
+    pair(P).expect(label(2, "本区采购补贴"), {"采购": []}, "符合", "0.00")
+
+
+@pytest.mark.parametrize("booths,status,amount", [
+    (1, "不符合", None),        # 1个 < 2个
+    (2, "符合", "10000.00"),    # 2 × 5000元
+    (3, "符合", "15000.00"),    # 3 × 5000元
+])
+def test_count_of_a_list(booths, status, amount):
+    record = {"展位": [{"展会名称": f"展会{i}"} for i in range(booths)]}
+    r = pair(P).expect(label(2, "展位补贴"), record, status, amount)
+    if status == "不符合":
+        assert r["差距"] == [{"条件": "计数（「展位」）不少于2个", "差距": "还差1个"}]
+
+
+def years(*rows):
+    return {"申报年度": 2025, "历年数据": [{"年度": y, "营收增长率": g} for y, g in rows]}
+
+
+@pytest.mark.parametrize("record,status,amount", [
+    (years((2023, "5%"), (2024, "20%"), (2025, "15%")), "符合", "200000.00"),  # 2024、2025 均 ≥ 15%
+    (years((2024, "20%"), (2025, "14.99%")), "不符合", None),                # 2025 below 15%
+    (years((2023, "50%"), (2025, "30%")), "不符合", None),                   # only one of the last two years
+    (years((2024, "15%"), (2025, "15%"), (2026, "1%")), "不符合", None),      # 2026 counts as “不低于 2024”
+])
+def test_all_over_the_last_two_years(record, status, amount):
+    pair(P).expect(label(2, "增长奖励"), record, status, amount)
+
+
+def test_all_with_an_unknown_rate_is_undecided():
+    record = {"申报年度": 2025, "历年数据": [{"年度": 2024}, {"年度": 2025, "营收增长率": "20%"}]}
+    r = pair(P).expect(label(2, "增长奖励"), record, "信息不足")
+    assert r["缺少信息"] == ["历年数据[0].营收增长率"]
+
+
+@pytest.mark.parametrize("areas,status,amount", [
+    ([20, 36], "符合", "20000.00"),   # 最大 36平方米 达到 36平方米
+    ([35, 12], "不符合", None),       # 最大 35平方米
+])
+def test_greatest_value_in_a_list(areas, status, amount):
+    pair(P).expect(label(2, "大展位奖励"), {"展位": [{"展位面积": a} for a in areas]}, status, amount)
+
+
+def test_greatest_of_no_item_is_undecided_and_says_why():
+    r = pair(P).expect(label(2, "大展位奖励"), {"展位": []}, "信息不足")
+    assert r["缺少信息"] == ["展位（没有符合条件的一项，无最大值）"]
+
+
+def test_list_input_is_checked_at_its_json_path():
+    problems = pair(P).problems({"采购": [purchase("100万元", False, True), purchase("一百块", "否", True), 3],
+                                 "展位": {"展位面积": 3}})
+    places = sorted(p["位置"] for p in problems)
+    assert places == ["$.展位", "$.采购[1].供应商为关联方", "$.采购[1].采购金额", "$.采购[2]"]
+
+
+def test_unknown_list_field_is_a_warning_naming_the_nearest():
+    result = pair(P).evaluate({"采购": [{"采购额": "1元"}]})
+    assert {"位置": "$.采购[0].采购额", "问题": "列表「采购」没有字段「采购额」，已忽略；最接近的是「采购金额」"} \
+        in result["输入提示"]
