@@ -168,6 +168,14 @@ class Builder(Transformer_NonRecursive):
         operands = tuple(x for x in c if not isinstance(x, Token))
         return self.deep(n.Pick(str(c[0]), operands, self.span(meta)), meta, *operands)
 
+    def step(self, meta, c):
+        measure, size, each = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Step(measure, size, each, self.span(meta), str(c[1])), meta, measure, size, each)
+
+    def round_to(self, meta, c):
+        value, unit = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Round(str(c[0]), value, unit, self.span(meta)), meta, value, unit)
+
     def by_level(self, meta, c):
         measure = c[1]
         entries = tuple(x for x in c[2:] if isinstance(x, tuple))

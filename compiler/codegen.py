@@ -63,6 +63,10 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op == "steps":
+        return f"steps({expr(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "round":
+        return f"round_to({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op == "lfield":
         return f"ctx.list_field({constant(ir[1])}, {constant(ir[2])})"
     if op == "agg":

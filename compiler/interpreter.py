@@ -26,6 +26,10 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "steps":
+        return rt.steps(run(ir[1], ctx), run(ir[2], ctx), run(ir[3], ctx))
+    if op == "round":
+        return rt.round_to(ir[1], run(ir[2], ctx), run(ir[3], ctx))
     if op == "lfield":
         return ctx.list_field(ir[1], ir[2])
     if op == "agg":

@@ -12,7 +12,8 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
 ("tiers", measure, [(low_op, low, high_op, high, amount)]) ("least"|"greatest", [..])
 ("agg", kind, list, value|None, where|None, test|None) with kind sum/max/min/count/all/any, and inside it
-("lfield", list, name) for a field of the list's current item.
+("lfield", list, name) for a field of the list's current item; ("steps", measure, size, each);
+("round", floor|ceiling|half_up, value, unit).
 """
 
 from __future__ import annotations
@@ -132,6 +133,11 @@ class Lowerer:
             return ("least" if e.op == "较小者" else "greatest", [self.expr(x) for x in e.operands])
         if isinstance(e, n.Aggregate):
             return self.aggregate(e)
+        if isinstance(e, n.Step):
+            return ("steps", self.expr(e.measure), self.expr(e.size), self.expr(e.each))
+        if isinstance(e, n.Round):
+            mode = {"向下取整": "floor", "向上取整": "ceiling", "四舍五入": "half_up"}[e.mode]
+            return ("round", mode, self.expr(e.value), self.expr(e.unit))
         return self.cond(e)
 
     def aggregate(self, e: n.Aggregate) -> tuple:

@@ -124,7 +124,26 @@ class Aggregate:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate]
+@node
+class Step:
+    """「量」每增加 步长 增加 数额: whole steps of ``size`` in ``measure`` (not below 0) times ``each``."""
+    measure: "Expr"
+    size: "Expr"
+    each: "Expr"
+    span: Span
+    word: str = "每增加"
+
+
+@node
+class Round:
+    """向下取整/向上取整/四舍五入（值，单位）: the value rounded to a whole multiple of the unit."""
+    mode: str  # 向下取整 向上取整 四舍五入
+    value: "Expr"
+    unit: "Expr"
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round]
 
 
 def children(e) -> tuple:
@@ -141,6 +160,10 @@ def children(e) -> tuple:
         return e.operands
     if isinstance(e, Aggregate):
         return tuple(x for x in (e.value, e.where, e.test) if x is not None)
+    if isinstance(e, Step):
+        return (e.measure, e.size, e.each)
+    if isinstance(e, Round):
+        return (e.value, e.unit)
     return ()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -138,6 +139,24 @@ def ev(ir, env: Env):
         return UNK if b == 0 else a / b
     if op == "agg":
         return aggregate(ir, env)
+    if op == "steps":  # whole steps only, never below zero
+        x, size, each = ev(ir[1], env), ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, size, each)
+        if stop:
+            return stop
+        if size <= 0:
+            return UNK
+        return Decimal(int(x // size) if x > 0 else 0) * each
+    if op == "round":
+        x, unit = ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, unit)
+        if stop:
+            return stop
+        if unit <= 0:
+            return UNK
+        q = x / unit
+        whole = {"floor": math.floor(q), "ceiling": math.ceil(q), "half_up": math.floor(q + Decimal("0.5"))}[ir[1]]
+        return Decimal(whole) * unit
     if op == "lfield":
         return env.rows[ir[1]].get(ir[2], UNK)
     if op in ("least", "greatest"):

@@ -69,6 +69,10 @@ def children(ir):
         return [ir[1], *ir[2].values()]
     if op == "agg":
         return [x for x in ir[3:6] if x is not None]
+    if op == "steps":
+        return [ir[1], ir[2], ir[3]]
+    if op == "round":
+        return [ir[2], ir[3]]
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:

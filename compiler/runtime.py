@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 
 MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
@@ -384,6 +384,29 @@ def least(*values):
 def greatest(*values):
     """较大者: the largest value, or the sentinel that stops one of them."""
     return blocked(*values) or max(values)
+
+
+def steps(measure, size, each):
+    """每增加 size 增加 each: the whole steps in ``measure`` (a part step and anything below 0 count nothing)."""
+    stop = blocked(measure, size, each)
+    if stop:
+        return stop
+    if size <= 0:
+        return UNKNOWN  # a step of nothing decides nothing
+    if measure <= 0:
+        return Decimal(0) * each
+    return (measure / size).to_integral_value(ROUND_FLOOR) * each
+
+
+def round_to(mode: str, value, unit):
+    """向下取整/向上取整/四舍五入 to a whole multiple of ``unit`` (1万元, 1元, 1平方米)."""
+    stop = blocked(value, unit)
+    if stop:
+        return stop
+    if unit <= 0:
+        return UNKNOWN
+    rounding = {"floor": ROUND_FLOOR, "ceiling": ROUND_CEILING, "half_up": ROUND_HALF_UP}[mode]
+    return (value / unit).to_integral_value(rounding) * unit
 
 
 def aggregate(ctx, kind: str, name: str, value_fn, where_fn, test_fn):

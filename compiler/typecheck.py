@@ -104,7 +104,34 @@ class TypeChecker:
             return self.pick(e)
         if isinstance(e, n.Aggregate):
             return self.aggregate(e)
+        if isinstance(e, n.Step):
+            return self.step(e)
+        if isinstance(e, n.Round):
+            return self.round(e)
         return None
+
+    def step(self, e: n.Step):
+        """量 每增加 步长 增加 数额: 量 and 步长 of one type; the result is 数额's type."""
+        mt, st, et = self.type_of(e.measure), self.type_of(e.size), self.type_of(e.each)
+        if mt is not None and st is not None:
+            if mt[0] not in ("金额", "比例", "数量", "数值") or mt != st:
+                self.report.error("E318", f"“{e.word}”前后应是同一单位的量，这里是{show(mt)}与{show(st)}", e.span,
+                                  "如 「新增面积」每增加 1000平方米 增加 10万元")
+        if et is not None and et[0] not in ("金额", "比例", "数量", "数值"):
+            self.report.error("E318", f"每一步增加的应是金额、比例、数量或数值，这里是{show(et)}", e.each.span)
+            return None
+        return et
+
+    def round(self, e: n.Round):
+        """向下取整（值，单位）: 单位 has the value's type (1万元 for money, 1平方米 for an area)."""
+        vt, ut = self.type_of(e.value), self.type_of(e.unit)
+        if vt is None or ut is None:
+            return vt
+        if vt[0] not in ("金额", "比例", "数量", "数值") or vt != ut:
+            self.report.error("E319", f"“{e.mode}”的单位应与值同类，这里是{show(vt)}与{show(ut)}", e.unit.span,
+                              "如 向下取整（「补贴」，1万元）")
+            return None
+        return vt
 
     def aggregate(self, e: n.Aggregate):
         """合计 and 最大值/最小值 keep the value's type; 计数 is a 数量 in the list's unit; 所有/任一 are 布尔."""

@@ -237,6 +237,18 @@ class Encoder:
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
         if op == "agg":
             return self.aggregate(ir)
+        if op == "steps":
+            x, size, each = self.value(ir[1]), self.value(ir[2]), self.value(ir[3])
+            whole = z3.If(x.v > 0, z3.ToReal(z3.ToInt(x.v / size.v)), z3.RealVal(0))
+            state = _block(x, size, each)
+            return Val(whole * each.v, z3.If(state != OK, state, z3.If(size.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "round":
+            x, unit = self.value(ir[2]), self.value(ir[3])
+            q = x.v / unit.v
+            whole = {"floor": z3.ToInt(q), "ceiling": -z3.ToInt(-q), "half_up": z3.ToInt(q + z3.RealVal("1/2"))}[ir[1]]
+            state = _block(x, unit)
+            return Val(z3.ToReal(whole) * unit.v,
+                       z3.If(state != OK, state, z3.If(unit.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
         if op in ("least", "greatest"):
             values = [self.value(x) for x in ir[1]]
             if any(not isinstance(x.v, z3.ArithRef) for x in values):
@@ -1165,6 +1177,10 @@ def _ir(node) -> tuple:
                 return (_CALLS[fn], _ir(args[0]), _ir(args[1]))
             if fn in ("least", "greatest"):
                 return (fn, [_ir(a) for a in args])
+            if fn == "steps":
+                return ("steps", _ir(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "round_to":
+                return ("round", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
             if fn == "aggregate":
                 parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
                 return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)

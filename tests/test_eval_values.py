@@ -133,3 +133,47 @@ def test_unknown_list_field_is_a_warning_naming_the_nearest():
     result = pair(P).evaluate({"采购": [{"采购额": "1元"}]})
     assert {"位置": "$.采购[0].采购额", "问题": "列表「采购」没有字段「采购额」，已忽略；最接近的是「采购金额」"} \
         in result["输入提示"]
+
+
+# ---- 步进与取整 --------------------------------------------------------------------
+
+@pytest.mark.parametrize("area,status,amount", [
+    (5000, "不符合", None),           # 须超过5000平方米
+    (5001, "符合", "500000.00"),      # 超出1平方米：不足一步，50万
+    (5999, "符合", "500000.00"),      # 超出999平方米：仍不足一步
+    (6000, "符合", "600000.00"),      # 超出1000：一步，50万 + 10万
+    (6999, "符合", "600000.00"),      # 超出1999：一步
+    (20000, "符合", "2000000.00"),    # 超出15000：15步，50万 + 150万 = 200万
+    (21000, "符合", "2000000.00"),    # 16步 = 210万 → 最高200万
+])
+def test_each_whole_step_adds_an_amount(area, status, amount):
+    pair(P).expect(label(3, "厂房奖励"), {"新建厂房面积": area}, status, amount)
+
+
+@pytest.mark.parametrize("spend,amount", [
+    ("1234567", "90000.00"),      # 1234567 × 8% = 98765.36 → 向下取整到万元：9万
+    ("1250000", "100000.00"),     # 125万 × 8% = 10万整
+    ("124999.99", "0.00"),        # 9999.9992 → 0万
+])
+def test_round_down_to_ten_thousand(spend, amount):
+    pair(P).expect(label(3, "研发补贴"), {"研发费用": spend}, "符合", amount)
+
+
+@pytest.mark.parametrize("fee,amount", [
+    ("1233.75", "494.00"),   # × 40% = 493.5 → 四舍五入 494
+    ("1233.74", "493.00"),   # 493.496 → 493
+    ("1234.56", "494.00"),   # 493.824 → 494
+])
+def test_round_half_up_to_a_yuan(fee, amount):
+    pair(P).expect(label(3, "展位费补贴"), {"展位费合计": fee}, "符合", amount)
+
+
+@pytest.mark.parametrize("people,amount", [
+    (0, "0.00"),       # 0人：0组
+    (1, "1000.00"),    # 不足10人按一组
+    (10, "1000.00"),   # 10人一组
+    (11, "2000.00"),   # 向上取整到20人：两组
+    (23, "3000.00"),   # 30人：三组
+])
+def test_round_up_to_whole_groups(people, amount):
+    pair(P).expect(label(3, "培训补贴"), {"培训人数": people}, "符合", amount)
