@@ -176,6 +176,10 @@ class Builder(Transformer_NonRecursive):
         value, unit = (x for x in c if not isinstance(x, Token))
         return self.deep(n.Round(str(c[0]), value, unit, self.span(meta)), meta, value, unit)
 
+    def award_of(self, meta, c):
+        ref = next(x for x in c if isinstance(x, n.ItemRef))
+        return n.AwardOf(ref, self.span(meta))
+
     def by_level(self, meta, c):
         measure = c[1]
         entries = tuple(x for x in c[2:] if isinstance(x, tuple))

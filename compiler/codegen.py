@@ -63,6 +63,8 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op == "award_of":
+        return f"ctx.award_of({constant(ir[1])})"
     if op == "steps":
         return f"steps({expr(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op == "round":

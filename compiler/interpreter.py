@@ -26,6 +26,8 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "award_of":
+        return ctx.award_of(ir[1])
     if op == "steps":
         return rt.steps(run(ir[1], ctx), run(ir[2], ctx), run(ir[3], ctx))
     if op == "round":

@@ -13,7 +13,7 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("tiers", measure, [(low_op, low, high_op, high, amount)]) ("least"|"greatest", [..])
 ("agg", kind, list, value|None, where|None, test|None) with kind sum/max/min/count/all/any, and inside it
 ("lfield", list, name) for a field of the list's current item; ("steps", measure, size, each);
-("round", floor|ceiling|half_up, value, unit).
+("round", floor|ceiling|half_up, value, unit); ("award_of", label) for another item's amount.
 """
 
 from __future__ import annotations
@@ -133,6 +133,8 @@ class Lowerer:
             return ("least" if e.op == "较小者" else "greatest", [self.expr(x) for x in e.operands])
         if isinstance(e, n.Aggregate):
             return self.aggregate(e)
+        if isinstance(e, n.AwardOf):
+            return ("award_of", self.s.items[e.item.key].label)
         if isinstance(e, n.Step):
             return ("steps", self.expr(e.measure), self.expr(e.size), self.expr(e.each))
         if isinstance(e, n.Round):

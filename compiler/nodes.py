@@ -143,7 +143,15 @@ class Round:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round]
+@node
+class AwardOf:
+    """金额（第8条「款」）: the amount another item gives the same enterprise."""
+    item: "ItemRef"
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round,
+             AwardOf]
 
 
 def children(e) -> tuple:

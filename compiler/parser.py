@@ -48,7 +48,7 @@ def lark_parser() -> Lark:
 # 给人看的终结符名称
 _READABLE = {
     "NAME": "「名称」", "MONEY": "金额（如 200万元）", "PERCENT": "比例（如 10%）", "PERMILLE": "千分比（如 5‰）",
-    "BPS": "基点（如 30个基点）", "RATIO_PAIR": "配套比（如 1:1）", "MULTIPLE": "倍数（如 1.5倍）",
+    "BPS": "基点（如 30个基点）", "RATIO_PAIR": "配套比（如 1:1）", "MULTIPLE": "倍数（如 1.5倍）", "DISCOUNT": "折扣（如 7折、八五折）",
     "COUNT": "数量（如 50场）", "NUMBER": "数字", "DATE": "日期（如 2024-10-14）", "YEAR_LIT": "年度（如 2025年度）",
     "DURATION": "期限（如 一年）", "ARTICLE_NO": "条号（如 第8条）", "ORDINAL_RANGE": "序数范围（如 第1至3发）",
     "CURRENCY": "币种（元 或 美元）", "UNIT": "计数单位", "_COLON": "“：”", "_EQUALS": "“＝”", "_GT": "“>”",

@@ -139,6 +139,8 @@ def ev(ir, env: Env):
         return UNK if b == 0 else a / b
     if op == "agg":
         return aggregate(ir, env)
+    if op == "award_of":  # another item's amount: the property side does not evaluate other items
+        return UNK
     if op == "steps":  # whole steps only, never below zero
         x, size, each = ev(ir[1], env), ev(ir[2], env), ev(ir[3], env)
         stop = _stop(x, size, each)
@@ -527,7 +529,7 @@ class Evaluator:
     def __call__(self, record, params, labels=None):
         m = self.module
         items = m.ITEMS if labels is None else [self.specs[label] for label in labels if label in self.specs]
-        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None)
+        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None, m.ITEMS)
 
 
 def module_from_source(source: str, name: str = "polc_generated"):

@@ -102,7 +102,8 @@ def amounts_only(ir):
 
 def absolute(ir) -> bool:
     """Whether an amount depends on no fact of the enterprise (a fixed sum, or parameters only)."""
-    return all(not refs(a, "field") and not refs(a, "pfield") and not refs(a, "agg") for a in amounts_only(ir))
+    return all(not refs(a, "field") and not refs(a, "pfield") and not refs(a, "agg")
+               and not refs(a, "award_of") for a in amounts_only(ir))
 
 
 def award_params(item: ItemPlan) -> set:

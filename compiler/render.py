@@ -61,6 +61,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.AwardOf):
+        return f"金额（{e.item}）"
     if isinstance(e, n.Step):
         return (f"{text(e.measure, 9, name=name, times=times)}{e.word}{text(e.size, 9, name=name)}"
                 f"增加{text(e.each, 9, name=name, times=times)}")

@@ -85,6 +85,7 @@ class Resolver:
         self.s = program.symbols
         self.report = reporter
         self.level_members = self.s.level_members()
+        self.award_refs: dict = {}  # item key → the items whose amount it uses (金额（第N条「款」）)
 
     def run(self) -> None:
         s = self.s
@@ -199,6 +200,12 @@ class Resolver:
                         break
                 else:
                     self.value_ref(e)
+            elif isinstance(e, n.AwardOf):
+                self.item_ref(e.item)
+                if e.item.item is None:
+                    self.report.error("E230", "“金额（…）”要写明是哪一款", e.span, "如 金额（第8条「市级配套」）")
+                elif isinstance(self.current_item, n.Item):
+                    self.award_refs.setdefault(self.current_item.key, []).append(e.item)
             elif isinstance(e, n.ByLevel):
                 for level, _ in e.entries:
                     self.level(level)
@@ -252,4 +259,34 @@ class Resolver:
 def resolve(program: Program, reporter: Reporter) -> None:
     collect(program, reporter)
     collect_list_fields(program, reporter)
-    Resolver(program, reporter).run()
+    resolver = Resolver(program, reporter)
+    resolver.run()
+    award_cycles(program, resolver.award_refs, reporter)
+
+
+def award_cycles(program: Program, edges: dict, reporter: Reporter) -> None:
+    """An item may use another item's amount, never its own, directly or through others."""
+    items = program.symbols.items
+    state: dict = {}
+    for start in edges:
+        if start in state:
+            continue
+        stack = [(start, iter(edges.get(start, ())))]
+        state[start] = "open"
+        while stack:
+            key, refs = stack[-1]
+            ref = next(refs, None)
+            if ref is None:
+                state[key] = "done"
+                stack.pop()
+                continue
+            if ref.key not in items:
+                continue
+            if state.get(ref.key) == "open":
+                path = [k for k, _ in stack]
+                loop = path[path.index(ref.key):] + [ref.key]
+                reporter.error("E231", "金额互相引用，无法计算：" + " → ".join(items[k].label for k in loop), ref.span,
+                               "一款的金额不能直接或间接地取决于它自己")
+            elif ref.key not in state:
+                state[ref.key] = "open"
+                stack.append((ref.key, iter(edges.get(ref.key, ()))))

@@ -207,6 +207,20 @@ def parse_money(value, currency: str = "元") -> Decimal:
     raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
 
 
+_DISCOUNT = re.compile(r"([0-9](?:\.[0-9])?|[0-9]{2}|[一二三四五六七八九]{1,2})折")
+
+
+def discount(text: str) -> Decimal:
+    """7折 → 0.7, 7.5折 → 0.75, 85折 and 八五折 → 0.85: the digits read after “0.”."""
+    m = _DISCOUNT.fullmatch(text.strip())
+    if not m:
+        raise LiteralError(f"“{text}”不是折扣，应写成如 7折、7.5折、八五折")
+    digits = "".join(str(_DIGITS[ch]) if ch in _DIGITS else ch for ch in m.group(1)).replace(".", "")
+    if digits.strip("0") == "":
+        raise LiteralError(f"“{text}”是零折，没有意义")
+    return Decimal("0." + digits)
+
+
 def parse_ratio(value) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
@@ -224,6 +238,11 @@ def parse_ratio(value) -> Decimal:
     m = re.fullmatch(r"百分之(.+)", text)
     if m:
         return number(m.group(1)) / 100
+    if text.endswith("折"):
+        try:
+            return discount(text)
+        except LiteralError:
+            pass
     m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?):([0-9]+(?:\.[0-9]+)?)", text)
     if m and Decimal(m.group(2)) != 0:
         return Decimal(m.group(1)) / Decimal(m.group(2))
@@ -611,6 +630,7 @@ class Context:
         self.missing: set = set()
         self.pending: set = set()
         self.lists: dict = {}  # list name → its items, each a dict of converted values
+        self.specs: dict = {}  # item label → its spec, for 金额（第N条「款」）
         self.current_rows: dict = {}  # list name → (index, item) while an aggregate walks it
 
     def field(self, name: str):
@@ -639,6 +659,28 @@ class Context:
         if value is UNKNOWN:
             self.missing.add(f"{name}[{index}].{field}")
         return value
+
+    def award_of(self, label: str):
+        """金额（第N条「款」）: that item's amount for this enterprise; what stops it stops this one too.
+
+        The item is evaluated afresh (the checker rules out cycles), outside any project and with its own
+        record of missing facts, so the item being computed keeps its own.
+        """
+        saved = (self.missing, self.pending, self.project)
+        self.missing, self.pending, self.project = set(), set(), None
+        try:
+            result = evaluate_item(self.specs[label], self)
+        finally:
+            self.missing, self.pending, self.project = saved
+        if result["金额"] is not None:
+            return Decimal(result["金额"])
+        if result["状态"] == "信息不足":
+            self.missing |= {f"{label}：{m}" for m in result["缺少信息"]}
+            return UNKNOWN
+        if result["状态"] == "参数待定":
+            self.pending |= set(result["待定参数"])
+            return PENDING
+        return NOT_APPLICABLE
 
     def param(self, name: str):
         value = self.params.get(name, PENDING)
@@ -1256,7 +1298,7 @@ def in_force(validity, ctx, as_of):
     return within(as_of, start, end, months)
 
 
-def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
+def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=None) -> dict:
     """Evaluate every item of a policy for one enterprise record.
 
     Decimal arithmetic runs in MONEY_CONTEXT whatever context the caller has set, so the
@@ -1265,12 +1307,12 @@ def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
     """
     with localcontext(MONEY_CONTEXT):
         try:
-            return _evaluate_policy(policy, items, record, params, as_of)
+            return _evaluate_policy(policy, items, record, params, as_of, all_items)
         except ArithmeticError:
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
-def _evaluate_policy(policy, items, record, params, as_of) -> dict:
+def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> dict:
     problems = []  # the record's, the date's and the parameters' problems, all reported at once
     try:
         ctx, warnings, _ = read_record(record, policy["schema"])
@@ -1294,6 +1336,7 @@ def _evaluate_policy(policy, items, record, params, as_of) -> dict:
         memo[as_of] = bound_params(policy["param_values"], as_of)
     ctx.params = {**memo[as_of], **given} if given else memo[as_of]
     ctx.pending = set()
+    ctx.specs = {spec["label"]: spec for spec in (all_items or items)}  # evaluating some items may need others
     force = in_force(policy["validity"], ctx, as_of)
     results = []
     for spec in items:

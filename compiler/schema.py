@@ -13,7 +13,9 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
         schema = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": _MONEY_PATTERN}],
                   "x-polc-type": f"金额（{kind[1]}）"}
     elif name == "比例":
-        schema = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?(%|‰|个基点)?$", "x-polc-type": "比例"}
+        schema = {"type": "string", "x-polc-type": "比例",
+                  "pattern": r"^[0-9]+(\.[0-9]+)?(%|‰|个基点|倍)?$|^[0-9]+(\.[0-9]+)?:[0-9]+(\.[0-9]+)?$"
+                             r"|^([0-9](\.[0-9])?|[0-9]{2}|[一二三四五六七八九]{1,2})折$|^百分之.+$"}
     elif name == "数量":
         schema = {"type": "integer", "minimum": 0, "x-polc-type": f"数量（{kind[1]}）"}
     elif name in ("数值", "汇率"):

@@ -104,6 +104,8 @@ class TypeChecker:
             return self.pick(e)
         if isinstance(e, n.Aggregate):
             return self.aggregate(e)
+        if isinstance(e, n.AwardOf):
+            return ("金额", "元")
         if isinstance(e, n.Step):
             return self.step(e)
         if isinstance(e, n.Round):

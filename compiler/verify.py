@@ -237,6 +237,12 @@ class Encoder:
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
         if op == "agg":
             return self.aggregate(ir)
+        if op == "award_of":
+            model = getattr(w, "models", {}).get(ir[1])
+            if model is None or model.per_project or model.award is None:
+                raise Unencodable(f"引用{ir[1]}的金额")
+            pays, amount = Amount(w, model).final()
+            return Val(amount, z3.If(pays, z3.IntVal(OK), z3.IntVal(NA)))
         if op == "steps":
             x, size, each = self.value(ir[1]), self.value(ir[2]), self.value(ir[3])
             whole = z3.If(x.v > 0, z3.ToReal(z3.ToInt(x.v / size.v)), z3.RealVal(0))
@@ -567,7 +573,9 @@ class Verifier:
 
     # ---- building worlds and queries ----
     def world(self):
-        return World(self.plan, self.bound, {})
+        w = World(self.plan, self.bound, {})
+        w.models = self.models  # for 金额（第N条「款」）
+        return w
 
     def check(self, w: World, violation, extra=()):
         s = z3.SolverFor("QF_NRA") if False else z3.Solver()
@@ -1168,6 +1176,7 @@ def _ir(node) -> tuple:
             if f.attr == "list_field":
                 return ("lfield", name, ast.literal_eval(args[1]))
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
+                    "award_of": ("award_of", name),
                     "level_of": ("level_of", name)}[f.attr]
         if isinstance(f, ast.Name):
             fn = f.id

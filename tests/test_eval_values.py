@@ -177,3 +177,78 @@ def test_round_half_up_to_a_yuan(fee, amount):
 ])
 def test_round_up_to_whole_groups(people, amount):
     pair(P).expect(label(3, "培训补贴"), {"培训人数": people}, "符合", amount)
+
+
+# ---- 倍数与折扣 -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("city,amount", [
+    ("100万元", "1500000.00"),   # 100万 × 1.5倍 = 150万
+    ("200万元", "3000000.00"),   # 300万，正好等于上限
+    ("250万元", "3000000.00"),   # 375万 → 最高300万
+])
+def test_multiple_of_a_base(city, amount):
+    pair(P).expect(label(4, "配套奖励"), {"市级奖励金额": city}, "符合", amount)
+
+
+def test_percentage_of_another_items_award():
+    # 设备补贴：较小者(100万, 1000万×30%) × 20% = 20万；追加奖励 20万 × 150% = 30万
+    record = {"区级品牌": True, "设备投入": "100万元", "总投入": "1000万元"}
+    pair(P).expect(label(4, "追加奖励"), record, "符合", "300000.00")
+    # 设备补贴 100万（封顶后）× 150% = 150万，正好等于上限
+    record = {"区级品牌": True, "设备投入": "900万元", "总投入": "9000万元"}
+    pair(P).expect(label(4, "追加奖励"), record, "符合", "1500000.00")
+
+
+def test_another_items_award_that_is_undecided_leaves_this_one_undecided():
+    r = pair(P).expect(label(4, "追加奖励"), {"区级品牌": True, "设备投入": "100万元"}, "信息不足")
+    assert r["缺少信息"] == ["第1条「设备补贴」：总投入"]
+    pair(P).expect(label(4, "追加奖励"), {"区级品牌": False, "设备投入": "100万元"}, "不符合")
+
+
+@pytest.mark.parametrize("item,field,rent,amount", [
+    ("场地租金补贴", "场地市场租金", "10万元", "70000.00"),    # 10万 × 7折(70%) = 7万
+    ("厂房租金补贴", "厂房市场租金", "10万元", "85000.00"),    # 10万 × 八五折(85%) = 8.5万
+    ("厂房租金补贴", "厂房市场租金", "100万元", "500000.00"),  # 85万 → 最高50万
+])
+def test_discount_literals(item, field, rent, amount):
+    pair(P).expect(label(4, item), {field: rent}, "符合", amount)
+
+
+@pytest.mark.parametrize("given,amount", [
+    ("八五折", "85000.00"),   # 0.85
+    ("7.5折", "75000.00"),    # 0.75
+    ("85折", "85000.00"),     # 0.85
+    ("9折", "90000.00"),      # 0.9
+    ("1.5倍", "150000.00"),   # 倍 also reads as a ratio: 150%
+    ("1:2", "50000.00"),      # 配套比 1:2 = 50%
+])
+def test_ratio_input_may_be_written_as_a_discount(given, amount):
+    pair(P).expect(label(4, "约定折扣补贴"), {"场地市场租金": "10万元", "约定折扣": given}, "符合", amount)
+
+
+def test_a_discount_of_nothing_is_rejected():
+    problems = pair(P).problems({"约定折扣": "0折"})
+    assert [p["位置"] for p in problems] == ["$.约定折扣"]
+
+
+def test_items_whose_amounts_use_each_other_are_rejected(tmp_path):
+    from compiler.check import check
+
+    (tmp_path / "t.txt").write_text("甲。乙。\n", encoding="utf-8")
+    (tmp_path / "t.pol").write_text(
+        "政策「循环」\n原文文件「t.txt」\n"
+        "第1条「甲」\n  原文「甲。」\n  款「甲」\n    给予 按 金额（第1条「乙」）的 50%\n"
+        "  款「乙」\n    给予 按 金额（第1条「甲」）的 50%\n", encoding="utf-8")
+    codes = [d.code for d in check(tmp_path / "t.pol").errors]
+    assert "E231" in codes
+
+
+@pytest.mark.parametrize("text,value", [
+    ("7折", "0.7"), ("7.5折", "0.75"), ("85折", "0.85"), ("八五折", "0.85"), ("八折", "0.8"), ("九五折", "0.95"),
+])
+def test_discount_literal_values(text, value):
+    from decimal import Decimal
+
+    from compiler.literals import Ratio, parse_literal
+
+    assert parse_literal("DISCOUNT", text) == Ratio(Decimal(value))
