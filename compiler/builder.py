@@ -204,6 +204,25 @@ class Builder(Transformer_NonRecursive):
         parts = [x for x in c if not isinstance(x, Token)]
         return self._compare(meta, parts[0], parts[1], words)
 
+    def equals(self, meta, c):
+        left, word, right = c
+        return self.deep(n.Compare(left, "==", right, (str(word),), self.span(meta)), meta, left, right)
+
+    def not_equals(self, meta, c):
+        left, word, right = c
+        span = self.span(meta)
+        inner = n.Compare(left, "==", right, (str(word),), span)
+        return self.deep(n.Not(inner, span), meta, left, right)
+
+    def within(self, meta, c):
+        value, start, token = c[0], c[2], c[4]
+        try:
+            period = parse_literal("DURATION", str(token))
+        except LiteralError as exc:
+            self.report.error("E120", f"期限“{token}”无法识别：{exc}", self.tspan(token))
+            period = None
+        return self.deep(n.Within(value, start, period, f"{token}内", self.span(meta)), meta, value, start)
+
     def compare_postfix(self, meta, c):
         return self.compare(meta, c)
 

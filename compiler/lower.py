@@ -29,7 +29,7 @@ from . import render
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
 from .runtime import NO_LEVEL
-from .typecheck import TypeChecker, declared
+from .typecheck import TypeChecker, declared, is_text_value
 
 
 def const_value(value):
@@ -135,6 +135,10 @@ class Lowerer:
             return self.aggregate(e)
         if isinstance(e, n.AwardOf):
             return ("award_of", self.s.items[e.item.key].label)
+        if isinstance(e, n.Within):  # the start year and the years after it, as many as the period has
+            years = Decimal(e.period.months // 12 - 1)
+            value, start = self.expr(e.value), self.expr(e.start)
+            return ("and", [("cmp", ">=", value, start), ("cmp", "<=", value, ("add", start, ("const", years)))])
         if isinstance(e, n.Step):
             return ("steps", self.expr(e.measure), self.expr(e.size), self.expr(e.each))
         if isinstance(e, n.Round):
@@ -153,6 +157,9 @@ class Lowerer:
         finally:
             self.types.scopes.pop()
         return ("agg", kind, name, value, where, test)
+
+    def list_field_named(self, e: n.Ref) -> bool:
+        return any((owner, e.key) in self.s.list_fields for owner in self.types.scopes)
 
     def ref(self, e: n.Ref) -> tuple:
         for owner in reversed(self.types.scopes):
@@ -184,7 +191,11 @@ class Lowerer:
         return self.expr(e)
 
     def cond(self, e) -> tuple:
+        if isinstance(e, n.Within):
+            return self.expr(e)
         if isinstance(e, n.Compare):
+            if e.op == "==" and is_text_value(self.s, e.right) and not self.list_field_named(e.right):
+                return ("member", self.expr(e.left), frozenset({e.right.name}))  # a text equals one value
             return ("cmp", e.op, self.level_side(e.left, e.right), self.level_side(e.right, e.left))
         if isinstance(e, n.Logic):
             return ("and" if e.op == "且" else "or", [self.cond(e.left), self.cond(e.right)])
@@ -225,7 +236,7 @@ class Lowerer:
             for part in n.operands(c, "且"):
                 sides = None
                 unit = ""
-                if isinstance(part, n.Compare):
+                if isinstance(part, n.Compare) and part.op != "==":
                     sides = (part.op, self.level_side(part.left, part.right), self.level_side(part.right, part.left))
                     unit = self.unit(part.right)
                 conditions.append(Condition(render.text(part), where(part.span), self.cond(part), sides, unit))

@@ -144,6 +144,16 @@ class Round:
 
 
 @node
+class Within:
+    """「申报年度」自「认定年度」起 三年内: from the start year (or date) for a period, the start included."""
+    value: "Expr"
+    start: "Expr"
+    period: Any  # literals.Duration
+    text: str
+    span: Span
+
+
+@node
 class AwardOf:
     """金额（第8条「款」）: the amount another item gives the same enterprise."""
     item: "ItemRef"
@@ -151,7 +161,7 @@ class AwardOf:
 
 
 Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round,
-             AwardOf]
+             AwardOf, Within]
 
 
 def children(e) -> tuple:
@@ -170,6 +180,8 @@ def children(e) -> tuple:
         return tuple(x for x in (e.value, e.where, e.test) if x is not None)
     if isinstance(e, Step):
         return (e.measure, e.size, e.each)
+    if isinstance(e, Within):
+        return (e.value, e.start)
     if isinstance(e, Round):
         return (e.value, e.unit)
     return ()

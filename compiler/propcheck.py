@@ -397,7 +397,8 @@ def _near(kind, value):
     for step in STEPS.get(t, (Decimal("0.01"), Decimal(1))):
         out += [value + step, value - step]
     if t in ("数量", "年度"):
-        out = [v.to_integral_value() for v in out] + [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]
+        out = [Decimal(v).to_integral_value() for v in out] + \
+            [Decimal(value).to_integral_value(rounding="ROUND_CEILING")]  # a year may arrive as an int
     if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
     if t == "汇率":

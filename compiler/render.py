@@ -52,6 +52,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         body = f"{text(e.left, mine, name=name)} {e.op} {text(e.right, mine + 1, name=name)}"
         return f"（{body}）" if mine < parent else body
     if isinstance(e, n.Not):
+        if isinstance(e.operand, n.Compare) and e.operand.words == ("不等于",):
+            return compare_text(e.operand, name=name)
         if e.excluded:
             return f"{text(e.operand, 9, name=name)}除外"
         return f"非{text(e.operand, 9, name=name)}"
@@ -61,6 +63,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Within):
+        return f"{text(e.value, 9, name=name)}自{text(e.start, 9, name=name)}起{e.text}"
     if isinstance(e, n.AwardOf):
         return f"金额（{e.item}）"
     if isinstance(e, n.Step):
@@ -95,7 +99,7 @@ def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
     return body.strip()
 
 
-_PREFIX = {"达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
+_PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
 
 
 def band_text(band: n.Band, measure: str, *, name=None) -> str:

@@ -183,7 +183,15 @@ class Resolver:
 
     def expr(self, root) -> None:
         scoped = {}  # id of a Ref inside an aggregate → the lists whose fields it may name
+        texts = set()  # ids of text values: 「闵行区」 in 「所在区」为「闵行区」
         for e in n.walk(root):
+            if isinstance(e, n.Compare) and e.op == "==" and isinstance(e.right, n.Ref) \
+                    and self.s.value_decl(e.right.key) is None and e.right.key not in self.level_members \
+                    and e.right.key not in self.s.recognitions \
+                    and not any((o, e.right.key) in self.s.list_fields for o in scoped.get(id(e.right), ())):
+                texts.add(id(e.right))
+            if id(e) in texts:
+                continue
             if isinstance(e, n.Aggregate):
                 lists = scoped.get(id(e), ()) + (self.list_ref(e.list),)
                 for part in n.children(e):

@@ -13,6 +13,7 @@ from . import nodes as n
 from .diagnostics import Reporter
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
+from .keywords import DATE_BOUNDS
 from .runtime import NO_LEVEL
 
 BOOL = ("布尔",)
@@ -106,6 +107,14 @@ class TypeChecker:
             return self.aggregate(e)
         if isinstance(e, n.AwardOf):
             return ("金额", "元")
+        if isinstance(e, n.Within):
+            vt, st = self.type_of(e.value), self.type_of(e.start)
+            if vt is not None and st is not None and (vt != ("年度",) or st != ("年度",)):
+                self.report.error("E322", f"“自…起…内”用于年度，这里是{show(vt)}与{show(st)}", e.span,
+                                  "如 「申报年度」自「认定年度」起 三年内")
+            if e.period is not None and e.period.months % 12:
+                self.report.error("E322", f"年度的期间应是整年，这里是“{e.text}”", e.span, "如 三年内")
+            return BOOL
         if isinstance(e, n.Step):
             return self.step(e)
         if isinstance(e, n.Round):
@@ -244,9 +253,33 @@ class TypeChecker:
         return result
 
     def compare(self, e: n.Compare):
+        if e.op == "==":
+            return self.equality(e)
         lt = self.type_of(e.left)
         rt = self.type_of(e.right)
+        dated = [w for w in e.words if w in DATE_BOUNDS]
+        if dated and lt is not None and lt[0] not in ("日期", "年度"):
+            self.report.error("E321", f"“{dated[0]}”只用于日期或年度，这里是{show(lt)}", e.span,
+                              "数值用“以上”“以下”“超过”“低于”等")
         self.comparable(lt, rt, e)
+
+    def equality(self, e: n.Compare):
+        """为/等于: both sides of one type; a name in 「」 that is no field, parameter or level is a text value."""
+        lt = self.type_of(e.left)
+        if is_text_value(self.s, e.right) and not any((o, e.right.key) in self.s.list_fields for o in self.scopes):
+            if lt is not None and lt != TEXT:
+                self.report.error("E320", f"「{e.right.name}」不是已声明的名称，只能与文本比较；这里左边是{show(lt)}",
+                                  e.right.span, "字段、参数在标准库或政策中声明；文本值写在「」中与文本字段比较")
+            return
+        rt = self.type_of(e.right)
+        if lt is None or rt is None:
+            return
+        if LEVEL_VALUE in (lt[0], rt[0]):
+            self.comparable(lt, rt, e)
+            return
+        if lt[0] not in (*ORDERED, "文本", "布尔") or lt != rt:
+            self.report.error("E304", f"不能比较{show(lt)}与{show(rt)}是否相等", e.span)
+    
 
     def comparable(self, lt, rt, e) -> None:
         if lt is None or rt is None:
@@ -415,6 +448,12 @@ class TypeChecker:
         for e in case.expectations:
             if e.amount is not None:
                 self.money(e.amount, "预期金额")
+
+
+def is_text_value(s, e) -> bool:
+    """A name in 「」 on the right of 为/等于 that names nothing declared: a text value such as 「闵行区」."""
+    return isinstance(e, n.Ref) and s.value_decl(e.key) is None and e.key not in s.level_members() \
+        and e.key not in s.recognitions
 
 
 def combine(op: str, lt, rt):

@@ -252,3 +252,83 @@ def test_discount_literal_values(text, value):
     from compiler.literals import Ratio, parse_literal
 
     assert parse_literal("DISCOUNT", text) == Ratio(Decimal(value))
+
+
+# ---- 日期与相等 -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("founded,status", [
+    ("2019-12-31", "不符合"),   # 前一日
+    ("2020-01-01", "符合"),     # 以后：含本日
+    ("2020-01-02", "符合"),
+])
+def test_on_or_after_a_date(founded, status):
+    pair(P).expect(label(5, "开办补贴"), {"成立日期": founded}, status, "50000.00" if status == "符合" else None)
+
+
+@pytest.mark.parametrize("founded,status", [
+    ("2023-12-31", "符合"),     # 之前一日
+    ("2024-01-01", "不符合"),   # 之前：不含本日
+])
+def test_strictly_before_a_date(founded, status):
+    pair(P).expect(label(5, "老企业补贴"), {"成立日期": founded}, status, "30000.00" if status == "符合" else None)
+
+
+@pytest.mark.parametrize("place,level,status", [
+    ("闵行区", "市级", "符合"),
+    ("闵行区", "国家级", "不符合"),   # 等于「市级」：国家级不算
+    ("徐汇区", "市级", "不符合"),
+])
+def test_equality_of_a_text_and_a_level(place, level, status):
+    r = pair(P).expect(label(5, "本区市级"), {"注册地": place, "企业级别": level}, status,
+                       "100000.00" if status == "符合" else None)
+    assert r["差距"] == []  # equality has no distance to report
+
+
+def test_not_equal_text():
+    pair(P).expect(label(5, "区外企业"), {"注册地": "徐汇区"}, "符合", "10000.00")
+    pair(P).expect(label(5, "区外企业"), {"注册地": "闵行区"}, "不符合")
+    r = pair(P).expect(label(5, "区外企业"), {}, "信息不足")
+    assert r["缺少信息"] == ["注册地"]
+
+
+@pytest.mark.parametrize("year,status", [
+    (2023, "不符合"),   # 认定之前
+    (2024, "符合"),     # 认定当年：第一年
+    (2026, "符合"),     # 第三年
+    (2027, "不符合"),   # 第四年
+])
+def test_within_three_years_from_the_recognition_year(year, status):
+    pair(P).expect(label(5, "认定三年内"), {"申报年度": year, "认定年度": 2024}, status,
+                   "50000.00" if status == "符合" else None)
+
+
+@pytest.mark.parametrize("size,status", [
+    ("大型", "不符合"), ("中型", "符合"), ("小型", "符合"), ("微型", "符合"),
+])
+def test_level_at_or_below(size, status):
+    pair(P).expect(label(5, "中型及以下"), {"企业规模": size}, status, "20000.00" if status == "符合" else None)
+
+
+def test_trace_reads_as_written():
+    r = pair(P).item(label(5, "本区市级"), {"注册地": "闵行区", "企业级别": "市级"})
+    assert [s["检查"] for s in r["理由"]] == ["「注册地」为「闵行区」", "「企业级别」等于「市级」"]
+    r = pair(P).item(label(5, "认定三年内"), {"申报年度": 2025, "认定年度": 2024})
+    assert [s["检查"] for s in r["理由"]] == ["「申报年度」自「认定年度」起三年内"]
+    r = pair(P).item(label(5, "区外企业"), {"注册地": "徐汇区"})
+    assert [s["检查"] for s in r["理由"]] == ["「注册地」不等于「闵行区」"]
+
+
+@pytest.mark.parametrize("condition,code", [
+    ("「营业收入」 100万元 之后", "E321"),        # 之后 is for dates and years
+    ("「申报年度」 为 「闵行区」", "E320"),       # a text value compared with a year
+    ("「营业收入」 自 「申报年度」 起 三年内", "E322"),
+    ("「申报年度」 自 「申报年度」 起 6个月内", "E322"),
+])
+def test_misused_date_and_equality_words_are_errors(tmp_path, condition, code):
+    from compiler.check import check
+
+    (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
+    (tmp_path / "t.pol").write_text(
+        "政策「误用」\n原文文件「t.txt」\n引用「企业」\n"
+        f"第1条「甲」\n  原文「甲。」\n  款「甲」\n    条件 {condition}\n    给予 1万元\n", encoding="utf-8")
+    assert code in [d.code for d in check(tmp_path / "t.pol").errors]
