@@ -14,7 +14,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 from . import nodes as n
 from .diagnostics import Reporter, Span
 from .keywords import BOUNDARY_WORDS
-from .literals import LiteralError, parse_literal, chinese_integer, number
+from .literals import Count, LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
 MAX_NAME = 200
@@ -429,7 +429,8 @@ class Builder(Transformer_NonRecursive):
         return n.Type("金额", (str(c[1]) if len(c) > 1 else "元",), self.span(meta))
 
     def t_count(self, meta, c):
-        return n.Type("数量", (str(c[1]),), self.span(meta))
+        unit = self.name(c[1]) if c[1].type == "NAME" else str(c[1])
+        return n.Type("数量", (unit,), self.span(meta))
 
     def t_rate(self, meta, c):
         return n.Type("汇率", (str(c[1]), str(c[3])), self.span(meta))
@@ -518,7 +519,18 @@ class Builder(Transformer_NonRecursive):
         return n.Recognition(self.name(names[0]), levels, self._desc(c), self.span(meta))
 
     def unit_decl(self, meta, c):
-        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta))
+        fractional = any(isinstance(t, Token) and t.type == "FRACTIONAL" for t in c)
+        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta), fractional)
+
+    def named_count(self, meta, c):
+        """5「吨」: a quantity in a unit declared with 单位「吨」."""
+        unit = self.name(c[1])
+        try:
+            value = Count(number(str(c[0])), unit)
+        except LiteralError as exc:
+            self.report.error("E120", f"数量“{c[0]}「{unit}」”无法识别：{exc}", self.tspan(c[0]))
+            value = None
+        return n.Literal(value, f"{c[0]}「{unit}」", self.span(meta))
 
     def exclusive(self, meta, c):
         name = self.name(c[1]) if isinstance(c[1], Token) and c[1].type == "NAME" else None

@@ -195,7 +195,8 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items], "lists": plan.lists}
+                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items], "lists": plan.lists,
+                       "fractional_units": plan.fractional_units}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),

@@ -99,6 +99,7 @@ class PolicyPlan:
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
     lists: dict = attrs.field(factory=dict)  # list name → {field name → type}
+    fractional_units: tuple = ()  # units declared 可为小数: their quantities may have decimals
 
 
 def where(span) -> str:
@@ -330,6 +331,7 @@ class Lowerer:
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
             descriptions={f.name: f.description for f in s.fields.values() if f.description},
+            fractional_units=tuple(sorted(u.name for u in s.units.values() if u.fractional)),
             lists={lst.name: {f.name: declared(f.type) for (owner, _), f in s.list_fields.items() if owner == lst.key}
                    for lst in s.lists.values()})
 

@@ -426,7 +426,7 @@ class Unit:
     name: str
     description: str | None
     span: Span
-
+    fractional: bool = False  # 可为小数: a measure (area, weight), not a count
 
 @node
 class Exclusive:

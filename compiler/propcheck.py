@@ -309,6 +309,8 @@ class Case:
 
 def json_value(kind, value, levels):
     name = kind[0]
+    if name == "数量" and value != int(value):  # a fractional area or weight
+        return plain(value)
     if name in ("金额", "比例", "数值", "汇率"):
         return plain(value)
     if name == "数量":
@@ -367,6 +369,9 @@ def _numbers(kind, low=None, high=None):
 def value_strategy(kind, policy, name, scope, low=None, high=None):
     """Values of one type; texts and sets come from the names the policy tests them against."""
     t = kind[0]
+    if t == "数量" and kind[1] in policy.get("fractional_units", ()):  # 1999.5平方米 as well as 2000平方米
+        return st.one_of(_numbers(kind, low, high),
+                         st.decimals(min_value=0, max_value=10 ** 6, places=1, allow_nan=False, allow_infinity=False))
     if t in ("金额", "比例", "数量", "数值", "汇率"):
         return _numbers(kind, low, high)
     if t == "布尔":

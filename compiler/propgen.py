@@ -344,6 +344,7 @@ class PropertyGenerator:
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,
             "project_fields": plan.project_fields, "levels": plan.levels, "recognitions": plan.recognitions,
             "declared": plan.declared_params, "bound": self.bound, "lists": plan.lists,
+            "fractional_units": plan.fractional_units,
         }
         self.emit(HEADER.rstrip("\n"))
         self.emit()

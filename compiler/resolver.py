@@ -197,6 +197,10 @@ class Resolver:
                 for part in n.children(e):
                     for inner in n.walk(part):
                         scoped[id(inner)] = lists  # pre-order: an inner aggregate widens its own parts
+            if isinstance(e, n.Literal) and e.text.endswith("」") and self.s.units \
+                    and n.name_key(getattr(e.value, "unit", "")) not in self.s.units:
+                self.report.error("E215", f"计数单位「{e.value.unit}」未声明", e.span,
+                                  f"先声明：单位「{e.value.unit}」")
             if isinstance(e, n.Ref):
                 if any((owner, e.key) in self.s.list_fields for owner in scoped.get(id(e), ())):
                     continue

@@ -313,6 +313,39 @@ def _finite(value: Decimal) -> Decimal:
 NO_LEVEL = "无"
 
 
+def quantity(unit: str, value) -> Decimal:
+    """A quantity in a unit declared 可为小数: an integer, or a decimal string, with or without its unit.
+
+    1999.5, "1999.5", "1999.5平方米" and "0.19995万平方米" are the same area; floats are refused, as for money.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError(f"数量不能用浮点数，请写成整数或字符串，如 \"1999.5\" 或 \"1999.5{unit}\"")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(unit):
+            text = text[: -len(unit)]
+        m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([十百千万亿]*)", text)
+        if not m:
+            raise ValueError(f"“{value}”不是数量，应写成如 \"1999.5\" 或 \"1999.5{unit}\"")
+        amount = number(text)
+    else:
+        raise ValueError(f"数量应是整数或字符串，这里是{_json_kind(value)}")
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("数量不能为负数")
+    return amount
+
+
+def convert_field(kind: tuple, value, schema: dict):
+    """convert(), except that a quantity in a unit declared 可为小数 may have decimals."""
+    if kind[0] == "数量" and kind[1] in schema.get("fractional_units", ()):
+        return quantity(kind[1], value)
+    return convert(kind, value, schema["levels"])
+
+
 def convert(kind: tuple, value, levels: dict):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not."""
     name = kind[0]
@@ -1079,7 +1112,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
     values = {}
     list_kinds = schema.get("lists", {})
-    lists = read_lists(record, list_kinds, levels, problems, warnings)
+    lists = read_lists(record, list_kinds, schema, problems, warnings)
     for key, value in record.items():
         if key in ("已认定", "已获支持", "项目") or key in list_kinds:
             continue
@@ -1090,7 +1123,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         if value is None:
             continue  # null means not known
         try:
-            values[key] = convert(fields[key], value, levels)
+            values[key] = convert_field(fields[key], value, schema)
         except (ValueError, InvalidOperation, ArithmeticError) as exc:
             problems.append({"位置": f"$.{key}", "问题": str(exc)})
     held = {}
@@ -1166,7 +1199,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if value is None:
                 continue
             try:
-                project[key] = convert(kind, value, levels)
+                project[key] = convert_field(kind, value, schema)
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
         projects.append(project)
@@ -1178,7 +1211,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     return ctx, warnings, problems
 
 
-def read_lists(record, list_kinds: dict, levels: dict, problems: list, warnings: list) -> dict:
+def read_lists(record, list_kinds: dict, schema: dict, problems: list, warnings: list) -> dict:
     """Each declared list the record gives: a JSON array of objects, every value checked at its own path."""
     lists = {}
     for name, kinds in list_kinds.items():
@@ -1204,7 +1237,7 @@ def read_lists(record, list_kinds: dict, levels: dict, problems: list, warnings:
                 if value is None:
                     continue
                 try:
-                    row[key] = convert(kinds[key], value, levels)
+                    row[key] = convert_field(kinds[key], value, schema)
                 except (ValueError, InvalidOperation, ArithmeticError) as exc:
                     problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
             rows.append(row)

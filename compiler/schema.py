@@ -38,10 +38,20 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None) -> d
     return schema
 
 
+def quantity_schema(kind: tuple, plan: PolicyPlan, description: str | None = None) -> dict:
+    """field_schema, with decimals allowed for a unit declared 可为小数."""
+    schema = field_schema(kind, plan.levels, description)
+    if kind[0] == "数量" and kind[1] in plan.fractional_units:
+        schema = {"oneOf": [{"type": "integer", "minimum": 0},
+                            {"type": "string", "pattern": rf"^[0-9]+(\.[0-9]+)?[十百千万亿]*({kind[1]})?$"}],
+                  "x-polc-type": f"数量（{kind[1]}）", **({"description": description} if description else {})}
+    return schema
+
+
 def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     descriptions = descriptions or {}
-    properties = {name: field_schema(kind, plan.levels, descriptions.get(name)) for name, kind in plan.fields.items()}
-    project = {name: field_schema(kind, plan.levels, descriptions.get(name))
+    properties = {name: quantity_schema(kind, plan, descriptions.get(name)) for name, kind in plan.fields.items()}
+    project = {name: quantity_schema(kind, plan, descriptions.get(name))
                for name, kind in plan.project_fields.items()}
     recognitions = {}
     for name, levels in plan.recognitions.items():
@@ -57,7 +67,7 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     for name, kinds in plan.lists.items():
         properties[name] = {"type": "array", "description": f"列表「{name}」，每项一个对象",
                             "items": {"type": "object",
-                                      "properties": {k: field_schema(t, plan.levels) for k, t in kinds.items()}}}
+                                      "properties": {k: quantity_schema(t, plan) for k, t in kinds.items()}}}
     properties["项目"] = {"type": "array", "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project}}
     return {

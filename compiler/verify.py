@@ -103,6 +103,10 @@ class World:
             if t == "汇率":
                 self.constraints.append(x > 0)
             return x
+        if t == "数量" and kind[1] in self.plan.fractional_units:  # an area or a weight: any non-negative value
+            x = self.var(key, "Real", kind)
+            self.constraints.append(x >= 0)
+            return x
         if t == "数量":
             x = self.var(key, "Int", kind)
             self.constraints.append(x >= 0)
@@ -671,6 +675,8 @@ class Verifier:
             if t == "文本":
                 values = w.texts.get(key, [None])
                 return values[int(value)] if 0 < int(value) < len(values) else "其他"
+            if t == "数量" and kind[1] in plan.fractional_units:
+                return _decimal_text(value)
             if t == "数量":
                 return int(value)
             return value

@@ -6,6 +6,8 @@ Policy: tests/policies/values.pol. Every expected amount is worked out by hand i
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from evalkit import label, pair
@@ -332,3 +334,104 @@ def test_misused_date_and_equality_words_are_errors(tmp_path, condition, code):
         "政策「误用」\n原文文件「t.txt」\n引用「企业」\n"
         f"第1条「甲」\n  原文「甲。」\n  款「甲」\n    条件 {condition}\n    给予 1万元\n", encoding="utf-8")
     assert code in [d.code for d in check(tmp_path / "t.pol").errors]
+
+
+# ---- 数量与单位 -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("area,status", [
+    ("1999.4", "不符合"),            # 差 0.1平方米
+    ("1999.5", "符合"),              # 正好达到
+    ("1999.5平方米", "符合"),         # with its unit
+    ("0.2万平方米", "符合"),          # 2000平方米
+    (2000, "符合"),                  # an integer as before
+])
+def test_fractional_area(area, status):
+    r = pair(P).expect(label(6, "小厂房"), {"新建厂房面积": area}, status, "30000.00" if status == "符合" else None)
+    if status == "不符合":
+        assert r["差距"][0]["差距"] == "还差0.1平方米"
+
+
+def test_fractional_area_in_steps():
+    # 6000.5 − 5000 = 1000.5平方米：一整步，50万 + 10万
+    pair(P).expect(label(3, "厂房奖励"), {"新建厂房面积": "6000.5"}, "符合", "600000.00")
+
+
+@pytest.mark.parametrize("given,problem", [
+    (1999.5, "数量不能用浮点数"),
+    ("1999.5家", "不是数量"),
+    ("-3", "不是数量"),
+])
+def test_bad_fractional_quantities(given, problem):
+    problems = pair(P).problems({"新建厂房面积": given})
+    assert problems[0]["位置"] == "$.新建厂房面积" and problem in problems[0]["问题"]
+
+
+def test_counts_stay_whole():
+    problems = pair(P).problems({"培训人数": "2.5"})  # 人 is a count, not declared 可为小数
+    assert problems[0]["位置"] == "$.培训人数"
+
+
+@pytest.mark.parametrize("tons,status", [("99.9", "不符合"), ("100", "符合"), ("100.5吨", "符合")])
+def test_unit_declared_by_the_policy(tons, status):
+    pair(P).expect(label(6, "固废处理"), {"年处理固废量": tons}, status, "50000.00" if status == "符合" else None)
+
+
+def test_a_quantity_in_an_undeclared_unit_is_an_error(tmp_path):
+    from compiler.check import check
+
+    (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
+    (tmp_path / "t.pol").write_text(
+        "政策「单位」\n原文文件「t.txt」\n引用「基础」\n字段「重量」：数量（「吨」）\n"
+        "第1条「甲」\n  原文「甲。」\n  款「甲」\n    条件 「重量」 5「千克」以上\n    给予 1万元\n", encoding="utf-8")
+    codes = [d.code for d in check(tmp_path / "t.pol").errors]
+    assert codes.count("E215") == 2  # the type's 吨 and the literal's 千克
+
+
+# ---- the JSON table of docs/reference.md: every value it shows is accepted as documented ----------
+
+def _json_table():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "reference.md").read_text(encoding="utf-8")
+    section = text[text.index("## 企业信息的写法（JSON）"):]
+    section = section[:section.index("\n## ", 1)]
+    rows = re.findall(r"^\| (\S+) \| (.+) \|$", section, re.M)
+    return {kind: re.findall(r"`([^`]+)`", cell) for kind, cell in rows if kind not in ("类型", "---")}
+
+
+@pytest.mark.parametrize("kind,schema_kind", [
+    ("金额", ("金额", "元")), ("比例", ("比例",)), ("数值、汇率", ("数值",)), ("布尔", ("布尔",)),
+    ("日期", ("日期",)), ("年度", ("年度",)), ("文本", ("文本",)), ("等级", ("等级", "级别")), ("集合", ("集合",)),
+])
+def test_every_json_value_the_reference_shows_is_accepted(kind, schema_kind):
+    import json
+
+    from compiler import runtime as rt
+
+    values = [v for v in _json_table()[kind] if not v.startswith('"200万美元"')]
+    assert values, kind
+    levels = {"级别": ["国家级", "市级", "区级"]}
+    for v in values:
+        rt.convert(schema_kind, json.loads(v), levels)  # raises ValueError if the docs promise too much
+
+
+def test_every_quantity_form_the_reference_shows_is_accepted():
+    import json
+
+    from compiler import runtime as rt
+
+    values = [json.loads(v) for v in _json_table()["数量"]]
+    schema = {"levels": {}, "fractional_units": ("平方米",)}
+    assert [rt.convert_field(("数量", "平方米"), v, schema) for v in values] == \
+        [3, Decimal("1999.5"), Decimal("1999.5"), Decimal("15000")]
+    rt.convert(("数量", "家"), values[0], {})
+
+
+def test_list_recognition_history_and_project_forms_of_the_reference_are_json():
+    import json
+
+    table = _json_table()
+    for kind in ("列表", "认定", "已获支持", "项目"):
+        for v in table[kind]:
+            json.loads("{" + v + "}" if v.startswith('"') else v)
