@@ -520,7 +520,8 @@ class Builder(Transformer_NonRecursive):
 
     def unit_decl(self, meta, c):
         fractional = any(isinstance(t, Token) and t.type == "FRACTIONAL" for t in c)
-        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta), fractional)
+        base = next((x for x in c[2:] if not isinstance(x, (Token, tuple))), None)
+        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta), fractional, base)
 
     def named_count(self, meta, c):
         """5「吨」: a quantity in a unit declared with 单位「吨」."""

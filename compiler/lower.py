@@ -118,8 +118,15 @@ class Lowerer:
     def rank(self, levels_name: str, member: str) -> int:
         return self.s.level_rank(levels_name, member)
 
+    def in_base(self, count: Count):
+        """A quantity's value in its base unit: 2「公顷」 is 20000 (平方米)."""
+        base = self.s.unit_base.get(count.unit)
+        return count.value * base[1] if base else count.value
+
     def expr(self, e) -> tuple:
         if isinstance(e, n.Literal):
+            if isinstance(e.value, Count):
+                return ("const", self.in_base(e.value))
             return ("const", const_value(e.value))
         if isinstance(e, n.Ref):
             return self.ref(e)
@@ -166,8 +173,15 @@ class Lowerer:
         for owner in reversed(self.types.scopes):
             f = self.s.list_fields.get((owner, e.key))
             if f is not None:
-                return ("lfield", self.s.lists[owner].name, f.name)
+                read = ("lfield", self.s.lists[owner].name, f.name)
+                if f.type.kind == "数量" and f.type.detail[0] in self.s.unit_base:
+                    return ("mul", read, ("const", self.s.unit_base[f.type.detail[0]][1]))
+                return read
         decl = self.s.value_decl(e.key)
+        if isinstance(decl, (n.Field, n.Param)) and decl.type.kind == "数量" and decl.type.detail[0] in self.s.unit_base:
+            read = ("param", decl.name) if isinstance(decl, n.Param) else \
+                ("pfield" if decl.project else "field", decl.name)
+            return ("mul", read, ("const", self.s.unit_base[decl.type.detail[0]][1]))  # given in 公顷, used in 平方米
         if isinstance(decl, n.Field):
             return ("pfield" if decl.project else "field", decl.name)
         if isinstance(decl, n.Param):
@@ -337,6 +351,9 @@ class Lowerer:
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):
+            if isinstance(e.value, Count) and p.type.kind == "数量":  # in the parameter's own unit
+                base = self.s.unit_base.get(p.type.detail[0])
+                return self.in_base(e.value) / (base[1] if base else 1)
             return const_value(e.value)
         if isinstance(e, n.Ref):
             t = declared(p.type)

@@ -427,6 +427,7 @@ class Unit:
     description: str | None
     span: Span
     fractional: bool = False  # 可为小数: a measure (area, weight), not a count
+    base: "Expr | None" = None  # 单位「公顷」 = 10000平方米: the same kind as another unit, this many of it
 
 @node
 class Exclusive:

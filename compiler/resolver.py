@@ -61,6 +61,36 @@ def collect(program: Program, reporter: Reporter) -> None:
                     s.items[item.key] = item
 
 
+def collect_unit_bases(program: Program, reporter: Reporter) -> None:
+    """单位「公顷」 = 10000平方米: each such unit is that many of a base unit (followed to the end of a chain)."""
+    from decimal import Decimal
+
+    s = program.symbols
+    direct = {}
+    for u in s.units.values():
+        if u.base is None:
+            continue
+        value = getattr(u.base, "value", None)
+        if not isinstance(u.base, n.Literal) or not hasattr(value, "unit") or value.value <= 0:
+            reporter.error("E218", f"单位「{u.name}」的换算应写成一个正的数量，如 10000平方米", u.base.span)
+            continue
+        if n.name_key(value.unit) not in s.units:
+            reporter.error("E215", f"计数单位「{value.unit}」未声明", u.base.span, f"先声明：单位「{value.unit}」")
+            continue
+        direct[u.name] = (value.unit, value.value)
+    for name in direct:
+        base, factor, seen = name, Decimal(1), {name}
+        while base in direct:
+            base, step = direct[base]
+            factor *= step
+            if base in seen:
+                reporter.error("E218", f"单位「{name}」的换算绕回了自己", s.units[n.name_key(name)].span)
+                break
+            seen.add(base)
+        else:
+            s.unit_base[name] = (base, factor)
+
+
 def collect_list_fields(program: Program, reporter: Reporter) -> None:
     """列表字段: each belongs to a declared list; its name is unique within that list."""
     s = program.symbols
@@ -270,6 +300,7 @@ class Resolver:
 
 def resolve(program: Program, reporter: Reporter) -> None:
     collect(program, reporter)
+    collect_unit_bases(program, reporter)
     collect_list_fields(program, reporter)
     resolver = Resolver(program, reporter)
     resolver.run()

@@ -76,11 +76,17 @@ class TypeChecker:
         self.scopes: list[str] = []  # the lists whose fields names may denote, innermost last
 
     # ---- expressions ----
+    def canon(self, t):
+        """A quantity in a converted unit (公顷) has the type of its base unit (平方米)."""
+        if t is not None and t[0] == "数量" and t[1] in self.s.unit_base:
+            return ("数量", self.s.unit_base[t[1]][0])
+        return t
+
     def type_of(self, e):
         if isinstance(e, n.Literal):
-            return literal_type(e.value)
+            return self.canon(literal_type(e.value))
         if isinstance(e, n.Ref):
-            return self.ref_type(e)
+            return self.canon(self.ref_type(e))
         if isinstance(e, n.Binary):
             return self.binary(e)
         if isinstance(e, n.ByLevel):
@@ -348,6 +354,7 @@ class TypeChecker:
     def assignable(self, value, want, where: str) -> None:
         if want is None:
             return
+        want = self.canon(want)
         if isinstance(value, n.Literal) and isinstance(value.value, Decimal) and want[0] in ("数值", "汇率"):
             return
         if isinstance(value, n.Ref) and want[0] in ("文本", "集合") and self.s.value_decl(value.key) is None:

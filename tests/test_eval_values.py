@@ -435,3 +435,26 @@ def test_list_recognition_history_and_project_forms_of_the_reference_are_json():
     for kind in ("列表", "认定", "已获支持", "项目"):
         for v in table[kind]:
             json.loads("{" + v + "}" if v.startswith('"') else v)
+
+
+@pytest.mark.parametrize("land,building,status", [
+    ("1.9999", 100, "不符合"),   # 19999平方米 < 20000平方米
+    ("2", 100, "符合"),          # 2公顷 = 20000平方米
+    ("2", "20000.5", "不符合"),  # 厂房 20000.5平方米 超过 用地 20000平方米
+    ("3", 100, "符合"),          # 3公顷：不超过 3公顷
+    ("3.01", 100, "不符合"),
+])
+def test_units_of_one_kind_convert(land, building, status):
+    r = pair(P).expect(label(6, "用地"), {"用地面积": land, "新建厂房面积": building}, status,
+                       "100000.00" if status == "符合" else None)
+    if land == "1.9999":
+        assert r["差距"][0]["差距"] == "还差1平方米"  # shown in the base unit
+
+
+def test_a_unit_converted_to_an_undeclared_unit_is_an_error(tmp_path):
+    from compiler.check import check
+
+    (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
+    (tmp_path / "t.pol").write_text("政策「单位」\n原文文件「t.txt」\n引用「基础」\n单位「公斤」 = 1000「克」\n",
+                                    encoding="utf-8")
+    assert "E215" in [d.code for d in check(tmp_path / "t.pol").errors]
