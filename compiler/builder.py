@@ -581,6 +581,9 @@ class Builder(Transformer_NonRecursive):
     def project(self, meta, c):
         return ("project", tuple(x for x in c if isinstance(x, n.Fact)))
 
+    def list_row(self, meta, c):
+        return ("row", (self.name(c[1]), tuple(x for x in c if isinstance(x, n.Fact)), self.span(meta)))
+
     def on_date(self, meta, c):
         return ("date", c[1].value)
 
@@ -600,7 +603,7 @@ class Builder(Transformer_NonRecursive):
         facts = tuple(f for group in get("facts") for f in group)
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
-                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta))
+                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta), rows=tuple(get("row")))
 
     # ---- header statements ----
     def _header(tag):

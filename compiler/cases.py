@@ -49,6 +49,8 @@ def record_of(case: n.Case, program: Program) -> dict:
             record[fact.name] = value
     if case.projects:
         record["项目"] = [{f.name: json_value(f.value) for f in project if not f.holds} for project in case.projects]
+    for name, facts, _ in case.rows:
+        record.setdefault(name, []).append({f.name: json_value(f.value) for f in facts if not f.holds})
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),

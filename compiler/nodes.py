@@ -505,6 +505,7 @@ class Case:
     bindings: tuple[Binding, ...]
     expectations: tuple[Expectation, ...]
     span: Span
+    rows: tuple[tuple[str, tuple[Fact, ...], Span], ...] = ()  # 列表「采购」 …: one item of a list each
 
 
 # ---- 文件 ---------------------------------------------------------------

@@ -290,6 +290,14 @@ class Resolver:
                 near = self.s.suggest(n.name_key(fact.name), self.s.fields)
                 self.report.error("E226", f"未知字段「{fact.name}」", fact.span,
                                   f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
+        for name, facts, span in case.rows:
+            owner = self.list_ref(n.Ref(name, span))
+            for fact in facts:
+                if owner is not None and (fact.holds or (owner, n.name_key(fact.name)) not in self.s.list_fields):
+                    names = [k[1] for k in self.s.list_fields if k[0] == owner]
+                    near = self.s.suggest(n.name_key(fact.name), names)
+                    self.report.error("E226", f"列表「{name}」没有字段「{fact.name}」", fact.span,
+                                      f"最接近的是「{near}」" if near else f"该列表的字段：{'、'.join(names)}")
         for h in case.history:
             self.item_ref(h.item)
         for b in case.bindings:

@@ -448,6 +448,11 @@ class TypeChecker:
             f = self.s.fields.get(n.name_key(fact.name))
             if f is not None:
                 self.assignable(fact.value, declared(f.type), f"字段「{f.name}」")
+        for name, facts, _ in case.rows:
+            for fact in facts:
+                f = self.s.list_fields.get((n.name_key(name), n.name_key(fact.name)))
+                if f is not None and not fact.holds:
+                    self.assignable(fact.value, declared(f.type), f"列表「{name}」的字段「{f.name}」")
         for h in case.history:
             self.money(h.amount, "已获金额")
         for b in case.bindings:
