@@ -14,7 +14,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 from . import nodes as n
 from .diagnostics import Reporter, Span
 from .keywords import BOUNDARY_WORDS, PREFIX_BOUNDS
-from .literals import LiteralError, parse_literal, chinese_integer, number
+from .literals import Count, LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
 MAX_NAME = 200
@@ -164,6 +164,22 @@ class Builder(Transformer_NonRecursive):
         parts = [x for x in c if not isinstance(x, Token)]
         return self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
 
+    def pick(self, meta, c):
+        operands = tuple(x for x in c if not isinstance(x, Token))
+        return self.deep(n.Pick(str(c[0]), operands, self.span(meta)), meta, *operands)
+
+    def step(self, meta, c):
+        measure, size, each = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Step(measure, size, each, self.span(meta), str(c[1])), meta, measure, size, each)
+
+    def round_to(self, meta, c):
+        value, unit = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Round(str(c[0]), value, unit, self.span(meta)), meta, value, unit)
+
+    def award_of(self, meta, c):
+        ref = next(x for x in c if isinstance(x, n.ItemRef))
+        return n.AwardOf(ref, self.span(meta))
+
     def by_level(self, meta, c):
         measure = c[1]
         entries = tuple(x for x in c[2:] if isinstance(x, tuple))
@@ -187,6 +203,25 @@ class Builder(Transformer_NonRecursive):
         words = tuple(str(t) for t in c if isinstance(t, Token))
         parts = [x for x in c if not isinstance(x, Token)]
         return self._compare(meta, parts[0], parts[1], words)
+
+    def equals(self, meta, c):
+        left, word, right = c
+        return self.deep(n.Compare(left, "==", right, (str(word),), self.span(meta)), meta, left, right)
+
+    def not_equals(self, meta, c):
+        left, word, right = c
+        span = self.span(meta)
+        inner = n.Compare(left, "==", right, (str(word),), span)
+        return self.deep(n.Not(inner, span), meta, left, right)
+
+    def within(self, meta, c):
+        value, start, token = c[0], c[2], c[4]
+        try:
+            period = parse_literal("DURATION", str(token))
+        except LiteralError as exc:
+            self.report.error("E120", f"期限“{token}”无法识别：{exc}", self.tspan(token))
+            period = None
+        return self.deep(n.Within(value, start, period, f"{token}内", self.span(meta)), meta, value, start)
 
     def compare_postfix(self, meta, c):
         return self.compare(meta, c)
@@ -418,7 +453,8 @@ class Builder(Transformer_NonRecursive):
         return n.Type("金额", (str(c[1]) if len(c) > 1 else "元",), self.span(meta))
 
     def t_count(self, meta, c):
-        return n.Type("数量", (str(c[1]),), self.span(meta))
+        unit = self.name(c[1]) if c[1].type == "NAME" else str(c[1])
+        return n.Type("数量", (unit,), self.span(meta))
 
     def t_rate(self, meta, c):
         return n.Type("汇率", (str(c[1]), str(c[3])), self.span(meta))
@@ -477,6 +513,28 @@ class Builder(Transformer_NonRecursive):
         """Whether a field declaration says 可为负."""
         return any(isinstance(x, Token) and x.type == "SIGNED" for x in c)
 
+    def list_decl(self, meta, c):
+        unit = next((str(t) for t in c if isinstance(t, Token) and t.type == "UNIT"), "项")
+        return n.ListDecl(self.name(c[1]), unit, self._desc(c), self.span(meta))
+
+    def list_field(self, meta, c):
+        return n.Field(self.name(c[2]), c[3], self._desc(c), False, self.span(meta), list=self.name(c[1]))
+
+    def aggregate(self, meta, c):
+        kind = str(c[0])
+        head = c[1]
+        rest = c[2:]
+        value = where = test = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "OF":
+            value, rest = rest[1], rest[2:]
+        if rest and isinstance(rest[0], Token) and rest[0].type == "WHERE":
+            where, rest = rest[1], rest[2:]
+        if rest:
+            test = rest[0]
+        parts = [x for x in (value, where, test) if x is not None]
+        node = n.Aggregate(kind, n.Ref(self.name(head), self.tspan(head)), value, where, test, self.span(meta))
+        return self.deep(node, meta, *parts)
+
     def measure(self, meta, c):
         return n.Measure(self.name(c[1]), c[2], self._desc(c), self.span(meta))
 
@@ -490,7 +548,19 @@ class Builder(Transformer_NonRecursive):
         return n.Recognition(self.name(names[0]), levels, self._desc(c), self.span(meta))
 
     def unit_decl(self, meta, c):
-        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta))
+        fractional = any(isinstance(t, Token) and t.type == "FRACTIONAL" for t in c)
+        base = next((x for x in c[2:] if not isinstance(x, (Token, tuple))), None)
+        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta), fractional, base)
+
+    def named_count(self, meta, c):
+        """5「吨」: a quantity in a unit declared with 单位「吨」."""
+        unit = self.name(c[1])
+        try:
+            value = Count(number(str(c[0])), unit)
+        except LiteralError as exc:
+            self.report.error("E120", f"数量“{c[0]}「{unit}」”无法识别：{exc}", self.tspan(c[0]))
+            value = None
+        return n.Literal(value, f"{c[0]}「{unit}」", self.span(meta))
 
     def exclusive(self, meta, c):
         name = self.name(c[1]) if isinstance(c[1], Token) and c[1].type == "NAME" else None
@@ -544,6 +614,9 @@ class Builder(Transformer_NonRecursive):
     def project(self, meta, c):
         return ("project", tuple(x for x in c if isinstance(x, n.Fact)))
 
+    def list_row(self, meta, c):
+        return ("row", (self.name(c[1]), tuple(x for x in c if isinstance(x, n.Fact)), self.span(meta)))
+
     def on_date(self, meta, c):
         return ("date", c[1].value)
 
@@ -591,7 +664,7 @@ class Builder(Transformer_NonRecursive):
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
                       tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
-                      tuple(get("total")), tuple(get("assessed")))
+                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")))
 
     # ---- header statements ----
     def _header(tag):
@@ -641,7 +714,7 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",
                              "chapters", "articles", "exclusives", "sum_caps", "bindings", "narrowings",
-                             "cases", "notes")}
+                             "cases", "notes", "lists", "list_fields")}
     chapter = None
     first_span = Span(path, 1, 1, 1, 1)
     kinds = {n.Param: "params", n.Field: "fields", n.Measure: "measures", n.Levels: "levels",
@@ -650,6 +723,10 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
     for index, st in enumerate(statements):
         if isinstance(st, n.Article):
             lists["articles"].append(n.attrs.evolve(st, chapter=chapter))
+        elif isinstance(st, n.Field) and st.list is not None:
+            lists["list_fields"].append(st)
+        elif isinstance(st, n.ListDecl):
+            lists["lists"].append(st)
         elif type(st) in kinds:
             lists[kinds[type(st)]].append(st)
         elif isinstance(st, tuple):

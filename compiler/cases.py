@@ -60,6 +60,8 @@ def record_of(case: n.Case, program: Program) -> dict:
         s = program.symbols
         record["评定"] = {s.items[a.item.key].label if a.item.key in s.items else str(a.item):
                         a.outcome if a.amount is None else json_value(a.amount) for a in case.assessments}
+    for name, facts, _ in case.rows:
+        record.setdefault(name, []).append({f.name: json_value(f.value) for f in facts if not f.holds})
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),

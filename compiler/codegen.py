@@ -63,6 +63,19 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op == "award_of":
+        return f"ctx.award_of({constant(ir[1])})"
+    if op == "steps":
+        return f"steps({expr(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "round":
+        return f"round_to({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "lfield":
+        return f"ctx.list_field({constant(ir[1])}, {constant(ir[2])})"
+    if op == "agg":
+        parts = ", ".join("None" if x is None else f"lambda ctx: {expr(x)}" for x in ir[3:6])
+        return f"aggregate(ctx, {constant(ir[1])}, {constant(ir[2])}, {parts})"
+    if op in ("least", "greatest"):
+        return f"{op}(" + ", ".join(expr(x) for x in ir[1]) + ")"
     if op == "cmp":
         return f"compare({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op in ("and", "or"):
@@ -186,7 +199,8 @@ class Generator:
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
                        "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
-                       "signed": sorted(plan.signed)}
+                       "signed": sorted(plan.signed), "lists": plan.lists,
+                       "fractional_units": plan.fractional_units}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),

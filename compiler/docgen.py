@@ -535,6 +535,8 @@ class DocGenerator:
             for alt in n.operands(e, "或"):
                 lines += [indent + line for line in self.condition(alt, "- ")]
             return lines
+        if isinstance(e, n.Compare) and e.op == "==":
+            return [f"{bullet}{self.text(e)}（＝）{suffix}"]
         if isinstance(e, n.Compare):
             words = "".join(e.words)
             incl = "含本数" if e.op in (">=", "<=") else "不含本数"
@@ -825,7 +827,8 @@ def keyword_reference() -> str:
                        [["、".join(f"`{w}`" for w in kw.words), md(kw.meaning), f"`{kw.terminal}`"] for kw in kws])
     meaning = {">=": "≥（含本数）", "<=": "≤（含本数）", ">": "＞（不含本数）", "<": "＜（不含本数）",
                "incl": "含本数（写在数值之后，优先于其他边界词）", "excl": "不含本数（写在数值之后，优先于其他边界词）"}
-    lines += ["### 边界词", "", "民法典第一千二百五十九条：以上、以下、以内，包括本数；不满、超过，不包括本数。", ""]
+    lines += ["### 边界词", "", "民法典第一千二百五十九条：以上、以下、以内，包括本数；不满、超过，不包括本数。"
+              "日期与年度：以前、以后包括本日（本年度），之前、之后不包括。", ""]
     rows = []
     for word, op in BOUNDARY_WORDS.items():
         place = "数值之前" if word in PREFIX_BOUNDS else ("数值之后" if word in POSTFIX_BOUNDS else "数值之后（全角写法）")

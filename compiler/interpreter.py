@@ -26,6 +26,18 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "award_of":
+        return ctx.award_of(ir[1])
+    if op == "steps":
+        return rt.steps(run(ir[1], ctx), run(ir[2], ctx), run(ir[3], ctx))
+    if op == "round":
+        return rt.round_to(ir[1], run(ir[2], ctx), run(ir[3], ctx))
+    if op == "lfield":
+        return ctx.list_field(ir[1], ir[2])
+    if op == "agg":
+        return rt.aggregate(ctx, ir[1], ir[2], _fn(ir[3]), _fn(ir[4]), _fn(ir[5]))
+    if op in ("least", "greatest"):
+        return getattr(rt, op)(*[run(x, ctx) for x in ir[1]])
     if op == "cmp":
         return rt.compare(ir[1], run(ir[2], ctx), run(ir[3], ctx))
     if op == "and":
@@ -93,7 +105,8 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
                    "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
-                   "signed": sorted(plan.signed)},
+                   "signed": sorted(plan.signed), "lists": plan.lists,
+                   "fractional_units": plan.fractional_units},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,

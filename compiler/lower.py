@@ -11,7 +11,10 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
 ("tiers", measure, [(low_op, low, high_op, high, amount)]) ("when", condition, amount): a tier
-with its own condition (the amount if it holds, none of the table's if it fails).
+with its own condition (the amount if it holds, none of the table's if it fails). ("least"|"greatest", [..])
+("agg", kind, list, value|None, where|None, test|None) with kind sum/max/min/count/all/any, and inside it
+("lfield", list, name) for a field of the list's current item; ("steps", measure, size, each);
+("round", floor|ceiling|half_up, value, unit); ("award_of", label) for another item's amount.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from . import render
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
 from .runtime import NO_LEVEL
-from .typecheck import TypeChecker, declared
+from .typecheck import TypeChecker, declared, is_text_value
 
 
 def const_value(value):
@@ -99,6 +102,8 @@ class PolicyPlan:
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
     signed: frozenset = attrs.field(factory=frozenset)  # fields declared 可为负
+    lists: dict = attrs.field(factory=dict)  # list name → {field name → type}
+    fractional_units: tuple = ()  # units declared 可为小数: their quantities may have decimals
 
 
 def where(span) -> str:
@@ -117,8 +122,15 @@ class Lowerer:
     def rank(self, levels_name: str, member: str) -> int:
         return self.s.level_rank(levels_name, member)
 
+    def in_base(self, count: Count):
+        """A quantity's value in its base unit: 2「公顷」 is 20000 (平方米)."""
+        base = self.s.unit_base.get(count.unit)
+        return count.value * base[1] if base else count.value
+
     def expr(self, e) -> tuple:
         if isinstance(e, n.Literal):
+            if isinstance(e.value, Count):
+                return ("const", self.in_base(e.value))
             return ("const", const_value(e.value))
         if isinstance(e, n.Ref):
             return self.ref(e)
@@ -129,16 +141,61 @@ class Lowerer:
             levels = self.types.type_of(e.measure)[1]
             entries = {self.rank(levels, lv.name): self.expr(a) for lv, a in e.entries}
             return ("by_level", self.expr(e.measure), entries)
+        if isinstance(e, n.Pick):
+            return ("least" if e.op == "较小者" else "greatest", [self.expr(x) for x in e.operands])
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e)
+        if isinstance(e, n.AwardOf):
+            return ("award_of", self.s.items[e.item.key].label)
+        if isinstance(e, n.Within):  # the start year and the years after it, as many as the period has
+            years = Decimal(e.period.months // 12 - 1)
+            value, start = self.expr(e.value), self.expr(e.start)
+            return ("and", [("cmp", ">=", value, start), ("cmp", "<=", value, ("add", start, ("const", years)))])
+        if isinstance(e, n.Step):
+            return ("steps", self.expr(e.measure), self.expr(e.size), self.expr(e.each))
+        if isinstance(e, n.Round):
+            mode = {"向下取整": "floor", "向上取整": "ceiling", "四舍五入": "half_up"}[e.mode]
+            return ("round", mode, self.expr(e.value), self.expr(e.unit))
         return self.cond(e)
 
+    def aggregate(self, e: n.Aggregate) -> tuple:
+        kind = {"合计": "sum", "最大值": "max", "最小值": "min", "计数": "count", "所有": "all", "任一": "any"}[e.kind]
+        name = self.s.lists[e.list.key].name
+        self.types.scopes.append(e.list.key)
+        try:
+            value = self.expr(e.value) if e.value is not None else None
+            where = self.cond(e.where) if e.where is not None else None
+            test = self.cond(e.test) if e.test is not None else None
+        finally:
+            self.types.scopes.pop()
+        return ("agg", kind, name, value, where, test)
+
+    def list_field_named(self, e: n.Ref) -> bool:
+        return any((owner, e.key) in self.s.list_fields for owner in self.types.scopes)
+
     def ref(self, e: n.Ref) -> tuple:
+        for owner in reversed(self.types.scopes):
+            f = self.s.list_fields.get((owner, e.key))
+            if f is not None:
+                read = ("lfield", self.s.lists[owner].name, f.name)
+                if f.type.kind == "数量" and f.type.detail[0] in self.s.unit_base:
+                    return ("mul", read, ("const", self.s.unit_base[f.type.detail[0]][1]))
+                return read
         decl = self.s.value_decl(e.key)
+        if isinstance(decl, (n.Field, n.Param)) and decl.type.kind == "数量" and decl.type.detail[0] in self.s.unit_base:
+            read = ("param", decl.name) if isinstance(decl, n.Param) else \
+                ("pfield" if decl.project else "field", decl.name)
+            return ("mul", read, ("const", self.s.unit_base[decl.type.detail[0]][1]))  # given in 公顷, used in 平方米
         if isinstance(decl, n.Field):
             return ("pfield" if decl.project else "field", decl.name)
         if isinstance(decl, n.Param):
             return ("param", decl.name)
         if isinstance(decl, n.Measure):
-            return self.expr(decl.formula)
+            scopes, self.types.scopes = self.types.scopes, []  # a measure's formula names no list item
+            try:
+                return self.expr(decl.formula)
+            finally:
+                self.types.scopes = scopes
         rec = self.s.recognitions.get(e.key)
         if rec is not None:
             return ("level_of", rec.name)
@@ -153,7 +210,11 @@ class Lowerer:
         return self.expr(e)
 
     def cond(self, e) -> tuple:
+        if isinstance(e, n.Within):
+            return self.expr(e)
         if isinstance(e, n.Compare):
+            if e.op == "==" and is_text_value(self.s, e.right) and not self.list_field_named(e.right):
+                return ("member", self.expr(e.left), frozenset({e.right.name}))  # a text equals one value
             return ("cmp", e.op, self.level_side(e.left, e.right), self.level_side(e.right, e.left))
         if isinstance(e, n.Logic):
             return ("and" if e.op == "且" else "or", [self.cond(e.left), self.cond(e.right)])
@@ -194,7 +255,7 @@ class Lowerer:
             for part in n.operands(c, "且"):
                 sides = None
                 unit = ""
-                if isinstance(part, n.Compare):
+                if isinstance(part, n.Compare) and part.op != "==":
                     sides = (part.op, self.level_side(part.left, part.right), self.level_side(part.right, part.left))
                     unit = self.unit(part.right)
                 conditions.append(Condition(render.text(part), where(part.span), self.cond(part), sides, unit))
@@ -294,10 +355,16 @@ class Lowerer:
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
             descriptions={f.name: f.description for f in s.fields.values() if f.description},
-            signed=frozenset(f.name for f in s.fields.values() if f.signed))
+            signed=frozenset(f.name for f in s.fields.values() if f.signed),
+            fractional_units=tuple(sorted(u.name for u in s.units.values() if u.fractional)),
+            lists={lst.name: {f.name: declared(f.type) for (owner, _), f in s.list_fields.items() if owner == lst.key}
+                   for lst in s.lists.values()})
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):
+            if isinstance(e.value, Count) and p.type.kind == "数量":  # in the parameter's own unit
+                base = self.s.unit_base.get(p.type.detail[0])
+                return self.in_base(e.value) / (base[1] if base else 1)
             return const_value(e.value)
         if isinstance(e, n.Ref):
             t = declared(p.type)

@@ -103,7 +103,65 @@ class Member:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
+@node
+class Pick:
+    """较小者（a，b，…） or 较大者（a，b，…）: the least or greatest of values of one type."""
+    op: str  # 较小者 较大者
+    operands: tuple["Expr", ...]
+    span: Span
+
+
+@node
+class Aggregate:
+    """合计/最大值/最小值（「列表」的 值，凡 条件）, 计数（「列表」，凡 条件）, 所有/任一（「列表」，凡 条件，条件）.
+
+    Names inside ``value``, ``where`` and ``test`` may be the list's own fields (列表字段)."""
+    kind: str  # 合计 最大值 最小值 计数 所有 任一
+    list: Ref
+    value: "Expr | None"
+    where: "Expr | None"
+    test: "Expr | None"
+    span: Span
+
+
+@node
+class Step:
+    """「量」每增加 步长 增加 数额: whole steps of ``size`` in ``measure`` (not below 0) times ``each``."""
+    measure: "Expr"
+    size: "Expr"
+    each: "Expr"
+    span: Span
+    word: str = "每增加"
+
+
+@node
+class Round:
+    """向下取整/向上取整/四舍五入（值，单位）: the value rounded to a whole multiple of the unit."""
+    mode: str  # 向下取整 向上取整 四舍五入
+    value: "Expr"
+    unit: "Expr"
+    span: Span
+
+
+@node
+class Within:
+    """「申报年度」自「认定年度」起 三年内: from the start year (or date) for a period, the start included."""
+    value: "Expr"
+    start: "Expr"
+    period: Any  # literals.Duration
+    text: str
+    span: Span
+
+
+@node
+class AwardOf:
+    """金额（第8条「款」）: the amount another item gives the same enterprise."""
+    item: "ItemRef"
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round,
+             AwardOf, Within]
 
 
 def children(e) -> tuple:
@@ -116,6 +174,16 @@ def children(e) -> tuple:
         return (e.measure, *(amount for _, amount in e.entries))
     if isinstance(e, Member):
         return (e.left,)
+    if isinstance(e, Pick):
+        return e.operands
+    if isinstance(e, Aggregate):
+        return tuple(x for x in (e.value, e.where, e.test) if x is not None)
+    if isinstance(e, Step):
+        return (e.measure, e.size, e.each)
+    if isinstance(e, Within):
+        return (e.value, e.start)
+    if isinstance(e, Round):
+        return (e.value, e.unit)
     return ()
 
 
@@ -325,6 +393,16 @@ class Field(Named):
     project: bool
     span: Span
     signed: bool = False  # 可为负: the record may give a negative value
+    list: str | None = None  # for 列表字段: the list it belongs to
+
+
+@node
+class ListDecl(Named):
+    """列表「采购」（项）: a list of records in the enterprise's record; its fields are 列表字段."""
+    name: str
+    unit: str  # the unit of 计数 over it
+    description: str | None
+    span: Span
 
 
 @node
@@ -356,7 +434,8 @@ class Unit:
     name: str
     description: str | None
     span: Span
-
+    fractional: bool = False  # 可为小数: a measure (area, weight), not a count
+    base: "Expr | None" = None  # 单位「公顷」 = 10000平方米: the same kind as another unit, this many of it
 
 @node
 class Exclusive:
@@ -456,6 +535,7 @@ class Case:
     span: Span
     totals: tuple = ()  # TotalExpectation
     assessments: tuple = ()  # Assessment
+    rows: tuple[tuple[str, tuple[Fact, ...], Span], ...] = ()  # 列表「采购」 …: one item of a list each
 
 
 # ---- 文件 ---------------------------------------------------------------
@@ -488,6 +568,8 @@ class Document:
     cases: tuple[Case, ...]
     notes: tuple[Note, ...]
     span: Span
+    lists: tuple[ListDecl, ...] = ()
+    list_fields: tuple[Field, ...] = ()  # 列表字段: fields of one item of a list
 
     def items(self):
         for article in self.articles:

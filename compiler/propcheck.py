@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -61,6 +62,54 @@ class Env:
         self.held = held  # None: the record does not say which recognitions are held
         self.params = params
         self.project = project
+        self.rows = {}  # list name → the item an aggregate is looking at
+
+
+def _kleene_and(values):
+    return False if False in values else (None if None in values else True)
+
+
+def _kleene_or(values):
+    return True if True in values else (None if None in values else False)
+
+
+def aggregate(ir, env: Env):
+    """合计/最大值/最小值/计数/所有/任一 over a list in ``env.facts`` (absent: unknown)."""
+    kind, name, value, where, test = ir[1:]
+    rows = env.facts.get(name, UNK)
+    if rows is UNK:
+        return None if kind in ("all", "any") else UNK
+    outer = env.rows.get(name)
+    chosen, values, tests = [], [], []
+    for row in rows:
+        env.rows[name] = row
+        c = True if where is None else ev(where, env)
+        chosen.append(c)
+        if kind in ("all", "any"):
+            t = ev(test, env)
+            tests.append(_kleene_or([None if c is None else not c, t]) if kind == "all" else _kleene_and([c, t]))
+        elif c:
+            values.append(Decimal(1) if value is None else ev(value, env))
+    if outer is None:
+        env.rows.pop(name, None)
+    else:
+        env.rows[name] = outer
+    if kind == "all":
+        return _kleene_and(tests)
+    if kind == "any":
+        return _kleene_or(tests)
+    if None in chosen:
+        return UNK
+    stop = _stop(*values)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(values))
+    if kind == "sum":
+        return sum(values, Decimal(0))
+    if not values:
+        return UNK
+    return max(values) if kind == "max" else min(values)
 
 
 def ev(ir, env: Env):
@@ -88,6 +137,33 @@ def ev(ir, env: Env):
         if op == "mul":
             return a * b
         return UNK if b == 0 else a / b
+    if op == "agg":
+        return aggregate(ir, env)
+    if op == "award_of":  # another item's amount: the property side does not evaluate other items
+        return UNK
+    if op == "steps":  # whole steps only, never below zero
+        x, size, each = ev(ir[1], env), ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, size, each)
+        if stop:
+            return stop
+        if size <= 0:
+            return UNK
+        return Decimal(int(x // size) if x > 0 else 0) * each
+    if op == "round":
+        x, unit = ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, unit)
+        if stop:
+            return stop
+        if unit <= 0:
+            return UNK
+        q = x / unit
+        whole = {"floor": math.floor(q), "ceiling": math.ceil(q), "half_up": math.floor(q + Decimal("0.5"))}[ir[1]]
+        return Decimal(whole) * unit
+    if op == "lfield":
+        return env.rows[ir[1]].get(ir[2], UNK)
+    if op in ("least", "greatest"):
+        values = [ev(x, env) for x in ir[1]]
+        return _stop(*values) or (min(values) if op == "least" else max(values))
     if op == "cmp":
         a, b = ev(ir[2], env), ev(ir[3], env)
         if _stop(a, b):
@@ -236,6 +312,8 @@ class Case:
 
 def json_value(kind, value, levels):
     name = kind[0]
+    if name == "数量" and value != int(value):  # a fractional area or weight
+        return plain(value)
     if name in ("金额", "比例", "数值", "汇率"):
         return plain(value)
     if name == "数量":
@@ -299,6 +377,9 @@ def _numbers(kind, low=None, high=None):
 def value_strategy(kind, policy, name, scope, low=None, high=None):
     """Values of one type; texts and sets come from the names the policy tests them against."""
     t = kind[0]
+    if t == "数量" and kind[1] in policy.get("fractional_units", ()):  # 1999.5平方米 as well as 2000平方米
+        return st.one_of(_numbers(kind, low, high),
+                         st.decimals(min_value=0, max_value=10 ** 6, places=1, allow_nan=False, allow_infinity=False))
     if t in ("金额", "比例", "数量", "数值", "汇率"):
         if low is None and name in policy.get("signed", ()):  # 可为负: the record may say so, so draw it
             low = SIGNED_LOW.get(t)
@@ -373,6 +454,15 @@ def cases(draw, policy, scope, per_project=None, projects=None):
         if draw(st.integers(0, 11)) == 0:
             continue  # not given
         facts[name] = draw(value_strategy(fields[name], policy, name, scope))
+    for name, used in scope.get("lists", {}).items():
+        if draw(st.integers(0, 11)) == 0:
+            continue  # not given
+        kinds = policy["lists"][name]
+        rows = []
+        for _ in range(draw(st.integers(0, 4))):
+            rows.append({f: draw(value_strategy(kinds[f], policy, f, scope)) for f in used
+                         if draw(st.integers(0, 15)) != 0})
+        facts[name] = rows
     year = facts.get("申报年度")
     env = Env(facts, held, typed)
     _refine(draw, facts, scope["pivots"], fields, env)
@@ -404,7 +494,9 @@ def cases(draw, policy, scope, per_project=None, projects=None):
                 project = draw(st.sampled_from([p.get("项目名称", f"第{i + 1}个项目")
                                                 for i, p in enumerate(typed_projects)]))
             history.append((label, y, cents(amount), project))
-    record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
+    lists = policy.get("lists", {})
+    record = {k: ([{f: json_value(lists[k][f], x, levels) for f, x in row.items()} for row in v] if k in lists
+                  else json_value(fields[k], v, levels)) for k, v in facts.items()}
     if held is not None:
         record["已认定"] = {k: (True if not policy["recognitions"][k] else
                              json_value(("等级", policy["recognitions"][k]), v, levels)) for k, v in held.items()}
@@ -457,7 +549,7 @@ class Evaluator:
     def __call__(self, record, params, labels=None):
         m = self.module
         items = m.ITEMS if labels is None else [self.specs[label] for label in labels if label in self.specs]
-        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None)
+        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None, m.ITEMS)
 
 
 def module_from_source(source: str, name: str = "polc_generated"):

@@ -68,7 +68,7 @@ def children(ir):
         return [ir[1], ir[2]]
     if op == "cmp":
         return [ir[2], ir[3]]
-    if op in ("and", "or"):
+    if op in ("and", "or", "least", "greatest"):
         return list(ir[1])
     if op in ("not", "truth", "member", "contains"):
         return [ir[1]]
@@ -76,6 +76,12 @@ def children(ir):
         return [ir[1], *ir[2].values()]
     if op == "when":
         return [ir[1], ir[2]]
+    if op == "agg":
+        return [x for x in ir[3:6] if x is not None]
+    if op == "steps":
+        return [ir[1], ir[2], ir[3]]
+    if op == "round":
+        return [ir[2], ir[3]]
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:
@@ -110,7 +116,8 @@ def conditional_tiers(ir) -> bool:
 
 def absolute(ir) -> bool:
     """Whether an amount depends on no fact of the enterprise (a fixed sum, or parameters only)."""
-    return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(ir))
+    return all(not refs(a, "field") and not refs(a, "pfield") and not refs(a, "agg")
+               and not refs(a, "award_of") for a in amounts_only(ir))
 
 
 def award_params(item: ItemPlan) -> set:
@@ -212,6 +219,7 @@ class Scope:
         self.texts: dict = {}
         self.amounts: list = []
         self.per_project = False
+        self.lists: dict = {}  # list name → the fields of its items the item reads
 
     def read(self, ir) -> None:
         for x in walk(ir):
@@ -226,9 +234,13 @@ class Scope:
                 self.recognitions.update(x[1])
             elif op == "level_of":
                 self.recognitions.add(x[1])
+            elif op == "agg":
+                self.lists.setdefault(x[2], set())
+            elif op == "lfield":
+                self.lists.setdefault(x[1], set()).add(x[2])
             elif op in ("member", "contains") and x[1][0] in ("field", "pfield", "param"):
                 self.texts.setdefault(x[1][1], set()).update(v for v in x[2] if isinstance(v, str))
-            if op == "cmp":
+            if op == "cmp" and not refs(x, "lfield"):  # a list item's value is no point to move a fact to
                 self.pivot(x[2], x[3])
                 self.pivot(x[3], x[2])
             if op == "tiers":
@@ -255,7 +267,7 @@ class Scope:
             "labels": list(dict.fromkeys(self.labels)), "pivots": {k: self.pivots[k] for k in sorted(self.pivots)},
             "ppivots": {k: self.ppivots[k] for k in sorted(self.ppivots)},
             "texts": {k: sorted(self.texts[k]) for k in sorted(self.texts)}, "amounts": self.amounts,
-            "per_project": self.per_project,
+            "per_project": self.per_project, "lists": {k: sorted(self.lists[k]) for k in sorted(self.lists)},
         }
 
     def merge(self, other: "Scope") -> None:
@@ -272,6 +284,8 @@ class Scope:
             self.texts.setdefault(k, set()).update(v)
         self.amounts += [a for a in other.amounts if a not in self.amounts]
         self.per_project = self.per_project or other.per_project
+        for k, v in other.lists.items():
+            self.lists.setdefault(k, set()).update(v)
 
 
 def monetary(item: ItemPlan) -> bool:
@@ -390,7 +404,8 @@ class PropertyGenerator:
         policy = {
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,
             "project_fields": plan.project_fields, "levels": plan.levels, "recognitions": plan.recognitions,
-            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed),
+            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed), "lists": plan.lists,
+            "fractional_units": plan.fractional_units,
         }
         self.emit(HEADER.rstrip("\n"))
         self.emit()

@@ -52,6 +52,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         body = f"{text(e.left, mine, name=name)} {e.op} {text(e.right, mine + 1, name=name)}"
         return f"（{body}）" if mine < parent else body
     if isinstance(e, n.Not):
+        if isinstance(e.operand, n.Compare) and e.operand.words == ("不等于",):
+            return compare_text(e.operand, name=name)
         if e.excluded:
             return f"{text(e.operand, 9, name=name)}除外"
         return f"非{text(e.operand, 9, name=name)}"
@@ -61,6 +63,24 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Within):
+        return f"{text(e.value, 9, name=name)}自{text(e.start, 9, name=name)}起{e.text}"
+    if isinstance(e, n.AwardOf):
+        return f"金额（{e.item}）"
+    if isinstance(e, n.Step):
+        return (f"{text(e.measure, 9, name=name, times=times)}{e.word}{text(e.size, 9, name=name)}"
+                f"增加{text(e.each, 9, name=name, times=times)}")
+    if isinstance(e, n.Round):
+        return f"{e.mode}（{text(e.value, name=name, times=times)}，{text(e.unit, name=name)}）"
+    if isinstance(e, n.Aggregate):
+        parts = [name(e.list) + (f"的{text(e.value, name=name, times=times)}" if e.value is not None else "")]
+        if e.where is not None:
+            parts.append(f"凡{text(e.where, name=name)}")
+        if e.test is not None:
+            parts.append(text(e.test, name=name))
+        return f"{e.kind}（" + "，".join(parts) + "）"
+    if isinstance(e, n.Pick):
+        return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
     if isinstance(e, n.Member):
         elements = "、".join(name(r) for r in e.elements)
         left = text(e.left, name=name)
@@ -79,7 +99,7 @@ def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
     return body.strip()
 
 
-_PREFIX = {"达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
+_PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
 
 
 def band_text(band: n.Band, measure: str, *, name=None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 
 MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
@@ -239,8 +239,10 @@ def _string_form(kind: tuple) -> str | None:
         return rf"{NUMBER_FORM}|(?:{NUMBER_FORM}{_SCALE}|{CHINESE_FORM}){re.escape(kind[1])}"
     if name == "比例":
         return (rf"{NUMBER_FORM}(?:%|‰|个基点|倍)?|百分之(?:{NUMBER_FORM}|{CHINESE_FORM})"
-                rf"|{NUMBER_FORM}:{POSITIVE_FORM}")
-    if name in ("数值", "数量"):  # a quantity may be fractional: "1999.5"
+                rf"|{NUMBER_FORM}:{POSITIVE_FORM}|(?:[0-9](?:\.[0-9])?|[0-9]{{2}}|[一二三四五六七八九]{{1,2}})折")
+    if name == "数量" and len(kind) > 1:  # 3, "1999.5", or with its unit: "1999.5平方米", "1.5万平方米"
+        return rf"{NUMBER_FORM}|{NUMBER_FORM}{_SCALE}{re.escape(kind[1])}"
+    if name in ("数值", "数量"):
         return NUMBER_FORM
     if name == "汇率":
         return POSITIVE_FORM
@@ -292,7 +294,7 @@ _PATTERNS: dict = {}
 
 def _pattern(kind: tuple, signed: bool = False) -> str:
     """input_form(kind, signed)["pattern"], built once per type."""
-    key = (kind[0], kind[1] if kind[0] == "金额" else None, signed)
+    key = (kind[0], kind[1] if kind[0] in ("金额", "数量") and len(kind) > 1 else None, signed)
     pattern = _PATTERNS.get(key)
     if pattern is None:
         pattern = _PATTERNS[key] = input_form(kind, signed)["pattern"]
@@ -386,6 +388,20 @@ def _signed(value: Decimal, what: str, signed: bool) -> Decimal:
     return _normal(value)
 
 
+_DISCOUNT = re.compile(r"([0-9](?:\.[0-9])?|[0-9]{2}|[一二三四五六七八九]{1,2})折")
+
+
+def discount(text: str) -> Decimal:
+    """7折 → 0.7, 7.5折 → 0.75, 85折 and 八五折 → 0.85: the digits read after “0.”."""
+    m = _DISCOUNT.fullmatch(text.strip())
+    if not m:
+        raise LiteralError(f"“{text}”不是折扣，应写成如 7折、7.5折、八五折")
+    digits = "".join(str(_DIGITS[ch]) if ch in _DIGITS else ch for ch in m.group(1)).replace(".", "")
+    if digits.strip("0") == "":
+        raise LiteralError(f"“{text}”是零折，没有意义")
+    return Decimal("0." + digits)
+
+
 def parse_ratio(value, signed: bool = False) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
@@ -403,6 +419,8 @@ def parse_ratio(value, signed: bool = False) -> Decimal:
     text = value.lstrip("-")
     if text.startswith("百分之"):
         ratio = _numeral(text[3:]) / 100
+    elif text.endswith("折"):
+        ratio = discount(text)
     elif ":" in text:
         left, right = text.split(":")
         ratio = _numeral(left) / _numeral(right)
@@ -508,6 +526,11 @@ NO_LEVEL = "无"
 RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果"}
 
 
+def convert_field(kind: tuple, value, schema: dict, signed: bool = False):
+    """convert() with the levels of a record's schema: the one reading of a field, a project's or a list item's."""
+    return convert(kind, value, schema["levels"], signed)
+
+
 def convert(kind: tuple, value, levels: dict, signed: bool = False):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not.
 
@@ -526,11 +549,19 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
         return parse_money(value, kind[1], signed)
     if name == "比例":
         return parse_ratio(value, signed)
-    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
+    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米, "1.5万平方米"
         if isinstance(value, str):
-            return parse_number(value, signed, "数量")
+            if not _matches(_pattern(kind, signed), value):
+                raise ValueError(_refused(kind, value, signed))
+            text = value.lstrip("-")
+            if len(kind) > 1 and text.endswith(kind[1]):
+                text = text[: -len(kind[1])]
+            amount = _numeral(text)
+            return _normal(-amount if value.startswith("-") else amount)
         if isinstance(value, Decimal) and value.is_finite():
             return _signed(value, "数量", signed)
+        if isinstance(value, float):
+            raise ValueError("数量不能用浮点数，请写成整数或字符串，如 \"1999.5\"")
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"数量应是整数或小数字符串（如 \"1999.5\"），这里是{_json_kind(value)}")
         return _signed(Decimal(value), "数量", signed)
@@ -595,6 +626,86 @@ def div(a, b):
     if b == 0:
         return UNKNOWN  # undefined: a ratio over zero decides nothing
     return a / b
+
+
+def least(*values):
+    """较小者: the smallest value, or the sentinel that stops one of them."""
+    return blocked(*values) or min(values)
+
+
+def greatest(*values):
+    """较大者: the largest value, or the sentinel that stops one of them."""
+    return blocked(*values) or max(values)
+
+
+def steps(measure, size, each):
+    """每增加 size 增加 each: the whole steps in ``measure`` (a part step and anything below 0 count nothing)."""
+    stop = blocked(measure, size, each)
+    if stop:
+        return stop
+    if size <= 0:
+        return UNKNOWN  # a step of nothing decides nothing
+    if measure <= 0:
+        return Decimal(0) * each
+    return (measure / size).to_integral_value(ROUND_FLOOR) * each
+
+
+def round_to(mode: str, value, unit):
+    """向下取整/向上取整/四舍五入 to a whole multiple of ``unit`` (1万元, 1元, 1平方米)."""
+    stop = blocked(value, unit)
+    if stop:
+        return stop
+    if unit <= 0:
+        return UNKNOWN
+    rounding = {"floor": ROUND_FLOOR, "ceiling": ROUND_CEILING, "half_up": ROUND_HALF_UP}[mode]
+    return (value / unit).to_integral_value(rounding) * unit
+
+
+def aggregate(ctx, kind: str, name: str, value_fn, where_fn, test_fn):
+    """合计/最大值/最小值/计数 over the items of list ``name`` that pass ``where_fn``; 所有/任一 of ``test_fn``.
+
+    A list the record does not give is unknown. An item whose filter is unknown makes a sum, count or
+    extreme unknown; 所有 and 任一 follow three-valued logic over the items (所有 of none is true,
+    任一 of none is false). 最大值 and 最小值 of no item have no value: unknown, and the trace says why.
+    """
+    rows = ctx.list_rows(name)
+    if rows is UNKNOWN:
+        return None if kind in ("all", "any") else UNKNOWN
+    outer = ctx.current_rows.get(name)
+    verdict = kind == "all"
+    picked, undecided = [], False
+    try:
+        for index, row in enumerate(rows):
+            ctx.current_rows[name] = (index, row)
+            chosen = True if where_fn is None else where_fn(ctx)
+            if kind == "all":
+                verdict = and_(verdict, or_(not_(chosen), test_fn(ctx)))
+            elif kind == "any":
+                verdict = or_(verdict, and_(chosen, test_fn(ctx)))
+            elif chosen is None:
+                undecided = True
+            elif chosen:
+                picked.append(Decimal(1) if value_fn is None else value_fn(ctx))
+    finally:
+        if outer is None:
+            ctx.current_rows.pop(name, None)
+        else:
+            ctx.current_rows[name] = outer
+    if kind in ("all", "any"):
+        return verdict
+    if undecided:
+        return UNKNOWN
+    stop = blocked(*picked)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(picked))
+    if kind == "sum":
+        return sum(picked, Decimal(0))
+    if not picked:
+        ctx.missing.add(f"{name}（没有符合条件的一项，无{'最大值' if kind == 'max' else '最小值'}）")
+        return UNKNOWN
+    return max(picked) if kind == "max" else min(picked)
 
 
 def compare(op: str, a, b):
@@ -764,6 +875,9 @@ class Context:
         self.missing: set = set()
         self.pending: set = set()
         self.assessed: dict = {}  # 条款 → 通过 / 未通过 / amount granted, from the record's 评定
+        self.lists: dict = {}  # list name → its items, each a dict of converted values
+        self.specs: dict = {}  # item label → its spec, for 金额（第N条「款」）
+        self.current_rows: dict = {}  # list name → (index, item) while an aggregate walks it
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -778,6 +892,41 @@ class Context:
             self.missing.add(f"项目.{name}")
             return UNKNOWN
         return self.project[name]
+
+    def list_rows(self, name: str):
+        rows = self.lists.get(name, UNKNOWN)
+        if rows is UNKNOWN:
+            self.missing.add(name)
+        return rows
+
+    def list_field(self, name: str, field: str):
+        index, row = self.current_rows[name]
+        value = row.get(field, UNKNOWN)
+        if value is UNKNOWN:
+            self.missing.add(f"{name}[{index}].{field}")
+        return value
+
+    def award_of(self, label: str):
+        """金额（第N条「款」）: that item's amount for this enterprise; what stops it stops this one too.
+
+        The item is evaluated afresh (the checker rules out cycles), outside any project and with its own
+        record of missing facts, so the item being computed keeps its own.
+        """
+        saved = (self.missing, self.pending, self.project)
+        self.missing, self.pending, self.project = set(), set(), None
+        try:
+            result = evaluate_item(self.specs[label], self)
+        finally:
+            self.missing, self.pending, self.project = saved
+        if result["金额"] is not None:
+            return Decimal(result["金额"])
+        if result["状态"] == "信息不足":
+            self.missing |= {f"{label}：{m}" for m in result["缺少信息"]}
+            return UNKNOWN
+        if result["状态"] == "参数待定":
+            self.pending |= set(result["待定参数"])
+            return PENDING
+        return NOT_APPLICABLE
 
     def param(self, name: str):
         value = self.params.get(name, PENDING)
@@ -1300,8 +1449,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     signed = frozenset(schema.get("signed", ()))
     hints = _Hints()
     values = {}
+    list_kinds = schema.get("lists", {})
+    lists = read_lists(record, list_kinds, schema, problems, warnings)
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目", "评定"):
+        if key in ("已认定", "已获支持", "项目", "评定") or key in list_kinds:
             continue
         where = f"$.{printable(key)}"
         if key not in fields and isinstance(key, str) and text_problem(key, True):
@@ -1420,6 +1571,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     year = values.get("申报年度")
     ctx = Context(values, held, history, {}, year, projects)
     ctx.assessed = assessed
+    ctx.lists = lists
     return ctx, warnings, problems
 
 
@@ -1546,6 +1698,40 @@ class _Hints:
         return _nearest(word, pool)
 
 
+def read_lists(record, list_kinds: dict, schema: dict, problems: list, warnings: list) -> dict:
+    """Each declared list the record gives: a JSON array of objects, every value checked at its own path."""
+    lists = {}
+    for name, kinds in list_kinds.items():
+        raw = record.get(name)
+        if raw is None:
+            continue  # absent or null: not known
+        if not isinstance(raw, list):
+            problems.append({"位置": f"$.{name}", "问题": f"应是列表，每项一个对象，这里是{_json_kind(raw)}"})
+            continue
+        rows = []
+        for i, item in enumerate(raw):
+            where = f"$.{name}[{i}]"
+            if not isinstance(item, dict):
+                problems.append({"位置": where, "问题": f"应是对象，这里是{_json_kind(item)}"})
+                continue
+            row = {}
+            for key, value in item.items():
+                if key not in kinds:
+                    near = _nearest(key, list(kinds))
+                    warnings.append({"位置": f"{where}.{key}", "问题": f"列表「{name}」没有字段「{key}」，已忽略"
+                                     + (f"；最接近的是「{near}」" if near else "")})
+                    continue
+                if value is None:
+                    continue
+                try:
+                    row[key] = convert_field(kinds[key], value, schema)
+                except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                    problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+            rows.append(row)
+        lists[name] = rows
+    return lists
+
+
 def _nearest(word: str, pool) -> str | None:
     import difflib
     match = difflib.get_close_matches(str(word), [str(p) for p in pool], n=1, cutoff=0.5)
@@ -1632,7 +1818,7 @@ def in_force(validity, ctx, as_of):
     return within(as_of, start, end, months)
 
 
-def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
+def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=None) -> dict:
     """Evaluate every item of a policy for one enterprise record.
 
     Decimal arithmetic runs in MONEY_CONTEXT whatever context the caller has set, so the
@@ -1641,12 +1827,12 @@ def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
     """
     with localcontext(MONEY_CONTEXT):
         try:
-            return _evaluate_policy(policy, items, record, params, as_of)
+            return _evaluate_policy(policy, items, record, params, as_of, all_items)
         except ArithmeticError:
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
-def _evaluate_policy(policy, items, record, params, as_of) -> dict:
+def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> dict:
     problems = []  # the record's, the date's and the parameters' problems, all reported at once
     try:
         ctx, warnings, _ = read_record(record, policy["schema"])
@@ -1670,6 +1856,7 @@ def _evaluate_policy(policy, items, record, params, as_of) -> dict:
         memo[as_of] = bound_params(policy["param_values"], as_of)
     ctx.params = {**memo[as_of], **given} if given else memo[as_of]
     ctx.pending = set()
+    ctx.specs = {spec["label"]: spec for spec in (all_items or items)}  # evaluating some items may need others
     force = in_force(policy["validity"], ctx, as_of)
     results = []
     for spec in items:

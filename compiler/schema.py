@@ -91,6 +91,10 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
         "type": "object", "description": "人工评定的结果：条款 → 通过、未通过或评定金额（不超过最多可得）",
         "propertyNames": {"enum": [i.label for i in plan.items]},
         "additionalProperties": {"anyOf": [{"enum": ["通过", "未通过"]}, value_schema(("金额", "元"), plan.levels)]}}
+    for name, kinds in plan.lists.items():
+        properties[name] = {"type": "array", "description": f"列表「{name}」，每项一个对象",
+                            "items": {"type": "object", "maxProperties": rt.MAX_KEYS,
+                                      "properties": {k: field_schema(t, plan.levels) for k, t in kinds.items()}}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,

@@ -74,6 +74,8 @@ class Structure:
                 stack += [e.left, e.right]
             elif isinstance(e, n.ByLevel):
                 stack += [a for _, a in e.entries]
+            elif isinstance(e, n.Pick):
+                stack += list(e.operands)
         return False
 
     def run(self) -> None:

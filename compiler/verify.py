@@ -252,6 +252,34 @@ class Encoder:
                 return Val(a.v * b.v, _block(a, b))
             state = _block(a, b)
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "agg":
+            return self.aggregate(ir)
+        if op == "award_of":
+            model = getattr(w, "models", {}).get(ir[1])
+            if model is None or model.per_project or model.award is None:
+                raise Unencodable(f"引用{ir[1]}的金额")
+            pays, amount = Amount(w, model).final()
+            return Val(amount, z3.If(pays, z3.IntVal(OK), z3.IntVal(NA)))
+        if op == "steps":
+            x, size, each = self.value(ir[1]), self.value(ir[2]), self.value(ir[3])
+            whole = z3.If(x.v > 0, z3.ToReal(z3.ToInt(x.v / size.v)), z3.RealVal(0))
+            state = _block(x, size, each)
+            return Val(whole * each.v, z3.If(state != OK, state, z3.If(size.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "round":
+            x, unit = self.value(ir[2]), self.value(ir[3])
+            q = x.v / unit.v
+            whole = {"floor": z3.ToInt(q), "ceiling": -z3.ToInt(-q), "half_up": z3.ToInt(q + z3.RealVal("1/2"))}[ir[1]]
+            state = _block(x, unit)
+            return Val(z3.ToReal(whole) * unit.v,
+                       z3.If(state != OK, state, z3.If(unit.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op in ("least", "greatest"):
+            values = [self.value(x) for x in ir[1]]
+            if any(not isinstance(x.v, z3.ArithRef) for x in values):
+                raise Unencodable(op)
+            best = values[0].v
+            for x in values[1:]:
+                best = z3.If(x.v < best, x.v, best) if op == "least" else z3.If(x.v > best, x.v, best)
+            return Val(best, _block(*values))
         if op == "level_of":
             rec = ir[1]
             return Val(w.rank(rec), z3.If(z3.Not(w.held_known()), z3.IntVal(UNK),
@@ -272,6 +300,27 @@ class Encoder:
             a = self.value(ir[2])
             return Val(a.v, z3.If(t, a.s, z3.If(f, z3.IntVal(NA), z3.IntVal(UNK))))
         raise Unencodable(f"算式 {op}")
+
+    def aggregate(self, ir) -> Val:
+        """A list's 合计/计数/最大值/最小值/所有/任一 as a free value of its type (known or not).
+
+        The record's lists are not modelled item by item: any value the aggregate could take is allowed,
+        so a proof covers every list; a counterexample that needs a particular list is not reproduced.
+        """
+        kind, value = ir[1], ir[3]
+        key = ("agg", self.project, repr(ir))
+        known = self.w.var(key + ("known",), "Bool")
+        state = z3.If(known, z3.IntVal(OK), z3.IntVal(UNK))
+        if kind in ("all", "any"):
+            return Val(self.w.var(key, "Bool"), state)
+        if kind == "count":
+            x = self.w.var(key, "Int")
+            self.w.constraints.append(x >= 0)
+            return Val(z3.ToReal(x), state)
+        x = self.w.var(key, "Real")
+        if value[0] == "lfield":  # every value a record gives is ≥ 0, so their sum and extremes are too
+            self.w.constraints.append(x >= 0)
+        return Val(x, state)
 
     def tiers(self, ir) -> Val:
         """select_tier: bands sorted by lower bound (stably), an open band ending at the next band's lower bound."""
@@ -646,7 +695,9 @@ class Verifier:
 
     # ---- building worlds and queries ----
     def world(self):
-        return World(self.plan, self.bound, {})
+        w = World(self.plan, self.bound, {})
+        w.models = self.models  # for 金额（第N条「款」）
+        return w
 
     def check(self, w: World, violation, extra=()):
         s = Query([*w.closed(), *extra, violation], self.rlimit, list(w.vars.values()))
@@ -761,6 +812,8 @@ class Verifier:
             if t == "文本":
                 values = w.texts.get(key, [None])
                 return values[int(value)] if 0 < int(value) < len(values) else "其他"
+            if t == "数量" and kind[1] in plan.fractional_units:
+                return _decimal_text(value)
             if t == "数量":
                 return int(value) if value == int(value) else _decimal_text(value)
             return value
@@ -1278,7 +1331,10 @@ def _ir(node) -> tuple:
         args = node.args
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ctx":
             name = ast.literal_eval(args[0]) if args else None
+            if f.attr == "list_field":
+                return ("lfield", name, ast.literal_eval(args[1]))
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
+                    "award_of": ("award_of", name),
                     "level_of": ("level_of", name)}[f.attr]
         if isinstance(f, ast.Name):
             fn = f.id
@@ -1286,6 +1342,15 @@ def _ir(node) -> tuple:
                 return ("const", Decimal(ast.literal_eval(args[0])))
             if fn in _CALLS:
                 return (_CALLS[fn], _ir(args[0]), _ir(args[1]))
+            if fn in ("least", "greatest"):
+                return (fn, [_ir(a) for a in args])
+            if fn == "steps":
+                return ("steps", _ir(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "round_to":
+                return ("round", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "aggregate":
+                parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
+                return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)
             if fn == "compare":
                 return ("cmp", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
             if fn in ("and_", "or_"):
