@@ -360,11 +360,10 @@ def _numbers(kind, low=None, high=None):
         nice = [v for v in NICE_RATIO if lo <= v <= hi] + [lo, hi]
         return st.one_of(st.sampled_from(nice),
                          st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False))
-    if name == "数量":  # mostly whole counts; fractional quantities (1999.5平方米) are valid too
+    if name == "数量":  # whole counts; value_strategy adds decimals for a unit declared 可为小数 (1999.5平方米)
         lo, hi = Decimal(low if low is not None else 0), Decimal(high if high is not None else 200)
         first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
-        fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
-        return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
+        return st.integers(first, max(first, last)).map(Decimal)
     if name == "汇率":  # inside the declared range, as a caller must give it
         lo, hi = low if low is not None else Decimal("0.01"), high if high is not None else Decimal(20)
         nice = [v for v in (Decimal("7.1"), lo, hi) if lo <= v <= hi and v > 0] or [hi]

@@ -232,7 +232,7 @@ DATE_FORM = _date_form()
 _SCALE = "[十百千]?(?:万亿|万|亿)?"
 
 
-def _string_form(kind: tuple) -> str | None:
+def _string_form(kind: tuple, whole: bool = False) -> str | None:
     """The strings a numeric type accepts (signless), or None when it takes no strings."""
     name = kind[0]
     if name == "金额":
@@ -240,6 +240,8 @@ def _string_form(kind: tuple) -> str | None:
     if name == "比例":
         return (rf"{NUMBER_FORM}(?:%|‰|个基点|倍)?|百分之(?:{NUMBER_FORM}|{CHINESE_FORM})"
                 rf"|{NUMBER_FORM}:{POSITIVE_FORM}|(?:[0-9](?:\.[0-9])?|[0-9]{{2}}|[一二三四五六七八九]{{1,2}})折")
+    if name == "数量" and whole:  # a count: 3, "3", "3家"
+        return rf"{_INTEGER}|{_INTEGER}{re.escape(kind[1])}"
     if name == "数量" and len(kind) > 1:  # 3, "1999.5", or with its unit: "1999.5平方米", "1.5万平方米"
         return rf"{NUMBER_FORM}|{NUMBER_FORM}{_SCALE}{re.escape(kind[1])}"
     if name in ("数值", "数量"):
@@ -256,13 +258,14 @@ def _string_form(kind: tuple) -> str | None:
 SIGNABLE = ("金额", "比例", "数量", "数值")  # the types a field may declare 可为负
 
 
-def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) -> dict:
+def input_form(kind: tuple, signed: bool = False, levels: dict | None = None, whole: bool = False) -> dict:
     """The JSON values a field of type ``kind`` accepts; read_record and the JSON Schema both follow it.
 
     Keys: ``integer`` (minimum, maximum), either None for no bound, when JSON integers are taken;
     ``pattern`` with ``max_length`` when strings are taken and must match (a leading “-” only
     where ``signed``); ``text`` for any string; ``boolean``; ``enum``; ``strings`` for a list of
-    texts. null is accepted for every field and means “not known”.
+    texts. null is accepted for every field and means “not known”. ``whole`` for a quantity in a
+    count unit (家, 人: not declared 可为小数), which takes whole numbers only.
     """
     name = kind[0]
     signed = signed and name in SIGNABLE
@@ -281,7 +284,7 @@ def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) ->
         form["enum"] = [*(levels or {}).get(kind[1], ()), NO_LEVEL]
     elif name == "集合":
         form["strings"] = True
-    pattern = _string_form(kind)
+    pattern = _string_form(kind, whole)
     if pattern is not None:
         form["pattern"] = f"-?(?:{pattern})" if signed else pattern
         form["max_length"] = MAX_NUMBER_TEXT
@@ -292,12 +295,12 @@ _COMPILED: dict = {}
 _PATTERNS: dict = {}
 
 
-def _pattern(kind: tuple, signed: bool = False) -> str:
-    """input_form(kind, signed)["pattern"], built once per type."""
-    key = (kind[0], kind[1] if kind[0] in ("金额", "数量") and len(kind) > 1 else None, signed)
+def _pattern(kind: tuple, signed: bool = False, whole: bool = False) -> str:
+    """input_form(kind, signed, whole=whole)["pattern"], built once per type."""
+    key = (kind[0], kind[1] if kind[0] in ("金额", "数量") and len(kind) > 1 else None, signed, whole)
     pattern = _PATTERNS.get(key)
     if pattern is None:
-        pattern = _PATTERNS[key] = input_form(kind, signed)["pattern"]
+        pattern = _PATTERNS[key] = input_form(kind, signed, whole=whole)["pattern"]
     return pattern
 
 
@@ -526,15 +529,21 @@ NO_LEVEL = "无"
 RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果"}
 
 
+def counted(kind: tuple, fractional_units) -> bool:
+    """A quantity in a count unit (家, 人): whole numbers only, unless its unit is declared 可为小数."""
+    return kind[0] == "数量" and len(kind) > 1 and kind[1] not in fractional_units
+
+
 def convert_field(kind: tuple, value, schema: dict, signed: bool = False):
-    """convert() with the levels of a record's schema: the one reading of a field, a project's or a list item's."""
-    return convert(kind, value, schema["levels"], signed)
+    """convert() as a record's schema reads a field, a project's or a list item's."""
+    return convert(kind, value, schema["levels"], signed, counted(kind, schema.get("fractional_units", ())))
 
 
-def convert(kind: tuple, value, levels: dict, signed: bool = False):
+def convert(kind: tuple, value, levels: dict, signed: bool = False, whole: bool = False):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not.
 
-    ``signed`` for a field declared 可为负: a negative money, ratio, count or number is then a value.
+    ``signed`` for a field declared 可为负: a negative money, ratio, count or number is then a value;
+    ``whole`` for a quantity in a count unit: whole numbers only.
     """
     name = kind[0]
     if name == "布尔":  # the most common type first
@@ -551,7 +560,9 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
         return parse_ratio(value, signed)
     if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米, "1.5万平方米"
         if isinstance(value, str):
-            if not _matches(_pattern(kind, signed), value):
+            if not _matches(_pattern(kind, signed, whole), value):
+                if whole and _matches(_pattern(kind, signed), value):
+                    raise ValueError(f"“{printable(value, True)}”不是整数：「{kind[1]}」是计数单位，数量应是整数")
                 raise ValueError(_refused(kind, value, signed))
             text = value.lstrip("-")
             if len(kind) > 1 and text.endswith(kind[1]):
@@ -559,7 +570,10 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
             amount = _numeral(text)
             return _normal(-amount if value.startswith("-") else amount)
         if isinstance(value, Decimal) and value.is_finite():
-            return _signed(value, "数量", signed)
+            value = _signed(value, "数量", signed)
+            if whole and value != value.to_integral_value():
+                raise ValueError(f"「{kind[1]}」是计数单位，数量应是整数")
+            return value
         if isinstance(value, float):
             raise ValueError("数量不能用浮点数，请写成整数或字符串，如 \"1999.5\"")
         if isinstance(value, bool) or not isinstance(value, int):
@@ -1465,7 +1479,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         if value is None:
             continue  # null means not known
         try:
-            values[key] = convert(fields[key], value, levels, key in signed)
+            values[key] = convert_field(fields[key], value, schema, key in signed)
         except (ValueError, InvalidOperation, ArithmeticError) as exc:
             problems.append({"位置": where, "问题": str(exc)})
     held = {}
@@ -1561,7 +1575,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if value is None:
                 continue
             try:
-                project[key] = convert(kind, value, levels, key in signed)
+                project[key] = convert_field(kind, value, schema, key in signed)
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": where, "问题": str(exc)})
         projects.append(project)

@@ -24,9 +24,9 @@ def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$(?!\\n)"
 
 
-def value_schema(kind: tuple, levels: dict, signed: bool = False) -> dict:
+def value_schema(kind: tuple, levels: dict, signed: bool = False, whole: bool = False) -> dict:
     """The non-null JSON values a field of type ``kind`` takes, from the runtime's input contract."""
-    form = rt.input_form(kind, signed, levels)
+    form = rt.input_form(kind, signed, levels, whole)
     options = []
     if form.get("boolean"):
         options.append({"type": "boolean"})
@@ -49,9 +49,10 @@ def value_schema(kind: tuple, levels: dict, signed: bool = False) -> dict:
     return options[0] if len(options) == 1 else {"anyOf": options}
 
 
-def field_schema(kind: tuple, levels: dict, description: str | None = None, signed: bool = False) -> dict:
+def field_schema(kind: tuple, levels: dict, description: str | None = None, signed: bool = False,
+                 whole: bool = False) -> dict:
     """A field's schema: its values, or null for “not known”."""
-    schema = {"anyOf": [value_schema(kind, levels, signed), {"type": "null"}]}
+    schema = {"anyOf": [value_schema(kind, levels, signed, whole), {"type": "null"}]}
     if kind[0] in rt.SIGNABLE:
         schema["x-polc-type"] = "".join(kind[:1]) + (f"（{kind[1]}）" if len(kind) > 1 else "")
         schema["x-polc-signed"] = bool(signed)
@@ -66,10 +67,12 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None, sign
 def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     descriptions = descriptions or {}
     signed = getattr(plan, "signed", frozenset())
-    properties = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed)
+    properties = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,
+                               rt.counted(kind, plan.fractional_units))
                   for name, kind in plan.fields.items()}
     # a project may also give an enterprise field for itself; its own fields come first
-    project = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed)
+    project = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,
+                               rt.counted(kind, plan.fractional_units))
                for name, kind in {**plan.fields, **plan.project_fields}.items()}
     recognitions = {}
     for name, levels in plan.recognitions.items():
@@ -94,7 +97,8 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     for name, kinds in plan.lists.items():
         properties[name] = {"type": "array", "description": f"列表「{name}」，每项一个对象",
                             "items": {"type": "object", "maxProperties": rt.MAX_KEYS,
-                                      "properties": {k: field_schema(t, plan.levels) for k, t in kinds.items()}}}
+                                      "properties": {k: field_schema(t, plan.levels, whole=rt.counted(t, plan.fractional_units))
+                                                     for k, t in kinds.items()}}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,

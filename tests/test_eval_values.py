@@ -359,7 +359,7 @@ def test_fractional_area_in_steps():
 @pytest.mark.parametrize("given,problem", [
     (1999.5, "数量不能用浮点数"),
     ("1999.5家", "不是数量"),
-    ("-3", "不是数量"),
+    ("-3", "不能为负数"),
 ])
 def test_bad_fractional_quantities(given, problem):
     problems = pair(P).problems({"新建厂房面积": given})
