@@ -191,6 +191,18 @@ class Builder(Transformer_NonRecursive):
     def compare_postfix(self, meta, c):
         return self.compare(meta, c)
 
+    def first_compare(self, meta, c):
+        words = tuple(str(t) for t in c if isinstance(t, Token) and t.type != "FIRST")
+        parts = [x for x in c if not isinstance(x, Token)]
+        compared = self._compare(meta, parts[0], parts[1], words)
+        if not isinstance(parts[0], n.Ref):
+            self.report.error("E134", "“首次”前面应是一个字段名称", parts[0].span if hasattr(parts[0], "span")
+                              else self.span(meta), "如：「工业总产值」首次达到「门槛」；以前各年度的值写在记录的“历年”中")
+            return compared
+        if not isinstance(compared, n.Compare):
+            return compared  # cut for depth
+        return self.deep(n.First(parts[0], compared.op, parts[1], words, compared.span), meta, parts[0], parts[1])
+
     def and_(self, meta, c):
         return self.deep(n.Logic("且", c[0], c[2], self.span(meta)), meta, c[0], c[2])
 
@@ -519,6 +531,13 @@ class Builder(Transformer_NonRecursive):
         year = parse_literal("YEAR_LIT", str(c[-2])).year
         return ("history", n.HistoryEntry(c[1], year, c[-1], self.span(meta), project))
 
+    def year_value(self, meta, c):
+        return (parse_literal("YEAR_LIT", str(c[0])).year, c[1])
+
+    def yearly_values(self, meta, c):
+        values = tuple(x for x in c if isinstance(x, tuple))
+        return ("yearly", n.YearValues(self.name(c[1]), values, self.span(meta)))
+
     def expect(self, meta, c):
         amount = c[-1] if len(c) > 3 else None
         return ("expect", n.Expectation(c[1], str(c[2]), amount, self.span(meta)))
@@ -530,7 +549,8 @@ class Builder(Transformer_NonRecursive):
         facts = tuple(f for group in get("facts") for f in group)
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
-                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta))
+                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
+                      tuple(get("yearly")))
 
     # ---- header statements ----
     def _header(tag):

@@ -49,6 +49,10 @@ def record_of(case: n.Case, program: Program) -> dict:
             record[fact.name] = value
     if case.projects:
         record["项目"] = [{f.name: json_value(f.value) for f in project if not f.holds} for project in case.projects]
+    if case.yearly:
+        record["历年"] = {}
+        for y in case.yearly:
+            record["历年"].setdefault(y.name, {}).update({str(year): json_value(v) for year, v in y.values})
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),

@@ -82,6 +82,9 @@ def expr(ir) -> str:
     if op == "by_level":
         entries = ", ".join(f"{constant(rank)}: {expr(x)}" for rank, x in ir[2].items())
         return f"by_level({expr(ir[1])}, {{{entries}}})"
+    if op == "first":
+        return (f"first_reached({constant(ir[1])}, ctx.field({constant(ir[2])}), {expr(ir[4])}, "
+                f"ctx.earlier({constant(ir[2])}, {constant(ir[3])}))")
     if op == "tiers":
         bands = ", ".join(
             f"({constant(lo_op)}, {expr(lo) if lo else 'None'}, {constant(hi_op)}, {expr(hi) if hi else 'None'}, "
@@ -182,7 +185,8 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items]}
+                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                       "last_year": plan.last_year}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),

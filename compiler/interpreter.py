@@ -46,6 +46,8 @@ def run(ir, ctx):
         return ctx.level_of(ir[1])
     if op == "by_level":
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "first":
+        return rt.first_reached(ir[1], ctx.field(ir[2]), run(ir[4], ctx), ctx.earlier(ir[2], ir[3]))
     if op == "tiers":
         bands = [(lo_op, run(lo, ctx) if lo else None, hi_op, run(hi, ctx) if hi else None,
                   (lambda a=amount: run(a, ctx))) for lo_op, lo, hi_op, hi, amount in ir[2]]
@@ -88,7 +90,8 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
+                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                   "last_year": plan.last_year},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,

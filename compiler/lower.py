@@ -10,7 +10,8 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("add"|"sub"|"mul"|"div", a, b) ("cmp", op, a, b) ("and", [..]) ("or", [..])
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
-("tiers", measure, [(low_op, low, high_op, high, amount)]).
+("tiers", measure, [(low_op, low, high_op, high, amount)])
+("first", op, field, last_year_field|None, threshold): 首次, reached now and in no earlier year.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class PolicyPlan:
     exclusives: tuple  # ({name, members, rule, where}, ...)
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
+    last_year: dict = attrs.field(factory=dict)  # field → its 上年 twin field, filled from the record's 历年
 
 
 def where(span) -> str:
@@ -162,6 +164,9 @@ class Lowerer:
                 rec = self.s.recognitions[e.recognitions[0].key]
                 rank = self.rank(rec.levels, e.level.name)
             return ("holds", names, rank, e.level_op or ">=")
+        if isinstance(e, n.First):
+            name = self.s.value_decl(e.measure.key).name
+            return ("first", e.op, name, self.last_year_fields().get(name), self.expr(e.threshold))
         if isinstance(e, n.Member):
             t = self.types.type_of(e.left)
             if t and t[0] == "等级":
@@ -170,6 +175,19 @@ class Lowerer:
                 values = frozenset(el.name for el in e.elements)
             return ("member" if e.op == "属于" else "contains", self.expr(e.left), values)
         return ("truth", self.expr(e))
+
+    def last_year_fields(self) -> dict:
+        """Field → its 上年 twin (「上年工业总产值」 for 「工业总产值」): the year before, as the stdlib spells it."""
+        if not hasattr(self, "_last_year"):
+            fields = {f.name: f for f in self.s.fields.values() if not f.project}
+            twins = {}
+            for f in fields.values():
+                for prefix in ("上年度", "上年"):
+                    base = fields.get(f.name[len(prefix):]) if f.name.startswith(prefix) else None
+                    if base is not None and declared(base.type) == declared(f.type):
+                        twins.setdefault(base.name, f.name)
+            self._last_year = twins
+        return self._last_year
 
     def unit(self, e) -> str:
         t = self.types.type_of(e)
@@ -283,7 +301,8 @@ class Lowerer:
             recognitions={r.name: r.levels for r in s.recognitions.values()},
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
-            descriptions={f.name: f.description for f in s.fields.values() if f.description})
+            descriptions={f.name: f.description for f in s.fields.values() if f.description},
+            last_year=self.last_year_fields())
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

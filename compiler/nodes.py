@@ -103,7 +103,17 @@ class Member:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
+@node
+class First:
+    """「X」首次达到「T」: X reaches T this year and reached it in no earlier year the record covers (LANGUAGE.md §9)."""
+    measure: Ref  # a field of the enterprise: its earlier years' values come from the record's 历年
+    op: str  # >= <= > <
+    threshold: "Expr"
+    words: tuple[str, ...]
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, First]
 
 
 def children(e) -> tuple:
@@ -116,6 +126,8 @@ def children(e) -> tuple:
         return (e.measure, *(amount for _, amount in e.entries))
     if isinstance(e, Member):
         return (e.left,)
+    if isinstance(e, First):
+        return (e.measure, e.threshold)
     return ()
 
 
@@ -409,6 +421,14 @@ class HistoryEntry:
 
 
 @node
+class YearValues:
+    """历年「X」2023年度 8亿元，2024年度 9亿元: a case's earlier years' values of one field."""
+    name: str
+    values: tuple[tuple[int, "Expr"], ...]
+    span: Span
+
+
+@node
 class Expectation:
     item: ItemRef
     status: str
@@ -426,6 +446,7 @@ class Case:
     bindings: tuple[Binding, ...]
     expectations: tuple[Expectation, ...]
     span: Span
+    yearly: tuple[YearValues, ...] = ()
 
 
 # ---- 文件 ---------------------------------------------------------------

@@ -118,6 +118,17 @@ def ev(ir, env: Env):
                                     "<": level < rank, "==": level == rank}[cmp]:
                     return True
         return False
+    if op == "first":
+        # 首次: the generated records carry no 历年; the 上年 twin field, when given, is the one earlier year.
+        now = ev(("cmp", ir[1], ("field", ir[2]), ir[4]), env)
+        if now is False:
+            return False
+        if ir[3] is None or ir[3] not in env.facts:
+            return None
+        before = ev(("cmp", ir[1], ("field", ir[3]), ir[4]), env)
+        if before is True:
+            return False
+        return None if before is None or now is None else True
     if op == "member":
         v = ev(ir[1], env)
         return None if _stop(v) else v in ir[2]

@@ -67,6 +67,8 @@ def children(ir):
         return [ir[1]]
     if op == "by_level":
         return [ir[1], *ir[2].values()]
+    if op == "first":
+        return [("field", ir[2]), ir[4]] + ([("field", ir[3])] if ir[3] else [])
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:

@@ -61,6 +61,11 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.First):
+        words = e.words or (_REL_WORD[e.op],)
+        prefix = "".join(w for w in words if w in _PREFIX)
+        postfix = "".join(w for w in words if w not in _PREFIX)
+        return f"{name(e.measure)}首次{prefix}{text(e.threshold, name=name)}{postfix}"
     if isinstance(e, n.Member):
         elements = "、".join(name(r) for r in e.elements)
         left = text(e.left, name=name)

@@ -202,6 +202,11 @@ class Resolver:
                                   f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
         for h in case.history:
             self.item_ref(h.item)
+        for y in case.yearly:
+            if n.name_key(y.name) not in self.s.fields:
+                near = self.s.suggest(n.name_key(y.name), self.s.fields)
+                self.report.error("E226", f"未知字段「{y.name}」", y.span,
+                                  f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:

@@ -465,6 +465,21 @@ def select_tier(measure, bands):
     return NOT_APPLICABLE
 
 
+def first_reached(op: str, now, threshold, earlier):
+    """首次达到: reached this year and in none of the earlier years the record covers.
+
+    ``earlier`` is the list of earlier years' values, or UNKNOWN when the record does not
+    cover the field's history: then only a value not reached now decides (False).
+    """
+    reached_now = compare(op, now, threshold)
+    if reached_now is False:
+        return False
+    if earlier is UNKNOWN:
+        return None
+    reached_before = or_(*[compare(op, value, threshold) for value in earlier])
+    return and_(reached_now, not_(reached_before))
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -528,6 +543,7 @@ class Context:
         self.year = year
         self.projects = projects
         self.project = None
+        self.yearly: dict = {}  # field → {year: value}: the record's 历年
         self.missing: set = set()
         self.pending: set = set()
 
@@ -561,6 +577,28 @@ class Context:
             self.missing.add("已认定")
             return UNKNOWN
         return self.held.get(recognition)
+
+    def earlier(self, name: str, last_year_field):
+        """The field's values in years before 申报年度 (from 历年 and its 上年 twin), or UNKNOWN.
+
+        A record that gives 历年 for the field covers those years; an empty 历年 object says
+        there was no earlier year (a newly founded enterprise). No history at all is unknown.
+        """
+        history = self.yearly.get(name)
+        values = []
+        if history:
+            if self.year is None:
+                self.missing.add("申报年度")
+                return UNKNOWN
+            values = [value for year, value in sorted(history.items()) if year < self.year]
+        covered = history is not None
+        if last_year_field is not None and last_year_field in self.values:
+            values.append(self.values[last_year_field])
+            covered = True
+        if not covered:
+            self.missing.add(f"历年.{name}")
+            return UNKNOWN
+        return values
 
     def past(self, labels) -> list:
         if len(labels) == 1:
@@ -942,7 +980,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
     values = {}
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目"):
+        if key in ("已认定", "已获支持", "项目", "历年"):
             continue
         if key not in fields:
             near = _nearest(key, list(fields))
@@ -1031,10 +1069,59 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
         projects.append(project)
+    year = values.get("申报年度")
+    yearly = read_yearly(record.get("历年"), schema, values, year, problems, warnings)
     if problems:
         raise InputError(problems)
-    year = values.get("申报年度")
-    return Context(values, held, history, {}, year, projects), warnings, problems
+    ctx = Context(values, held, history, {}, year, projects)
+    ctx.yearly = yearly
+    return ctx, warnings, problems
+
+
+def read_yearly(raw, schema, values: dict, year, problems: list, warnings: list) -> dict:
+    """The record's 历年: field → {year: value}; fills a 上年 field from it and checks the two agree."""
+    fields, levels = schema["fields"], schema["levels"]
+    yearly: dict = {}
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.append({"位置": "$.历年", "问题": "应是对象：字段名称 → {年度: 值}"})
+        raw = {}
+    for name, by_year in raw.items():
+        where = f"$.历年.{name}"
+        if name not in fields:
+            near = _nearest(name, list(fields))
+            warnings.append({"位置": where, "问题": f"未知字段「{name}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
+            continue
+        if not isinstance(by_year, dict):
+            problems.append({"位置": where, "问题": "应是对象：年度 → 值，如 {\"2024\": \"8亿元\"}"})
+            continue
+        found = {}
+        for key, value in by_year.items():
+            try:
+                when = parse_year(key)
+            except ValueError as exc:
+                problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+                continue
+            if value is None:
+                found[when] = UNKNOWN  # that year is covered, its value not known
+                continue
+            try:
+                found[when] = convert(fields[name], value, levels)
+            except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+        yearly[name] = found
+    if year is not None:
+        for name, twin in schema.get("last_year", {}).items():
+            before = yearly.get(name, {}).get(year - 1, UNKNOWN)
+            if before is UNKNOWN:
+                continue
+            if twin not in values:
+                values[twin] = before  # 上年X is X in the year before 申报年度
+            elif values[twin] != before:
+                problems.append({"位置": f"$.历年.{name}.{year - 1}",
+                                 "问题": f"与「{twin}」的值不一致；两处写的是同一年度，请只写一处或改成一致"})
+    return yearly
 
 
 def _nearest(word: str, pool) -> str | None:

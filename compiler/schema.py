@@ -52,6 +52,11 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
                   "properties": {"条款": {"enum": [i.label for i in plan.items]},
                                  "年度": {"type": "integer"},
                                  "金额": field_schema(("金额", "元"), plan.levels)}}}
+    properties["历年"] = {
+        "type": "object", "description": "字段以前各年度的值（用于“首次”）：字段名称 → {年度: 值}",
+        "properties": {name: {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}(年度|年)?$"},
+                              "additionalProperties": {"anyOf": [field_schema(kind, plan.levels), {"type": "null"}]}}
+                       for name, kind in plan.fields.items()}}
     properties["项目"] = {"type": "array", "description": "企业的项目，每个项目一个对象",
                         "items": {"type": "object", "properties": project}}
     return {

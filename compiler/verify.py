@@ -365,6 +365,13 @@ class Encoder:
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
             return z3.And(known, hit), z3.And(known, z3.Not(hit))
+        if op == "first":
+            # 首次: reached now, and not in any earlier year. The earlier years are free: any history the
+            # record may give (known and reached before, known and not, or not given at all).
+            now_true, now_false = self.cond(("cmp", ir[1], ("field", ir[2]), ir[4]))
+            known = w.var(("f", "history_known", ir[2]), "Bool")
+            before = w.var(("f", "reached_before", ir[2]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "const" and isinstance(ir[1], bool):
             return z3.BoolVal(ir[1]), z3.BoolVal(not ir[1])
         raise Unencodable(f"条件 {op}")
@@ -1140,6 +1147,10 @@ def _ir(node) -> tuple:
                 return ("holds", _const(args[1]), _const(args[2]), _const(args[3]))
             if fn in ("member", "contains"):
                 return (fn, _ir(args[0]), _const(args[1]))
+            if fn == "first_reached":
+                earlier = args[3].args  # ctx.earlier(name, last_year_field)
+                return ("first", ast.literal_eval(args[0]), ast.literal_eval(earlier[0]),
+                        ast.literal_eval(earlier[1]), _ir(args[2]))
             if fn == "by_level":
                 return ("by_level", _ir(args[0]), {_const(k): _ir(v) for k, v in zip(args[1].keys, args[1].values)})
             if fn == "select_tier":

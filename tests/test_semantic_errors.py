@@ -113,6 +113,13 @@ CASES = [
     ("补充条件 in a policy rather than a 细则", dict(append=["补充条件 第1条「研发支持」：「外资企业」"]), "E492", 13, 1),
     ("a case with no expectation", dict(append=["案例「空」", "  企业「研发费用」50万元"]), "W491", 13, 1),
     ("an expectation that names no item", dict(append=["案例「甲」", "  企业「研发费用」50万元", "  预期 第1条 符合"]), "E493", 15, 6),
+    ("首次 on a parameter, which has no earlier years", dict(replace={10: "    条件 「比例」 首次达到 5%"}), "E316", 10, 8),
+    ("首次 after an expression, not a field", dict(replace={10: "    条件 「研发费用」+1万元 首次达到 100万元"}),
+     "E134", 10, 8),
+    ("a case's 历年 of an unknown field", dict(append=["案例「甲」", "  历年「研发费」2024年度 50万元", "  预期 第1条「研发支持」 不符合"]),
+     "E226", 14, 3),
+    ("a case's 历年 value of the wrong type",
+     dict(append=["案例「甲」", "  历年「研发费用」2024年度 50家", "  预期 第1条「研发支持」 不符合"]), "E313", 14, 18),
     ("a 细则 value outside the policy's range",
      dict(rules=["细则「示例」", "扩展「p.pol」", "设定「比例」为 80%"]), "E452", 3, 9),
 ]
