@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import attrs
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from . import nodes as n
@@ -333,19 +334,20 @@ class Builder(Transformer_NonRecursive):
     def limit(self, meta, c):
         return Tree("limit", c, meta)
 
-    def freq(self, meta, c):
-        token = c[1]
+    def freq_part(self, meta, c):
+        token = c[0]
         span = self.span(meta)
-        if token.type == "ONCE":
-            return ("freq", n.Frequency("一次性", 1, None, span))
-        if token.type == "YEARLY":
-            return ("freq", n.Frequency("每年", None, None, span))
+        simple = {"ONCE": ("一次性", 1), "YEARLY": ("每年", None), "QUARTERLY": ("每季度", None),
+                  "MONTHLY": ("每月", None), "EACH_TIME": ("每次", None)}
+        if token.type in simple:
+            kind, count = simple[token.type]
+            return n.Frequency(kind, count, None, span)
         try:
             if token.type == "AT_MOST":
-                count = parse_literal("COUNT", str(c[2]))
+                count = parse_literal("COUNT", str(c[1]))
                 if count.value != count.value.to_integral_value() or count.value < 1:
-                    self.report.error("E133", f"“最多{c[2]}”的次数应是正整数", span, "如“频次 最多 3次”")
-                return ("freq", n.Frequency("最多", int(count.value), count.unit, span))
+                    self.report.error("E133", f"“最多{c[1]}”的次数应是正整数", span, "如“频次 最多 3次”")
+                return n.Frequency("最多", int(count.value), count.unit, span)
             m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
             first, last = (int(number(x)) for x in m.group(1, 2))
         except LiteralError as exc:
@@ -353,7 +355,24 @@ class Builder(Transformer_NonRecursive):
             return None
         if first != 1:
             self.report.error("E133", "序数范围应从第1开始", span, "如“第1至3发”")
-        return ("freq", n.Frequency("序数", last, m.group(3), span))
+        return n.Frequency("序数", last, m.group(3), span)
+
+    def freq(self, meta, c):
+        span = self.span(meta)
+        parts = [x for x in c if isinstance(x, n.Frequency)]
+        if not parts:
+            return None
+        silent = any(isinstance(t, Token) and t.type == "SILENT" for t in c)
+        kinds = [p.kind for p in parts]
+        if len(parts) > 1:
+            if len(set(kinds)) < len(kinds):
+                self.report.error("E135", "同一频次写了两次", span, "删去重复的一项")
+            elif "一次性" in kinds or "每次" in kinds:
+                self.report.error("E135", f"“{'一次性' if '一次性' in kinds else '每次'}”不能与其他频次同用", span,
+                                  "可以同用的如“频次 每年、最多 3次”（每年一次，累计最多3次）")
+            elif sum(k in ("最多", "序数") for k in kinds) > 1:
+                self.report.error("E135", "“最多”与“第1至N”只能写一个", span, "如“频次 每年、最多 3次”")
+        return ("freq", attrs.evolve(parts[0], span=span, also=tuple(parts[1:]), stated=not silent))
 
     def uplift(self, meta, c):
         when = c[3] if len(c) > 3 else None

@@ -142,6 +142,7 @@ class Generator:
             ("label", constant(item.label)), ("where", constant(item.where)), ("quote", constant(item.quote)),
             ("kind", constant(item.kind)), ("gate", constant(item.gate)),
             ("per_project", constant(item.per_project)), ("frequency", constant(item.frequency)),
+            ("frequency_also", constant(item.frequency_also)),
             ("history_labels", constant((item.label,))),
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),

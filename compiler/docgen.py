@@ -618,7 +618,7 @@ class DocGenerator:
         return [f"**{lim.kind}**：{words}{self.text(lim.amount)}（{meaning}）", ""]
 
     def frequency(self, f: n.Frequency) -> list[str]:
-        return [f"**频次**：{render.frequency_text(f)}", ""]
+        return [f"**频次**：{render.frequency_full(f)}", ""]
 
     def uplift(self, u: n.Uplift) -> list[str]:
         when = f"，若{self.text(u.when)}" if u.when is not None else ""

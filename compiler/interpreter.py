@@ -68,6 +68,7 @@ def item_spec(item) -> dict:
         "gate": item.gate,
         "per_project": item.per_project,
         "frequency": item.frequency,
+        "frequency_also": item.frequency_also,
         "history_labels": (item.label,),
         "conditions": [(c.text, c.where, _fn(c.test),
                         (lambda ctx, s=c.sides: (s[0], run(s[1], ctx), run(s[2], ctx))) if c.sides else None,

@@ -78,6 +78,7 @@ class ItemPlan:
     topup: tuple | None  # labels whose history 补差 subtracts
     tranches: tuple
     formula: str
+    frequency_also: tuple = ()  # further frequency parts, each as ``frequency``; all must allow
 
 
 @attrs.frozen
@@ -226,11 +227,11 @@ class Lowerer:
         elif award is not None and award.amount is not None:
             amount = self.expr(award.amount)
         freq = None
+        freq_also = ()
         if item.frequency is not None:
             f = item.frequency
-            text = {"一次性": "一次性支持", "每年": "每年支持一次", "最多": f"最多支持{f.count}{f.unit or '次'}",
-                    "序数": f"限第1至{f.count}{f.unit or '次'}"}[f.kind]
-            freq = (f.kind, f.count, text, where(f.span))
+            freq = (f.kind, f.count, render.frequency_text(f), where(f.span))
+            freq_also = tuple((g.kind, g.count, render.frequency_text(g), where(g.span)) for g in f.also)
         uplifts = tuple((self.expr(u.ratio), self.cond(u.when) if u.when is not None else None,
                          f"上浮{render.text(u.ratio)}" + (f"，若{render.text(u.when)}" if u.when is not None else ""),
                          where(u.span)) for u in item.uplifts)
@@ -247,7 +248,8 @@ class Lowerer:
         return ItemPlan(
             label=item.label, article=item.article, name=item.name, where=where(item.span),
             quote=item.quote.text if item.quote else None, kind=kind, gate=item.assessment,
-            per_project=item.per_project, frequency=freq, conditions=tuple(conditions), award=amount,
+            per_project=item.per_project, frequency=freq, frequency_also=freq_also,
+            conditions=tuple(conditions), award=amount,
             uplifts=uplifts, limits=limits, topup=topup,
             tranches=tuple(self.expr(t) for t in item.tranches), formula=formula)
 

@@ -202,10 +202,15 @@ class Limit:
 
 @node
 class Frequency:
-    kind: str  # 一次性 每年 最多 序数
+    kind: str  # 一次性 每年 每季度 每月 每次 最多 序数
     count: int | None
     unit: str | None
     span: Span
+    also: tuple["Frequency", ...] = ()  # further parts that must all allow: 每年、最多 3次
+    stated: bool = True  # False when written “原文未写”: the encoder's reading, listed by the review
+
+    def parts(self) -> tuple["Frequency", ...]:
+        return (self, *self.also)
 
 
 @node

@@ -111,14 +111,25 @@ def formula_text(award: n.Award, *, name=None) -> str | None:
 
 
 def frequency_text(f: n.Frequency) -> str:
-    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发."""
+    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发 (one part; see ``frequency_full`` for all)."""
     if f.kind == "一次性":
         return "一次性支持"
     if f.kind == "每年":
         return "每年支持一次"
+    if f.kind == "每季度":
+        return "每季度支持一次"
+    if f.kind == "每月":
+        return "每月支持一次"
+    if f.kind == "每次":
+        return "每次符合条件均支持"
     if f.kind == "最多":
         return f"最多支持{f.count}{f.unit or '次'}"
     return f"限第1至{f.count}{f.unit or '次'}"
+
+
+def frequency_full(f: n.Frequency) -> str:
+    """Every part of a 频次 clause, and whether the text states it: 每年支持一次、最多支持3次（原文未写，编码理解）."""
+    return "、".join(frequency_text(g) for g in f.parts()) + ("" if f.stated else "（原文未写，编码理解）")
 
 
 def limit_text(limit: n.Limit, *, name=None) -> str:

@@ -851,18 +851,56 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
 
 
 def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
+    """Every part of the item's 频次 must allow (每年、最多 3次: once a year, three times in all)."""
     freq = spec["frequency"]
     if freq is None:
         return True
-    kind, count, text, where = freq
-    if kind == "每年":
-        if ctx.year is None:
+    ok = True
+    for part in (freq, *spec.get("frequency_also", ())):
+        if not frequency_part_allows(part, ctx, past, out):
+            ok = False
+    return ok
+
+
+_PERIOD = {"每年": (), "每季度": ("申报季度", "季度"), "每月": ("申报月份", "月份")}
+
+
+def quarter_of(entry: dict):
+    """The quarter a past award was for: its 季度, or the quarter of its 月份, or None."""
+    if entry.get("季度") is not None:
+        return entry["季度"]
+    if entry.get("月份") is not None:
+        return (entry["月份"] - 1) // 3 + 1
+    return None
+
+
+def frequency_part_allows(part, ctx, past, out: Outcome) -> bool:
+    kind, count, text, where = part
+    if kind == "每次":
+        return True
+    if kind in _PERIOD:
+        needed = ["申报年度"] if ctx.year is None else []
+        period = None
+        if _PERIOD[kind]:
+            period = ctx.values.get(_PERIOD[kind][0])
+            if period is None:
+                needed.append(_PERIOD[kind][0])
+        if needed:
             out.steps.append(step(text, None, where))
-            out.missing.add("申报年度")
-            return True  # decided later: the year is missing
+            out.missing.update(needed)
+            return True  # decided later: the period is missing
         used = [h for h in past if h["年度"] == ctx.year]
+        shown = f"{ctx.year}年度"
+        if kind == "每季度":  # an award that names no quarter may have been for this one: it counts
+            used = [h for h in used if quarter_of(h) in (period, None)]
+            shown += f"第{plain(period)}季度"
+        elif kind == "每月":
+            quarter = (period - 1) // 3 + 1
+            used = [h for h in used if h.get("月份") == period
+                    or (h.get("月份") is None and h.get("季度") in (quarter, None))]
+            shown += f"{plain(period)}月"
         ok = not used
-        out.steps.append(step(f"{text}：{ctx.year}年度已获{len(used)}次", ok, where))
+        out.steps.append(step(f"{text}：{shown}已获{len(used)}次", ok, where))
         return ok
     used = len(past)
     ok = used < count
@@ -870,10 +908,13 @@ def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
     return ok
 
 
+PERIOD_FIELDS = ("申报年度", "申报季度", "申报月份")
+
+
 def finish(spec, out: Outcome, status: str) -> dict:
     if status == "信息不足" and out.missing == set() and out.pending:
         status = "参数待定"
-    if status in ("符合", "待评定") and "申报年度" in out.missing:
+    if status in ("符合", "待评定") and out.missing.intersection(PERIOD_FIELDS):
         status = "信息不足"
     amount = out.amount if status in ("符合", "待评定") else None
     result = {
@@ -1040,6 +1081,14 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             entry["年度"] = parse_year(h.get("年度"))
         except ValueError as exc:
             problems.append({"位置": f"{where}.年度", "问题": str(exc)})
+        for key, last in (("季度", 4), ("月份", 12)):
+            if h.get(key) is None:
+                continue
+            value = h[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= last:
+                problems.append({"位置": f"{where}.{key}", "问题": f"{key}应是 1 至 {last} 的整数"})
+                continue
+            entry[key] = Decimal(value)
         try:
             entry["金额"] = _finite(parse_money(h.get("金额", 0)))
             if entry["金额"] < 0:
@@ -1069,6 +1118,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
         projects.append(project)
+    for key, last in (("申报季度", 4), ("申报月份", 12)):
+        value = values.get(key)
+        if value is not None and (value != value.to_integral_value() or not 1 <= value <= last):
+            problems.append({"位置": f"$.{key}", "问题": f"{key}应是 1 至 {last} 的整数"})
     year = values.get("申报年度")
     yearly = read_yearly(record.get("历年"), schema, values, year, problems, warnings)
     if problems:

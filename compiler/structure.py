@@ -145,6 +145,9 @@ class Structure:
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
+        if monetary and item.frequency is None:
+            self.report.warn("W430", f"{item.label}没有写频次，按默认“每次符合条件均支持”计算，不看已获支持", item.span,
+                             "写上原文的频次；原文未写时写出所取的理解并注明，如“频次 一次性，原文未写”")
         if not monetary and (item.limits or item.tranches or item.uplifts):
             self.report.error("E471", f"{item.label}不涉及金额，不能有上限、分期或上浮", item.span)
         if item.tranches:

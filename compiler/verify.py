@@ -406,10 +406,12 @@ class ItemModel:
 
     @classmethod
     def of(cls, item: ItemPlan) -> "ItemModel":
-        return cls(item.label, item.kind, item.per_project,
-                   (item.frequency[0], item.frequency[1]) if item.frequency else None,
-                   [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
-                   [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model = cls(item.label, item.kind, item.per_project,
+                    (item.frequency[0], item.frequency[1]) if item.frequency else None,
+                    [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
+                    [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model.frequency_also = [(f[0], f[1]) for f in item.frequency_also]
+        return model
 
 
 def _max(a, b):
@@ -432,12 +434,24 @@ class Amount:
         if freq is None:
             return z3.BoolVal(True)
         n, _, ny, _ = self.w.history(self.item.label, project)
-        kind, count = freq
-        if kind == "一次性":
-            return n == 0
-        if kind == "每年":
-            return z3.And(self.w.year().s == OK, ny == 0)
-        return n < count
+        parts = []
+        for kind, count in (freq, *getattr(self.item, "frequency_also", ())):
+            if kind == "一次性":
+                parts.append(n == 0)
+            elif kind == "每年":
+                parts.append(z3.And(self.w.year().s == OK, ny == 0))
+            elif kind in ("每季度", "每月"):
+                # the awards of this quarter or month: some of the year's, any number of them
+                key = ("h", self.item.label, kind) if project is None else ("h", self.item.label, project, kind)
+                nq = self.w.var(key, "Int")
+                self.w.constraints += [nq >= 0, nq <= ny]
+                period = self.w.fact("申报季度" if kind == "每季度" else "申报月份")
+                parts.append(z3.And(self.w.year().s == OK, period.s == OK, nq == 0))
+            elif kind == "每次":
+                parts.append(z3.BoolVal(True))
+            else:
+                parts.append(n < count)
+        return z3.And(*parts)
 
     def gross(self, project=None):
         """(pays, amount) after the award, 上浮 and 上限/下限: per project for a 每个项目 item."""
@@ -1223,6 +1237,8 @@ def models_from_module(source: str) -> dict:
         models[label] = ItemModel(label, _const(spec["kind"]), _const(spec["per_project"]),
                                   (freq[0], freq[1]) if freq else None, conditions, award, uplifts, limits,
                                   _const(spec["topup"]))
+        also = _const(spec["frequency_also"]) if "frequency_also" in spec else ()
+        models[label].frequency_also = [(f[0], f[1]) for f in also]
     return models
 
 

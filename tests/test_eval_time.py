@@ -81,3 +81,85 @@ def test_bad_history_is_reported_with_its_place(record, where):
 def test_unknown_history_field_is_a_warning():
     result = pair(P).evaluate({**YEAR, "工业总产值": "6亿元", "历年": {"工业产值": {"2024": "1亿元"}}})
     assert any(w["位置"] == "$.历年.工业产值" for w in result["输入提示"])
+
+
+# ---- frequencies: 每年、最多 N次; 每季度; 每月; 每次 (tests/policies/frequency_scopes.pol) ----
+
+F = "frequency_scopes.pol"
+YEARLY_THRICE, QUARTER, MONTH, EACH = label(1, "研发达标"), label(2, "稳岗"), label(3, "实训租金"), label(4, "推介活动")
+
+
+def paid(item, *periods):
+    """History entries: a year, or (year, {"季度": q}) / (year, {"月份": m})."""
+    out = []
+    for p in periods:
+        year, extra = p if isinstance(p, tuple) else (p, {})
+        out.append({"条款": item, "年度": year, "金额": "1万元", **extra})
+    return out
+
+
+@pytest.mark.parametrize("years,status", [
+    ((), "符合"),
+    ((2023, 2024), "符合"),             # third year: still within 最多 3次
+    ((2025,), "不符合"),                # already paid this year (每年)
+    ((2022, 2023, 2024), "不符合"),     # three years paid (最多 3次), although not this year
+])
+def test_yearly_and_at_most(years, status):
+    record = {"研发投入达标": True, "申报年度": 2025, "已获支持": paid(YEARLY_THRICE, *years)}
+    r = pair(F).expect(YEARLY_THRICE, record, status, "100000.00" if status == "符合" else None)  # 给予 10万元
+    assert sum("每年支持一次" in s["检查"] or "最多支持3次" in s["检查"] for s in r["理由"]) == 2
+
+
+@pytest.mark.parametrize("history,status", [
+    ((), "符合"),
+    (((2025, {"季度": 1}),), "符合"),        # another quarter
+    (((2024, {"季度": 2}),), "符合"),        # same quarter, another year
+    (((2025, {"季度": 2}),), "不符合"),      # this quarter
+    (((2025, {"月份": 5}),), "不符合"),      # May is in the second quarter
+    (((2025, {"月份": 3}),), "符合"),        # March is in the first
+    ((2025,), "不符合"),                     # names no quarter: may have been this one
+])
+def test_quarterly(history, status):
+    record = {"稳岗企业": True, "申报年度": 2025, "申报季度": 2, "已获支持": paid(QUARTER, *history)}
+    pair(F).expect(QUARTER, record, status, "10000.00" if status == "符合" else None)  # 给予 1万元
+
+
+@pytest.mark.parametrize("history,status", [
+    ((), "符合"),
+    (((2025, {"月份": 4}),), "符合"),
+    (((2025, {"月份": 5}),), "不符合"),
+    (((2025, {"季度": 1}),), "符合"),        # a first-quarter award is not for May
+    (((2025, {"季度": 2}),), "不符合"),      # a second-quarter award naming no month may be May's
+])
+def test_monthly(history, status):
+    record = {"租用公共实训基地": True, "申报年度": 2025, "申报月份": 5, "已获支持": paid(MONTH, *history)}
+    pair(F).expect(MONTH, record, status, "2000.00" if status == "符合" else None)  # 给予 2000元
+
+
+def test_period_must_be_given():
+    p = pair(F)
+    r = p.expect(QUARTER, {"稳岗企业": True, "申报年度": 2025}, "信息不足")
+    assert r["缺少信息"] == ["申报季度"]
+    r = p.expect(MONTH, {"租用公共实训基地": True}, "信息不足")
+    assert r["缺少信息"] == ["申报年度", "申报月份"]
+    p.expect(MONTH, {"租用公共实训基地": False}, "不符合")  # a false condition still decides
+
+
+@pytest.mark.parametrize("record,where", [
+    ({"申报季度": 5}, "$.申报季度"),
+    ({"申报月份": "1.5"}, "$.申报月份"),
+    ({"已获支持": [{"条款": label(2, "稳岗"), "年度": 2025, "金额": 1, "季度": 0}]}, "$.已获支持[0].季度"),
+    ({"已获支持": [{"条款": label(3, "实训租金"), "年度": 2025, "金额": 1, "月份": "5"}]}, "$.已获支持[0].月份"),
+])
+def test_bad_periods_are_reported(record, where):
+    assert [p["位置"] for p in pair(F).problems(record)] == [where]
+
+
+def test_each_time_reads_no_history():
+    record = {"举办推介活动": True, "已获支持": paid(EACH, 2025, 2025, 2025)}
+    pair(F).expect(EACH, record, "符合", "5000.00")  # 给予 5000元, every time
+
+
+def test_default_frequency_is_warned():
+    codes = [(d.code, d.span.line) for d in pair(F).result.warnings]
+    assert codes == [("W430", 57)]  # only 第6条, which writes no 频次; 第5条 states its reading
