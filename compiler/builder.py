@@ -335,31 +335,38 @@ class Builder(Transformer_NonRecursive):
         return Tree("limit", c, meta)
 
     def freq_part(self, meta, c):
+        """One part of a 频次 clause: (Frequency or None, problems); ``freq`` reports the problems at the clause."""
         token = c[0]
         span = self.span(meta)
         simple = {"ONCE": ("一次性", 1), "YEARLY": ("每年", None), "QUARTERLY": ("每季度", None),
                   "MONTHLY": ("每月", None), "EACH_TIME": ("每次", None)}
         if token.type in simple:
             kind, count = simple[token.type]
-            return n.Frequency(kind, count, None, span)
+            return ("freq_part", n.Frequency(kind, count, None, span), [])
+        problems = []
         try:
             if token.type == "AT_MOST":
                 count = parse_literal("COUNT", str(c[1]))
                 if count.value != count.value.to_integral_value() or count.value < 1:
-                    self.report.error("E133", f"“最多{c[1]}”的次数应是正整数", span, "如“频次 最多 3次”")
-                return n.Frequency("最多", int(count.value), count.unit, span)
+                    problems.append(("E133", f"“最多{c[1]}”的次数应是正整数", "如“频次 最多 3次”"))
+                return ("freq_part", n.Frequency("最多", int(count.value), count.unit, span), problems)
             m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
             first, last = (int(number(x)) for x in m.group(1, 2))
         except LiteralError as exc:
-            self.report.error("E120", f"频次“{c[-1]}”无法识别：{exc}", span)
-            return None
+            return ("freq_part", None, [("E120", f"频次“{c[-1]}”无法识别：{exc}", None)])
         if first != 1:
-            self.report.error("E133", "序数范围应从第1开始", span, "如“第1至3发”")
-        return n.Frequency("序数", last, m.group(3), span)
+            problems.append(("E133", "序数范围应从第1开始", "如“第1至3发”"))
+        return ("freq_part", n.Frequency("序数", last, m.group(3), span), problems)
 
     def freq(self, meta, c):
         span = self.span(meta)
-        parts = [x for x in c if isinstance(x, n.Frequency)]
+        parts = []
+        for x in c:
+            if isinstance(x, tuple) and x[0] == "freq_part":
+                for code, message, hint in x[2]:
+                    self.report.error(code, message, span, hint)
+                if x[1] is not None:
+                    parts.append(x[1])
         if not parts:
             return None
         silent = any(isinstance(t, Token) and t.type == "SILENT" for t in c)

@@ -157,6 +157,6 @@ def test_text_and_level_parameter_values_are_values_not_names(tmp_path):
 
 
 def test_a_count_limit_must_be_a_whole_number(tmp_path):
-    # 频次 最多 1.5次 would silently become 1: it is an error instead, at “最多 1.5次” (line 13, column 8).
+    # 频次 最多 1.5次 would silently become 1: it is an error instead, at the 频次 clause (line 13, column 5).
     result = run(tmp_path, replace={8: "  款「研发支持」"}, append=["    频次 最多 1.5次"])
-    assert ("E133", 13, 8) in found(result)
+    assert ("E133", 13, 5) in found(result)
