@@ -327,9 +327,41 @@ class Builder(Transformer_NonRecursive):
         return build
 
     cap = _limit("上限")
-    year_cap = _limit("年度上限")
-    total_cap = _limit("累计上限")
     floor = _limit("下限")
+
+    def _scoped_limit(kind):
+        def build(self, meta, c):
+            scope = next((x for x in c if isinstance(x, tuple) and x[0] == "cap_scope"), None)
+            rest = [x for x in c if not (isinstance(x, tuple) and x[0] == "cap_scope")]
+            tag, limit = getattr(self, "_plain_" + ("year" if kind == "年度上限" else "total"))(meta, rest)
+            if scope is None:
+                return tag, limit
+            if scope[1] == "项目":
+                return tag, attrs.evolve(limit, per_project=True)
+            if kind == "年度上限":
+                self.report.error("E136", "年度上限不能写期限", limit.span, "期限内的累计写成“累计上限 三年内 …”")
+                return tag, limit
+            return tag, attrs.evolve(limit, window=scope[1])
+        return build
+
+    _plain_year = _limit("年度上限")
+    _plain_total = _limit("累计上限")
+    year_cap = _scoped_limit("年度上限")
+    total_cap = _scoped_limit("累计上限")
+
+    def scope_project(self, meta, c):
+        return ("cap_scope", "项目")
+
+    def scope_window(self, meta, c):
+        try:
+            duration = parse_literal("DURATION", str(c[0]))
+        except LiteralError as exc:
+            self.report.error("E120", f"期限“{c[0]}”无法识别：{exc}", self.span(meta))
+            return ("cap_scope", 1)
+        if duration.months % 12 or duration.months == 0:
+            self.report.error("E136", f"累计上限的期限应是整年，这里是“{c[0]}”", self.span(meta), "如“累计上限 三年内 500万元”")
+            return ("cap_scope", max(1, duration.months // 12))
+        return ("cap_scope", duration.months // 12)
 
     def limit(self, meta, c):
         return Tree("limit", c, meta)

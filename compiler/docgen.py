@@ -612,6 +612,10 @@ class DocGenerator:
     def limit(self, lim: n.Limit) -> list[str]:
         meaning = {"上限": "取各上限中最小者", "年度上限": "同一款每年累计", "累计上限": "同一款历年累计",
                    "下限": "金额不低于此数"}[lim.kind]
+        if lim.per_project:
+            meaning = "每个项目各自" + meaning.replace("同一款", "")
+        elif lim.window:
+            meaning = f"同一款本年度及之前共{lim.window}年累计"
         words = "".join(lim.words)
         if isinstance(lim.amount, n.ByLevel):
             return [f"**{lim.kind}**（{meaning}）：按等级分别规定", ""] + self.by_level(lim.amount, lim.kind)

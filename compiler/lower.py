@@ -100,6 +100,16 @@ class PolicyPlan:
     last_year: dict = attrs.field(factory=dict)  # field → its 上年 twin field, filled from the record's 历年
 
 
+def limit_kind(lim: n.Limit) -> str:
+    """The runtime's name of a limit: 上限 年度上限 累计上限 下限, and for scoped caps 项目年度上限,
+    项目累计上限 (each project's own history) or 期内累计上限/N (this year and the N−1 before)."""
+    if lim.per_project:
+        return "项目" + lim.kind
+    if lim.window is not None:
+        return f"期内累计上限/{lim.window}"
+    return lim.kind
+
+
 def where(span) -> str:
     """A position in a trace: file name, line, column (no directory, so output does not depend on it)."""
     return f"{os.path.basename(span.file)}:{span.line}:{span.column}"
@@ -235,8 +245,8 @@ class Lowerer:
         uplifts = tuple((self.expr(u.ratio), self.cond(u.when) if u.when is not None else None,
                          f"上浮{render.text(u.ratio)}" + (f"，若{render.text(u.when)}" if u.when is not None else ""),
                          where(u.span)) for u in item.uplifts)
-        limits = tuple(Limit(lim.kind, f"{lim.kind}{''.join(lim.words)}{render.text(lim.amount)}", where(lim.span),
-                             self.expr(lim.amount)) for lim in item.limits)
+        limits = tuple(Limit(limit_kind(lim), render.limit_text(lim), where(lim.span), self.expr(lim.amount))
+                       for lim in item.limits)
         topup = None
         if item.topup is not None:
             refs = item.topup or (n.ItemRef(item.article, item.name, item.span),)
@@ -244,7 +254,7 @@ class Lowerer:
             topup = tuple(label for group in topup for label in group)
         formula = render.award_text(award) if award else "非资金支持"
         for lim in item.limits:
-            formula += f"，{lim.kind}{''.join(lim.words)}{render.text(lim.amount)}"
+            formula += f"，{render.limit_text(lim)}"
         return ItemPlan(
             label=item.label, article=item.article, name=item.name, where=where(item.span),
             quote=item.quote.text if item.quote else None, kind=kind, gate=item.assessment,

@@ -198,6 +198,8 @@ class Limit:
     amount: "Expr"
     words: tuple[str, ...]
     span: Span
+    per_project: bool = False  # 累计上限 每个项目 …: each project's own history, not one pot for all
+    window: int | None = None  # 累计上限 三年内 …: the awards of this year and the N−1 before
 
 
 @node

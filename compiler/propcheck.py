@@ -612,12 +612,36 @@ def limit_room(item, kind, ir, case, project_level):
             if not _stop(value):
                 total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
         return total
+    if kind in ("项目年度上限", "项目累计上限"):
+        # each project's own room: its cap less what that project (or an award naming no project) had
+        if kind == "项目年度上限" and case.year is None:
+            return "unknown"
+        total = Decimal(0)
+        for index, p in enumerate(case.projects):
+            value = ev(ir, case.env(p))
+            if value is NA:
+                continue
+            if _stop(value):
+                return "unknown"
+            name = p.get("项目名称", f"第{index + 1}个项目")
+            used = sum((amount for label, y, amount, project in case.history
+                        if label == item["label"] and project in (name, None)
+                        and (kind == "项目累计上限" or y == case.year)), Decimal(0))
+            total += max(Decimal(0), value - used)
+        return total
     value = ev(ir, case.env())
     if value is NA:
         return None
     if _stop(value):
         return "unknown"
     labels = (item["label"],)
+    if kind.startswith("期内累计上限/"):
+        if case.year is None:
+            return "unknown"
+        first = case.year - int(kind.partition("/")[2]) + 1
+        used = sum((amount for label, y, amount, _ in case.history
+                    if label in labels and first <= y <= case.year), Decimal(0))
+        return max(Decimal(0), value - used)
     if kind == "年度上限":
         if case.year is None:
             return "unknown"  # nothing may be paid without knowing the year

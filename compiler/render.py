@@ -134,4 +134,5 @@ def frequency_full(f: n.Frequency) -> str:
 
 def limit_text(limit: n.Limit, *, name=None) -> str:
     """上限最高500万元, 累计上限1.5亿元, 下限按「评估价」的70%."""
-    return f"{limit.kind}{''.join(limit.words)}{text(limit.amount, name=name)}"
+    scope = "（每个项目）" if limit.per_project else (f"（{limit.window}年内）" if limit.window else "")
+    return f"{limit.kind}{scope}{''.join(limit.words)}{text(limit.amount, name=name)}"

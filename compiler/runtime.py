@@ -783,6 +783,16 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         elif amount is NOT_APPLICABLE:
             statuses.append("不符合")
         else:
+            before = len(sub.steps)
+            amount = project_caps(spec, ctx, sub, amount, [h for h in past if h.get("项目") in (name, None)])
+            out.missing |= sub.missing
+            out.pending |= sub.pending
+            for s in sub.steps[before:]:
+                s["项目"] = name
+                out.steps.append(s)
+            if amount is PENDING or amount is UNKNOWN:
+                statuses.append("参数待定" if amount is PENDING else "信息不足")
+                continue
             statuses.append("ok")
             total += amount
             amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
@@ -803,6 +813,40 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
     return finish(spec, out, "不符合")
 
 
+def project_caps(spec, ctx, sub: Outcome, amount, project_past):
+    """Caps scoped to one project (项目年度上限, 项目累计上限): this project's own past awards count.
+
+    A past award that names no project may have gone to this one, so it counts too.
+    """
+    for kind, text, where, limit_fn in spec["caps"]:
+        if kind not in ("项目年度上限", "项目累计上限"):
+            continue
+        ctx.missing, ctx.pending = set(), set()
+        limit = limit_fn(ctx)
+        stop = blocked(limit)
+        if stop is PENDING:
+            sub.pending |= ctx.pending
+            return PENDING
+        if stop is UNKNOWN:
+            sub.missing |= ctx.missing
+            return UNKNOWN
+        if stop is not None:
+            continue
+        if kind == "项目年度上限":
+            if ctx.year is None:
+                sub.missing.add("申报年度")
+                return UNKNOWN
+            used = sum((h["金额"] for h in project_past if h["年度"] == ctx.year), Decimal(0))
+        else:
+            used = sum((h["金额"] for h in project_past), Decimal(0))
+        room = max(Decimal(0), limit - used)
+        if amount > room:
+            amount = room
+            sub.cap = text
+            sub.steps.append(step(text, f"本项目已获{money_text(used)}，本次最多{money_text(room)}", where))
+    return amount
+
+
 def settle(spec, ctx, out: Outcome, amount, past) -> dict:
     """Apply 补差, annual and cumulative caps, then round once."""
     if amount is PENDING:
@@ -816,7 +860,7 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
         out.steps.append(step("补差：扣除已获支持", money_text(paid), spec["where"]))
         amount = max(Decimal(0), amount - paid)
     for kind, text, where, limit_fn in spec["caps"]:
-        if kind not in ("年度上限", "累计上限"):
+        if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
             continue
         ctx.missing, ctx.pending = set(), set()
         limit = limit_fn(ctx)
@@ -829,11 +873,12 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "信息不足")
         if stop is not None:
             continue
-        if kind == "年度上限":
+        if kind == "年度上限" or kind.startswith("期内累计上限/"):
             if ctx.year is None:
                 out.missing.add("申报年度")
                 return finish(spec, out, "信息不足")
-            used = sum((h["金额"] for h in past if h["年度"] == ctx.year), Decimal(0))
+            first = ctx.year - (int(kind.partition("/")[2]) - 1 if kind != "年度上限" else 0)
+            used = sum((h["金额"] for h in past if first <= h["年度"] <= ctx.year), Decimal(0))
         else:
             used = sum((h["金额"] for h in past), Decimal(0))
         room = max(Decimal(0), limit - used)

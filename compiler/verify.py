@@ -201,6 +201,13 @@ class World:
     def year(self) -> Val:
         return self.fact("申报年度")
 
+    def window(self, label, kind):
+        """The sum of ``label``'s awards within a window of years (期内累计上限/N): at least this year's, at most all."""
+        _, total, _, in_year = self.history(label)
+        used = self.var(("h", label, kind, "sum"), "Real")
+        self.constraints += [used >= in_year, used <= total]
+        return used
+
 
 class Encoder:
     """IR → z3 terms for one world; ``project`` names the project copy a per-project item reads."""
@@ -490,7 +497,9 @@ class Amount:
             amount = _max(z3.RealVal(0), amount - paid)
         _, total, _, in_year = self.w.history(item.label)
         for kind, _, ir in item.limits:
-            if kind not in ("年度上限", "累计上限"):
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
+            if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
                 continue
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
@@ -498,6 +507,9 @@ class Amount:
             if kind == "年度上限":
                 pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
                 used = in_year
+            elif kind != "累计上限":  # 期内累计上限/N: what the window holds, between this year's and all
+                pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
+                used = self.w.window(item.label, kind)
             room = _max(z3.RealVal(0), lim.v - used)
             amount = z3.If(z3.And(lim.s == OK, amount > room), room, amount)
         return z3.And(*pays) if pays else z3.BoolVal(True), amount
@@ -878,6 +890,8 @@ class Verifier:
             return [Encoder(w, None).value(ir)]
 
         def room(w, v):
+            if kind.startswith("期内累计上限/"):
+                return _max(z3.RealVal(0), v.v - w.window(label, kind))
             if kind == "年度上限":
                 return _max(z3.RealVal(0), v.v - w.history(label)[3])
             if kind == "累计上限":
@@ -898,13 +912,15 @@ class Verifier:
                 return z3.And(z3.Not(na), amount >= total + margin if margin else amount > total)
             v = values[0]
             unknown = z3.Or(v.s == UNK, v.s == NONE)
-            if kind == "年度上限":
+            if kind == "年度上限" or kind.startswith("期内累计上限/"):
                 unknown = z3.Or(unknown, z3.And(v.s == OK, w.year().s != OK))
             over = amount >= room(w, v) + margin if margin else amount > room(w, v)
             return z3.Or(unknown, z3.And(v.s == OK, over))
 
         def build():
             w = self.world()
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
             if pp and kind in ("上限", "下限"):
                 pays, gross = Amount(w, item).gross("p1")
                 return w, z3.And(pays, violation(w, gross, ["p1"], 0))

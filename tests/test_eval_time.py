@@ -163,3 +163,55 @@ def test_each_time_reads_no_history():
 def test_default_frequency_is_warned():
     codes = [(d.code, d.span.line) for d in pair(F).result.warnings]
     assert codes == [("W430", 57)]  # only 第6条, which writes no 频次; 第5条 states its reading
+
+
+# ---- scoped caps (tests/policies/scoped_caps.pol) ----
+
+S = "scoped_caps.pol"
+PER_PROJECT_CAP, WINDOW_CAP, ENTERPRISE_CAP = label(1, "项目累计"), label(2, "三年内累计"), label(3, "企业累计")
+
+
+def projects(*investments):
+    return [{"项目名称": name, "核定投资额": amount} for name, amount in investments]
+
+
+def test_cumulative_cap_per_project():
+    p = pair(S)
+    # A: 800万 × 10% = 80万, already 60万 for A → room 40万; B: 500万 × 10% = 50万, nothing before → 50万.
+    # Total 40 + 50 = 90万元. B is not limited by A's history.
+    history = [{"条款": PER_PROJECT_CAP, "年度": 2024, "金额": "60万元", "项目": "A"}]
+    record = {"项目": projects(("A", "800万元"), ("B", "500万元")), "已获支持": history}
+    r = p.expect(PER_PROJECT_CAP, record, "符合", "900000.00")
+    assert any(s.get("项目") == "A" and "本项目已获60万元" in s["结果"] for s in r["理由"])
+    # A already has 100万: nothing more for A; B still 50万
+    history = [{"条款": PER_PROJECT_CAP, "年度": 2024, "金额": "100万元", "项目": "A"}]
+    p.expect(PER_PROJECT_CAP, {**record, "已获支持": history}, "符合", "500000.00")
+    # an award naming no project may have gone to either: counts against both (60万 → rooms 40万 and 40万)
+    history = [{"条款": PER_PROJECT_CAP, "年度": 2024, "金额": "60万元"}]
+    p.expect(PER_PROJECT_CAP, {**record, "已获支持": history}, "符合", "800000.00")
+
+
+def test_enterprise_cumulative_cap_is_one_pot():
+    # the same figures under 累计上限 150万元 (每家企业): 80万 + 50万 = 130万, already 60万 → room 90万
+    history = [{"条款": ENTERPRISE_CAP, "年度": 2024, "金额": "60万元", "项目": "A"}]
+    record = {"项目": projects(("A", "800万元"), ("B", "500万元")), "已获支持": history}
+    pair(S).expect(ENTERPRISE_CAP, record, "符合", "900000.00")
+    history = [{"条款": ENTERPRISE_CAP, "年度": 2024, "金额": "140万元", "项目": "A"}]
+    pair(S).expect(ENTERPRISE_CAP, {**record, "已获支持": history}, "符合", "100000.00")  # 150 − 140
+
+
+@pytest.mark.parametrize("years,amount", [
+    ((), "1000000.00"),                  # 1000万 × 10% = 100万, nothing in the window
+    ((2023, 2024), "0.00"),              # 2023 and 2024 each 100万: 200万 used in 2023–2025
+    ((2022, 2024), "1000000.00"),        # 2022 is outside 2023–2025: 100万 used, room 100万
+    ((2021, 2022), "1000000.00"),        # both outside
+])
+def test_cap_within_three_years(years, amount):
+    history = [{"条款": WINDOW_CAP, "年度": y, "金额": "100万元"} for y in years]
+    record = {"研发投入达标": True, "研发费用": "1000万元", "申报年度": 2025, "已获支持": history}
+    pair(S).expect(WINDOW_CAP, record, "符合", amount)
+
+
+def test_cap_within_years_needs_the_year():
+    r = pair(S).expect(WINDOW_CAP, {"研发投入达标": True, "研发费用": "1000万元"}, "信息不足")
+    assert r["缺少信息"] == ["申报年度"]
