@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from .runtime import plain
+from .runtime import parse_money, plain
 
 CENT = Decimal("0.01")
 
@@ -767,6 +767,84 @@ def check_sum_cap(policy, cap, case):
     for key in ("合计", "最高合计"):
         if Decimal(out["汇总"][key]) > room:
             raise PropertyFailure(f"{cap['text']}：{key} {out['汇总'][key]} 超过可用额度 {room}", case)
+
+
+YEARS_IN_SEQUENCE = 4  # how many consecutive years the multi-year property evaluates
+
+
+def _paid_entries(label, r, year, per_project):
+    """The 已获支持 entries one result adds: per project where the trace gives each project's amount."""
+    amount = _amount(r)
+    if per_project:
+        parts = [(s["项目"], parse_money(s["结果"])) for s in r["理由"] if s.get("检查") == "本项目金额" and "项目" in s]
+        if parts and sum(a for _, a in parts) == amount:
+            return [{"条款": label, "年度": year, "金额": plain(a), "项目": name} for name, a in parts]
+    return [{"条款": label, "年度": year, "金额": plain(amount)}]
+
+
+def check_years(policy, item, case):
+    """Evaluating year after year, each year's award fed back as history (LANGUAGE.md §9): the sum never
+    exceeds a cumulative cap (overall, within a window, per project) and a one-off or counted award is not
+    paid more often than its frequency allows."""
+    import copy
+
+    label = item["label"]
+    record = copy.deepcopy(case.record)
+    record["已获支持"] = []
+    start = case.year or 2025
+    paid = []  # (year, amount, entries)
+    for year in range(start, start + YEARS_IN_SEQUENCE):
+        record["申报年度"] = year
+        out = evaluator(policy["file"], policy["rules"])(copy.deepcopy(record), case.params, [label])
+        r = next(x for x in out["条款"] if x["条款"] == label)
+        if r["金额"] is None:
+            continue
+        entries = _paid_entries(label, r, year, item["per_project"])
+        paid.append((year, _amount(r), entries))
+        record["已获支持"].extend(entries)
+
+    def fail(message):
+        raise PropertyFailure(f"{label}：逐年求值（{start}—{start + YEARS_IN_SEQUENCE - 1}年度，已获支持回填）{message}", case)
+
+    times = len(paid)
+    for kind, count in item.get("frequency_parts", ()):
+        if kind == "一次性" and not item["per_project"] and times > 1:
+            fail(f"一次性支持给了{times}次")
+        if kind in ("最多", "序数") and not item["per_project"] and times > count:
+            fail(f"最多{count}次，给了{times}次")
+        if kind == "一次性" and item["per_project"]:
+            names = [e.get("项目") for _, _, entries in paid for e in entries]
+            for name in set(names):
+                if name is not None and names.count(name) > 1:
+                    fail(f"项目「{name}」的一次性支持给了{names.count(name)}次")
+    for kind, text, ir in item["limits"]:
+        if kind not in ("累计上限", "项目累计上限") and not kind.startswith("期内累计上限/"):
+            continue
+        if kind == "项目累计上限":
+            for index, p in enumerate(case.projects):
+                value = ev(ir, case.env(p))
+                if _stop(value) or value is NA:
+                    continue
+                name = p.get("项目名称", f"第{index + 1}个项目")
+                total = sum((Decimal(e["金额"]) for _, _, entries in paid for e in entries if e.get("项目") == name),
+                            Decimal(0))
+                if total > cents(max(Decimal(0), value)):
+                    fail(f"项目「{name}」共得 {total}，超过{text}")
+            continue
+        value = ev(ir, case.env())
+        if _stop(value) or value is NA:
+            continue
+        cap = cents(max(Decimal(0), value))
+        if kind == "累计上限":
+            total = sum((a for _, a, _ in paid), Decimal(0))
+            if total > cap:
+                fail(f"共得 {total}，超过{text}")
+        else:
+            span = int(kind.partition("/")[2])
+            for first in range(start, start + YEARS_IN_SEQUENCE):
+                total = sum((a for y, a, _ in paid if first <= y < first + span), Decimal(0))
+                if total > cap:
+                    fail(f"{first}年度起{span}年共得 {total}，超过{text}")
 
 
 # ---- running the properties of a generated module (polc test, the pytest plugin) ----------------

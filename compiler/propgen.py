@@ -50,6 +50,7 @@ PROPERTY_TEXT = {
     "pending": "不符合、信息不足、参数待定等结果不带金额",
     "tier_mono": "分档金额随度量增长而不减少",
     "match": "配套金额不超过配套比例 × 上级金额",
+    "years": "逐年求值、已获支持回填：累计不超过累计上限，一次性与限次的支持不多给",
 }
 
 
@@ -293,6 +294,7 @@ class PropertyGenerator:
             "uplifts": [(ratio, when) for ratio, when, _, _ in item.uplifts],
             "limits": [(lim.kind, lim.text, lim.amount) for lim in item.limits],
             "topup": item.topup, "mono": mono, "scope": scope.data(),
+            "frequency_parts": [(f[0], f[1]) for f in (item.frequency, *item.frequency_also) if f],
         }
         self.emit()
         self.emit(f"{var} = {constant(data)}")
@@ -324,6 +326,12 @@ class PropertyGenerator:
                       PROPERTY_TEXT["match"])
         self.test(f"{base}_pending", strategy, f"pc.check(POLICY, {var}, 'pending', None, case)", item.label,
                   PROPERTY_TEXT["pending"])
+        over_years = [f[0] for f in (item.frequency, *item.frequency_also) if f and f[0] in LIFETIME] + \
+            [lim.kind for lim in item.limits if lim.kind in ("累计上限", "项目累计上限")
+             or lim.kind.startswith("期内累计上限/")]
+        if over_years:
+            self.test(f"{base}_years", strategy, f"pc.check_years(POLICY, {var}, case)", item.label,
+                      PROPERTY_TEXT["years"])
 
 
     def run(self) -> str:

@@ -161,3 +161,22 @@ def test_polc_test_runs_cases_then_properties(capsys):
     assert "性质测试" in out and "failed" in out.splitlines()[-1]
     assert main(["test", str(HERE / "wrong_base.pol"), "--examples", "40"]) == 1
     assert "反例" in capsys.readouterr().out
+
+
+def test_multi_year_property_catches_an_evaluator_that_forgets_history():
+    """Year after year with awards fed back: an evaluator that ignores the 已获支持 history pays a one-off
+    award every year and passes a cumulative cap; the multi-year property of each such item fails, and
+    the real module passes it (tests/policies/frequency.pol, scoped_caps.pol)."""
+    policies = Path(__file__).parent / "policies"
+    for name, items in (("frequency.pol", {"第1条「一次性」", "第3条「最多」", "第4条「发射」"}),
+                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」"})):
+        prog = check(policies / name).program
+        module = load_properties(str(policies / name), program=prog)
+        years = {n for n, label, _ in module.PROPERTIES if n.endswith("_years")}
+        assert {label for n, label, _ in module.PROPERTIES if n in years} == items
+        assert not years & failures(module)
+        real = pc.Evaluator(pc.module_from_source(source_text(prog), "real"))
+
+        def forgetful(record, params, labels=None, real=real):
+            return real({**record, "已获支持": []}, params, labels)
+        assert years <= failures(module, forgetful)
