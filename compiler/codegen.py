@@ -196,6 +196,7 @@ class Generator:
             ("overrides", constant(plan.overrides)),
             ("exclusives", constant(list(plan.exclusives))),
             ("sum_caps", "[" + ", ".join(sum_caps) + "]"),
+            ("sum_cap_scopes", constant(plan.sum_cap_scopes)),
         ):
             self.emit(f"    {constant(key)}: {value},")
         self.emit("}")

@@ -393,7 +393,8 @@ class DocGenerator:
             for x in groups:
                 lines += self.gen(x)
             for c in caps:
-                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计）")
+                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计"
+                             f"{'' if c.yearly else '，历年已获支持都计入'}）")
             lines.append("")
         lines += ["## 目录", ""]
         chapter = None

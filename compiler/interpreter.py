@@ -99,6 +99,7 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "overrides": plan.overrides,
         "exclusives": plan.exclusives,
         "sum_caps": [(text, _fn(ir)) for text, ir in plan.sum_caps],
+        "sum_cap_scopes": plan.sum_cap_scopes,
     }
 
 

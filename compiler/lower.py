@@ -98,6 +98,7 @@ class PolicyPlan:
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
     last_year: dict = attrs.field(factory=dict)  # field → its 上年 twin field, filled from the record's 历年
+    sum_cap_scopes: tuple = ()  # per 总额上限: 每年 (this year's awards count) or 累计 (all past awards count)
 
 
 def limit_kind(lim: n.Limit) -> str:
@@ -304,7 +305,9 @@ class Lowerer:
                           for label in self.labels(item.overrides))
         exclusives = tuple({"name": x.name or "互斥组", "members": [l for r in x.members for l in self.labels(r)],
                             "rule": x.rule, "where": where(x.span)} for doc in docs for x in doc.exclusives)
-        sum_caps = tuple((f"总额上限{render.text(c.amount)}", self.expr(c.amount)) for doc in docs for c in doc.sum_caps)
+        sum_caps = tuple((f"总额上限{'' if c.yearly else '（累计）'}{render.text(c.amount)}", self.expr(c.amount))
+                         for doc in docs for c in doc.sum_caps)
+        sum_cap_scopes = tuple("每年" if c.yearly else "累计" for doc in docs for c in doc.sum_caps)
         return PolicyPlan(
             name=self.program.policy.name, where=where(self.program.policy.span),
             fields={f.name: declared(f.type) for f in s.fields.values() if not f.project},
@@ -314,7 +317,7 @@ class Lowerer:
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
             descriptions={f.name: f.description for f in s.fields.values() if f.description},
-            last_year=self.last_year_fields())
+            last_year=self.last_year_fields(), sum_cap_scopes=sum_cap_scopes)
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

@@ -762,7 +762,11 @@ def check_sum_cap(policy, cap, case):
     value = ev(cap["amount"], case.env())
     if _stop(value):
         return
-    used = case.used({label for label, *_ in case.history}, case.year) if case.year is not None else Decimal(0)
+    labels = {label for label, *_ in case.history}
+    if not cap.get("yearly", True):  # 总额上限 over all years: every past award counts
+        used = case.used(labels)
+    else:
+        used = case.used(labels, case.year) if case.year is not None else Decimal(0)
     room = cents(max(Decimal(0), value - used))
     for key in ("合计", "最高合计"):
         if Decimal(out["汇总"][key]) > room:

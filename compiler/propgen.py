@@ -379,7 +379,8 @@ class PropertyGenerator:
             for k, (text, ir) in enumerate(plan.sum_caps, 1):
                 scope.read(ir)
                 self.emit()
-                self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data()})}")
+                yearly = k > len(plan.sum_cap_scopes) or plan.sum_cap_scopes[k - 1] == "每年"
+                self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data(), 'yearly': yearly})}")
                 self.test(f"test_sum_cap_{k}", f"pc.cases(POLICY, SUM_CAP_{k}['scope'])",
                           f"pc.check_sum_cap(POLICY, SUM_CAP_{k}, case)", "合计", f"合计不超过{text}")
         for item in plan.items:

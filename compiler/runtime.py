@@ -1034,13 +1034,18 @@ def combine(policy, results: list, ctx) -> dict:
             if r["状态"] == "符合":
                 certain += amount
     cap_note = None
-    for cap_text, limit_fn in policy["sum_caps"]:
+    scopes = policy.get("sum_cap_scopes") or ()
+    for index, (cap_text, limit_fn) in enumerate(policy["sum_caps"]):
         limit = limit_fn(ctx)
         if blocked(limit):
             cap_note = f"{cap_text}（参数待定，未核对）"
             continue
-        unknown_year = ctx.year is None and ctx.history
-        used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0))
+        if index < len(scopes) and scopes[index] == "累计":  # 总额上限 without 每年: every past award counts
+            unknown_year = False
+            used = sum((h["金额"] for h in ctx.history), Decimal(0))
+        else:
+            unknown_year = ctx.year is None and ctx.history
+            used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0))
         room = max(Decimal(0), limit - used)
         if at_most > room or certain > room:
             cap_note = f"{cap_text}：合计封顶为{money_text(room)}"

@@ -215,3 +215,27 @@ def test_cap_within_three_years(years, amount):
 def test_cap_within_years_needs_the_year():
     r = pair(S).expect(WINDOW_CAP, {"研发投入达标": True, "研发费用": "1000万元"}, "信息不足")
     assert r["缺少信息"] == ["申报年度"]
+
+
+# ---- 总额上限 without 每年: all past awards count (tests/policies/lifetime_total.pol) ----
+
+@pytest.mark.parametrize("history,total", [
+    ((), "1100000.00"),                            # 60万 + 50万 = 110万 ≤ 200万
+    ((("第1条「技术中心」", 2023, "150万元"),), "500000.00"),  # 技术中心 paid (一次性); 总部 50万 ≤ 200 − 150
+    ((("第2条「总部」", 2021, "180万元"),), "200000.00"),      # 技术中心 60万 → room 200 − 180 = 20万
+    ((("第2条「总部」", 2024, "200万元"),), "0.00"),           # room 0
+])
+def test_total_cap_over_all_years(history, total):
+    record = {"新认定市级企业技术中心": True, "新认定市级总部": True, "申报年度": 2025,
+              "已获支持": [{"条款": item, "年度": year, "金额": amount} for item, year, amount in history]}
+    result = pair("lifetime_total.pol").evaluate(record)
+    assert result["汇总"]["合计"] == total
+
+
+def test_total_cap_over_all_years_needs_no_year():
+    # an earlier year's 150万 counts although 申报年度 is not given: 60 + 50 = 110万 → room 50万
+    record = {"新认定市级企业技术中心": True, "新认定市级总部": True,
+              "已获支持": [{"条款": "第1条「技术中心」", "年度": 2020, "金额": "150万元"}]}
+    result = pair("lifetime_total.pol").evaluate(record)
+    assert result["汇总"]["合计"] == "500000.00"  # 技术中心 already paid once; 总部 50万 within room 50万
+    assert "缺少申报年度" not in (result["汇总"]["总额上限"] or "")
