@@ -420,6 +420,18 @@ class Builder(Transformer_NonRecursive):
     def topup(self, meta, c):
         return ("topup", tuple(x for x in c if isinstance(x, n.ItemRef)))
 
+    def external_ref(self, meta, c):
+        return n.ItemRef(n.EXTERNAL, self.name(c[0]), self.tspan(c[0]))
+
+    def received(self, meta, c):
+        return n.Received(n.ItemRef(n.EXTERNAL, self.name(c[1]), self.tspan(c[1])), self.span(meta))
+
+    def external_award(self, meta, c):
+        return n.ItemRef(n.EXTERNAL, self.name(c[1]), self.tspan(c[1]))
+
+    def external(self, meta, c):
+        return n.External(self.name(c[1]), self._desc(c), self.span(meta))
+
     def tranches(self, meta, c):
         return ("tranches", tuple(x for x in c if not isinstance(x, Token)))
 
@@ -658,12 +670,12 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",
                              "chapters", "articles", "exclusives", "sum_caps", "bindings", "narrowings",
-                             "cases", "notes")}
+                             "cases", "notes", "externals")}
     chapter = None
     first_span = Span(path, 1, 1, 1, 1)
     kinds = {n.Param: "params", n.Field: "fields", n.Measure: "measures", n.Levels: "levels",
              n.Recognition: "recognitions", n.Unit: "units", n.Exclusive: "exclusives", n.SumCap: "sum_caps",
-             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases"}
+             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases", n.External: "externals"}
     for index, st in enumerate(statements):
         if isinstance(st, n.Article):
             lists["articles"].append(n.attrs.evolve(st, chapter=chapter))

@@ -82,6 +82,8 @@ def expr(ir) -> str:
     if op == "by_level":
         entries = ", ".join(f"{constant(rank)}: {expr(x)}" for rank, x in ir[2].items())
         return f"by_level({expr(ir[1])}, {{{entries}}})"
+    if op == "received":
+        return f"ctx.received({constant(ir[1])})"
     if op == "first":
         return (f"first_reached({constant(ir[1])}, ctx.field({constant(ir[2])}), {expr(ir[4])}, "
                 f"ctx.earlier({constant(ir[2])}, {constant(ir[3])}))")
@@ -186,7 +188,8 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                       "recognitions": plan.recognitions,
+                       "items": [i.label for i in plan.items] + list(plan.externals),
                        "last_year": plan.last_year}
         self.emit("_POLICY_SPEC = {")
         for key, value in (

@@ -46,6 +46,8 @@ def run(ir, ctx):
         return ctx.level_of(ir[1])
     if op == "by_level":
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "received":
+        return ctx.received(ir[1])
     if op == "first":
         return rt.first_reached(ir[1], ctx.field(ir[2]), run(ir[4], ctx), ctx.earlier(ir[2], ir[3]))
     if op == "tiers":
@@ -91,7 +93,8 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                   "recognitions": plan.recognitions,
+                   "items": [i.label for i in plan.items] + list(plan.externals),
                    "last_year": plan.last_year},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,

@@ -98,7 +98,8 @@ class PolicyPlan:
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
     last_year: dict = attrs.field(factory=dict)  # field → its 上年 twin field, filled from the record's 历年
-    sum_cap_scopes: tuple = ()  # per 总额上限: 每年 (this year's awards count) or 累计 (all past awards count)
+    sum_cap_scopes: tuple = ()
+    externals: tuple = ()  # 外部「X」 labels: awards under other policies the record's 已获支持 may list  # per 总额上限: 每年 (this year's awards count) or 累计 (all past awards count)
 
 
 def limit_kind(lim: n.Limit) -> str:
@@ -176,6 +177,8 @@ class Lowerer:
                 rec = self.s.recognitions[e.recognitions[0].key]
                 rank = self.rank(rec.levels, e.level.name)
             return ("holds", names, rank, e.level_op or ">=")
+        if isinstance(e, n.Received):
+            return ("received", self.labels(e.source)[0])
         if isinstance(e, n.First):
             name = self.s.value_decl(e.measure.key).name
             return ("first", e.op, name, self.last_year_fields().get(name), self.expr(e.threshold))
@@ -265,6 +268,8 @@ class Lowerer:
             tranches=tuple(self.expr(t) for t in item.tranches), formula=formula)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
+        if ref.article == n.EXTERNAL:
+            return (str(n.ItemRef(n.EXTERNAL, self.s.externals[ref.key[1]].name, ref.span)),)
         if ref.item is not None:
             return (self.s.items[ref.key].label,)
         return tuple(i.label for i in self.s.articles[ref.article].items)
@@ -317,7 +322,8 @@ class Lowerer:
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
             descriptions={f.name: f.description for f in s.fields.values() if f.description},
-            last_year=self.last_year_fields(), sum_cap_scopes=sum_cap_scopes)
+            last_year=self.last_year_fields(), sum_cap_scopes=sum_cap_scopes,
+            externals=tuple(str(n.ItemRef(n.EXTERNAL, x.name, x.span)) for x in s.externals.values()))
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

@@ -113,7 +113,14 @@ class First:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, First]
+@node
+class Received:
+    """已获「X」: the record shows an award of the declared 外部支持 X (any year)."""
+    source: "ItemRef"  # article EXTERNAL
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, First, Received]
 
 
 def children(e) -> tuple:
@@ -153,6 +160,9 @@ def walk(e):
 
 # ---- 条款 ---------------------------------------------------------------
 
+EXTERNAL = "外部"  # the article of an ItemRef that names a declared 外部支持, not an item of this policy
+
+
 @node
 class ItemRef:
     article: str  # 8, 附则3
@@ -164,6 +174,8 @@ class ItemRef:
         return (self.article, name_key(self.item) if self.item else None)
 
     def __str__(self) -> str:
+        if self.article == EXTERNAL:
+            return f"外部「{self.item}」"
         head = f"附则第{self.article[2:]}条" if self.article.startswith("附则") else f"第{self.article}条"
         return head + (f"「{self.item}」" if self.item else "")
 
@@ -370,6 +382,14 @@ class Unit:
 
 
 @node
+class External(Named):
+    """外部支持「X」: an award made under another policy, read from the record's 已获支持 as 外部「X」."""
+    name: str
+    description: str | None
+    span: Span
+
+
+@node
 class Exclusive:
     name: str | None
     members: tuple[ItemRef, ...]
@@ -486,6 +506,7 @@ class Document:
     cases: tuple[Case, ...]
     notes: tuple[Note, ...]
     span: Span
+    externals: tuple[External, ...] = ()
 
     def items(self):
         for article in self.articles:

@@ -29,6 +29,7 @@ class Symbols:
     units: dict[str, n.Unit] = attrs.field(factory=dict)
     articles: dict[str, n.Article] = attrs.field(factory=dict)
     items: dict[tuple[str, str], n.Item] = attrs.field(factory=dict)
+    externals: dict[str, n.External] = attrs.field(factory=dict)
 
     def value_decl(self, key: str):
         """The field, parameter or measure a name denotes, or None."""

@@ -118,6 +118,8 @@ def ev(ir, env: Env):
                                     "<": level < rank, "==": level == rank}[cmp]:
                     return True
         return False
+    if op == "received":
+        return ir[1] in getattr(env, "received", ())
     if op == "first":
         # 首次: the generated records carry no 历年; the 上年 twin field, when given, is the one earlier year.
         now = ev(("cmp", ir[1], ("field", ir[2]), ir[4]), env)
@@ -226,7 +228,9 @@ class Case:
         self.typed_params = {}
 
     def env(self, project=None) -> Env:
-        return Env(self.facts, self.held, self.typed_params, project)
+        env = Env(self.facts, self.held, self.typed_params, project)
+        env.received = {label for label, *_ in self.history}
+        return env
 
     def used(self, labels, year=None) -> Decimal:
         return sum((amount for label, y, amount, _ in self.history

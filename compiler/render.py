@@ -61,6 +61,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Received):
+        return f"已获「{e.source.item}」"
     if isinstance(e, n.First):
         words = e.words or (_REL_WORD[e.op],)
         prefix = "".join(w for w in words if w in _PREFIX)

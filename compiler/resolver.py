@@ -44,6 +44,8 @@ def collect(program: Program, reporter: Reporter) -> None:
             _declare(s.recognitions, r.key, r, "认定", reporter)
         for u in doc.units:
             _declare(s.units, n.name_key(u.name), u, "单位", reporter)
+        for x in doc.externals:
+            _declare(s.externals, x.key, x, "外部支持", reporter)
         for a in doc.articles:
             if a.number in s.articles:
                 reporter.error("E212", f"{a.label}重复（已在 {s.articles[a.number].span} 出现）", a.span,
@@ -146,6 +148,12 @@ class Resolver:
             self.report.error("E222", f"未知等级「{ref.name}」", ref.span, self._hint(ref.key, self.level_members))
 
     def item_ref(self, ref: n.ItemRef) -> None:
+        if ref.article == n.EXTERNAL:
+            if ref.key[1] not in self.s.externals:
+                near = self.s.suggest(ref.key[1], self.s.externals)
+                self.report.error("E228", f"未声明的外部支持「{ref.item}」", ref.span,
+                                  f"最接近的是「{near}」" if near else "先声明：外部支持「名称」，说明「…」")
+            return
         if ref.article not in self.s.articles:
             self.report.error("E223", f"没有{n.ItemRef(ref.article, None, ref.span)}", ref.span,
                               "引用的条须在政策或细则中写出")
@@ -161,6 +169,8 @@ class Resolver:
             elif isinstance(e, n.ByLevel):
                 for level, _ in e.entries:
                     self.level(level)
+            elif isinstance(e, n.Received):
+                self.item_ref(e.source)
             elif isinstance(e, n.Holds):
                 for r in e.recognitions:
                     self.recognition(r)

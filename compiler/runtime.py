@@ -600,6 +600,10 @@ class Context:
             return UNKNOWN
         return values
 
+    def received(self, label: str) -> bool:
+        """已获「X」: the record lists an award of X, in any year."""
+        return label in self.history_by_label
+
     def past(self, labels) -> list:
         if len(labels) == 1:
             return list(self.history_by_label.get(labels[0], ()))

@@ -49,7 +49,7 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     properties["已获支持"] = {
         "type": "array", "description": "企业已获得的本政策支持，用于频次、累计上限与补差",
         "items": {"type": "object", "required": ["条款", "年度", "金额"],
-                  "properties": {"条款": {"enum": [i.label for i in plan.items]},
+                  "properties": {"条款": {"enum": [i.label for i in plan.items] + list(plan.externals)},
                                  "年度": {"type": "integer"},
                                  "金额": field_schema(("金额", "元"), plan.levels)}}}
     properties["历年"] = {

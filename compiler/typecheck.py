@@ -102,6 +102,8 @@ class TypeChecker:
         if isinstance(e, n.First):
             self.first(e)
             return BOOL
+        if isinstance(e, n.Received):
+            return BOOL
         return None
 
     def ref_type(self, ref: n.Ref):

@@ -372,6 +372,9 @@ class Encoder:
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
             return z3.And(known, hit), z3.And(known, z3.Not(hit))
+        if op == "received":
+            got = w.history(ir[1])[0] > 0  # 已获「X」: any award of X in the record
+            return got, z3.Not(got)
         if op == "first":
             # 首次: reached now, and not in any earlier year. The earlier years are free: any history the
             # record may give (known and reached before, known and not, or not given at all).
@@ -1160,7 +1163,7 @@ def _ir(node) -> tuple:
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ctx":
             name = ast.literal_eval(args[0]) if args else None
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
-                    "level_of": ("level_of", name)}[f.attr]
+                    "level_of": ("level_of", name), "received": ("received", name)}[f.attr]
         if isinstance(f, ast.Name):
             fn = f.id
             if fn == "Decimal":

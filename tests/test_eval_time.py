@@ -239,3 +239,43 @@ def test_total_cap_over_all_years_needs_no_year():
     result = pair("lifetime_total.pol").evaluate(record)
     assert result["汇总"]["合计"] == "500000.00"  # 技术中心 already paid once; 总部 50万 within room 50万
     assert "缺少申报年度" not in (result["汇总"]["总额上限"] or "")
+
+
+# ---- awards under other policies: 外部支持, 补差 and 已获 (tests/policies/external.pol) ----
+
+GIANT, SPECIAL = label(1, "小巨人"), label(2, "专精特新")
+
+
+def external(name, year, amount):
+    return {"条款": f"外部「{name}」", "年度": year, "金额": amount}
+
+
+@pytest.mark.parametrize("history,amount", [
+    ((), "1000000.00"),                                              # 100万元, nothing received before
+    ((("市级小巨人奖励", 2024, "40万元"),), "600000.00"),             # 100 − 40
+    ((("市级小巨人奖励", 2023, "30万元"), ("市级小巨人奖励", 2024, "20万元")), "500000.00"),  # 100 − 50
+    ((("市级小巨人奖励", 2024, "120万元"),), "0.00"),                 # already more: nothing to top up
+    ((("市级专精特新奖励", 2024, "30万元"),), "1000000.00"),          # another external award: not deducted
+])
+def test_top_up_against_an_external_award(history, amount):
+    record = {"国家级小巨人": True, "已获支持": [external(*h) for h in history]}
+    pair("external.pol").expect(GIANT, record, "符合", amount)
+
+
+def test_not_paid_twice_against_an_external_award():
+    p = pair("external.pol")
+    p.expect(SPECIAL, {"市级专精特新": True}, "符合", "300000.00")
+    p.expect(SPECIAL, {"市级专精特新": True, "已获支持": [external("市级专精特新奖励", 2023, "30万元")]}, "不符合")
+    p.expect(SPECIAL, {"市级专精特新": True, "已获支持": [external("市级小巨人奖励", 2023, "30万元")]},
+             "符合", "300000.00")
+
+
+def test_external_awards_are_not_results():
+    # declared external awards are inputs only: they never appear among the items evaluated
+    result = pair("external.pol").evaluate({"国家级小巨人": True})
+    assert [r["条款"] for r in result["条款"]] == [GIANT, SPECIAL]
+
+
+def test_an_undeclared_external_award_is_rejected_in_the_record():
+    problems = pair("external.pol").problems({"已获支持": [external("区级奖励", 2024, "1万元")]})
+    assert [p["位置"] for p in problems] == ["$.已获支持[0].条款"]

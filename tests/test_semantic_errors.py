@@ -123,6 +123,8 @@ CASES = [
      "E226", 14, 3),
     ("a case's 历年 value of the wrong type",
      dict(append=["案例「甲」", "  历年「研发费用」2024年度 50家", "  预期 第1条「研发支持」 不符合"]), "E313", 14, 18),
+    ("补差 against an external award never declared", dict(append=["    补差：「市级奖励」"]), "E228", 13, 8),
+    ("已获 of an external award never declared", dict(replace={10: "    条件 非 已获「市级奖励」"}), "E228", 10, 12),
     ("a 细则 value outside the policy's range",
      dict(rules=["细则「示例」", "扩展「p.pol」", "设定「比例」为 80%"]), "E452", 3, 9),
 ]
