@@ -548,7 +548,9 @@ class Builder(Transformer_NonRecursive):
     def exclusive(self, meta, c):
         name = self.name(c[1]) if isinstance(c[1], Token) and c[1].type == "NAME" else None
         refs = tuple(x for x in c if isinstance(x, n.ItemRef))
-        return n.Exclusive(name, refs, str(c[-1]), self.span(meta))
+        rule = next(t for t in c if isinstance(t, Token) and t.type in ("HIGHEST", "PRIORITY", "ACCUMULATE"))
+        per_project = any(isinstance(t, Token) and t.type == "PER_PROJECT" for t in c)
+        return n.Exclusive(name, refs, str(rule), self.span(meta), per_project)
 
     def sum_cap(self, meta, c):
         return n.SumCap(any(isinstance(t, Token) and t.type == "YEARLY" for t in c), c[-1], self.span(meta))

@@ -309,7 +309,8 @@ class Lowerer:
         overrides = tuple((item.label, label) for item in s.items.values() if item.overrides is not None
                           for label in self.labels(item.overrides))
         exclusives = tuple({"name": x.name or "互斥组", "members": [l for r in x.members for l in self.labels(r)],
-                            "rule": x.rule, "where": where(x.span)} for doc in docs for x in doc.exclusives)
+                            "rule": x.rule, "where": where(x.span), **({"per_project": True} if x.per_project else {})}
+                           for doc in docs for x in doc.exclusives)
         sum_caps = tuple((f"总额上限{'' if c.yearly else '（累计）'}{render.text(c.amount)}", self.expr(c.amount))
                          for doc in docs for c in doc.sum_caps)
         sum_cap_scopes = tuple("每年" if c.yearly else "累计" for doc in docs for c in doc.sum_caps)

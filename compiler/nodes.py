@@ -395,6 +395,7 @@ class Exclusive:
     members: tuple[ItemRef, ...]
     rule: str  # 就高 优先 累加
     span: Span
+    per_project: bool = False  # 同一项目不重复支持: members compete project by project, not as whole items
 
 
 @node

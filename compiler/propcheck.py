@@ -744,6 +744,14 @@ def check_group(policy, group, case):
     def fail(message):
         raise PropertyFailure(f"互斥组「{group['name']}」：{message}", case)
 
+    if group.get("per_project"):  # 同一项目不重复支持: no project is paid by two members
+        owners = {}
+        for m in paid:
+            for project in by_label[m].get("项目金额", {}):
+                if project in owners:
+                    fail(f"项目「{project}」同时由 {owners[project]}、{m} 支持")
+                owners[project] = m
+        return
     if len(paid) > 1:
         fail(f"同时计入了 {'、'.join(paid)}")
     if paid and group["rule"] == "就高":

@@ -366,7 +366,7 @@ class PropertyGenerator:
                 "lifetime": [m for m in members if by_label[m].frequency and by_label[m].frequency[0] in LIFETIME
                              and not by_label[m].per_project],
                 "topup": {m: list(by_label[m].topup) for m in members if by_label[m].topup},
-                "scope": scope.data(),
+                "scope": scope.data(), "per_project": bool(group.get("per_project")),
             }
             self.emit()
             self.emit(f"GROUP_{g} = {constant(data)}")

@@ -747,6 +747,7 @@ def evaluate_item(spec, ctx) -> dict:
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
     total = Decimal(0)
     statuses = []
+    by_project = {}  # project name → its amount, for 例外 and 互斥 applied project by project
     if not ctx.projects:
         out.steps.append(step("企业没有申报项目", False, spec["where"]))
         return finish(spec, out, "不符合")
@@ -802,6 +803,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
             amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
             amount_step["项目"] = name
             out.steps.append(amount_step)
+            by_project[name] = by_project.get(name, Decimal(0)) + amount
             if sub.cap:
                 out.cap = sub.cap
     ctx.project = None
@@ -810,7 +812,10 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
             return finish(spec, out, "待评定" if spec["gate"] else "符合")
-        return settle(spec, ctx, out, total, past)
+        result = settle(spec, ctx, out, total, past)
+        if result["金额"] is not None:
+            result["项目金额"] = {name: money(value) for name, value in by_project.items()}
+        return result
     for status in ("参数待定", "信息不足"):
         if status in statuses:
             return finish(spec, out, status)
@@ -1000,11 +1005,58 @@ def within(as_of, start, end, months) -> bool:
 
 # ---- combining the items of a policy ---------------------------------------------
 
+def drop_projects(result: dict, projects: set, why: str, where: str) -> None:
+    """Take the named projects' amounts out of a per-project result (例外 or 互斥 per project).
+
+    The item's amount after its annual and cumulative caps may be below the sum of its projects:
+    what is left is the smaller of that amount and the projects that remain.
+    """
+    gone = [p for p in result["项目金额"] if p in projects]
+    if not gone:
+        return
+    kept = {p: a for p, a in result["项目金额"].items() if p not in projects}
+    left = min(Decimal(result["金额"]), sum((Decimal(a) for a in kept.values()), Decimal(0)))
+    result["项目金额"] = kept
+    for p in gone:
+        s = step(why, False, where)
+        s["项目"] = p
+        result["理由"].append(s)
+    if kept:
+        result["金额"] = money(left)
+    else:
+        result["状态"] = "不符合"
+        result["金额"] = None
+        result["上限"] = None
+        result.pop("项目金额")
+        result.pop("分期", None)
+
+
+def exclusive_by_project(group, by_label, notes) -> None:
+    """互斥 … 按项目: for each project, only one member pays for it (the highest, or the first listed)."""
+    members = [by_label[m] for m in group["members"] if m in by_label and "项目金额" in by_label[m]]
+    projects = sorted({p for r in members for p in r["项目金额"]})
+    for project in projects:
+        paying = [r for r in members if project in r.get("项目金额", {})]
+        if len(paying) < 2:
+            continue
+        if group["rule"] == "就高":
+            keep = max(paying, key=lambda r: Decimal(r["项目金额"][project]))
+        else:
+            keep = paying[0]
+        for r in paying:
+            if r is not keep:
+                drop_projects(r, {project}, f"与{keep['条款']}就同一项目互斥（{group['rule']}）", group["where"])
+        notes.append(f"{group['name']}：项目「{project}」取{keep['条款']}")
+
+
 def combine(policy, results: list, ctx) -> dict:
     """Overrides, mutual exclusions and the total cap, applied after every item is known."""
     by_label = {r["条款"]: r for r in results}
     for winner, loser in policy["overrides"]:
         w, l = by_label.get(winner), by_label.get(loser)
+        if w and l and "项目金额" in w and "项目金额" in l:  # both per project: the override holds project by project
+            drop_projects(l, set(w["项目金额"]), f"被{winner}取代（例外）", policy["where"])
+            continue
         if w and l and w["状态"] in ("符合", "待评定") and l["状态"] in ("符合", "待评定"):
             l["状态"] = "不符合"
             l["理由"].append(step(f"被{winner}取代（例外）", False, policy["where"]))
@@ -1013,6 +1065,9 @@ def combine(policy, results: list, ctx) -> dict:
     notes = []
     for group in policy["exclusives"]:
         if group["rule"] == "累加":
+            continue
+        if group.get("per_project"):
+            exclusive_by_project(group, by_label, notes)
             continue
         members = []
         for label in group["members"]:
@@ -1032,7 +1087,7 @@ def combine(policy, results: list, ctx) -> dict:
         notes.append(f"{group['name']}：取{keep['条款']}")
     certain = at_most = Decimal(0)
     for r in results:
-        if included[r["条款"]]:
+        if included[r["条款"]] and r["金额"] is not None:  # 互斥 per project may have taken all of an item
             amount = Decimal(r["金额"])
             at_most += amount
             if r["状态"] == "符合":
@@ -1059,7 +1114,7 @@ def combine(policy, results: list, ctx) -> dict:
     return {
         "合计": money(certain),
         "最高合计": money(at_most),
-        "计入合计": [label for label, yes in included.items() if yes],
+        "计入合计": [label for label, yes in included.items() if yes and by_label[label]["金额"] is not None],
         "互斥": notes,
         "总额上限": cap_note,
     }

@@ -279,3 +279,45 @@ def test_external_awards_are_not_results():
 def test_an_undeclared_external_award_is_rejected_in_the_record():
     problems = pair("external.pol").problems({"已获支持": [external("区级奖励", 2024, "1万元")]})
     assert [p["位置"] for p in problems] == ["$.已获支持[0].条款"]
+
+
+# ---- 例外 and 互斥 project by project (tests/policies/per_project_combine.pol) ----
+
+TECH, SMART, GREEN, DIGITAL = label(1, "技改"), label(2, "智能工厂"), label(3, "绿色工厂"), label(3, "数字化")
+
+
+def test_override_holds_project_by_project():
+    # A is 技改 and 智能工厂: 智能工厂 pays A 500万 × 20% = 100万 and takes A out of 技改;
+    # B is 技改 only: 技改 pays B 300万 × 10% = 30万 (before, 例外 dropped 技改 for every project).
+    record = {"项目": [{"项目名称": "A", "技改项目": True, "智能工厂项目": True, "核定投资额": "500万元"},
+                     {"项目名称": "B", "技改项目": True, "智能工厂项目": False, "核定投资额": "300万元"}]}
+    result = pair("per_project_combine.pol").evaluate(record)
+    got = {r["条款"]: (r["状态"], r["金额"], r.get("项目金额")) for r in result["条款"]}
+    assert got[SMART] == ("符合", "1000000.00", {"A": "1000000.00"})
+    assert got[TECH] == ("符合", "300000.00", {"B": "300000.00"})
+    assert result["汇总"]["合计"] == "1300000.00"  # 100 + 30
+
+
+def test_override_takes_all_when_every_project_is_overridden():
+    record = {"项目": [{"项目名称": "A", "技改项目": True, "智能工厂项目": True, "核定投资额": "500万元"}]}
+    result = pair("per_project_combine.pol").evaluate(record)
+    r = next(x for x in result["条款"] if x["条款"] == TECH)
+    assert (r["状态"], r["金额"]) == ("不符合", None)
+    assert any("被第2条「智能工厂」取代" in s["检查"] and s.get("项目") == "A" for s in r["理由"])
+    assert result["汇总"]["合计"] == "1000000.00"
+
+
+def test_exclusion_keyed_by_project():
+    # P is green and digital: 就高 keeps green 50万 for P; Q is digital only: 30万. Both items are paid.
+    record = {"项目": [{"项目名称": "P", "绿色工厂项目": True, "数字化项目": True},
+                     {"项目名称": "Q", "绿色工厂项目": False, "数字化项目": True}]}
+    result = pair("per_project_combine.pol").evaluate(record)
+    got = {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
+    assert got[GREEN] == ("符合", "500000.00")
+    assert got[DIGITAL] == ("符合", "300000.00")  # only Q's 30万 left (P's 30万 lost to green)
+    assert result["汇总"]["合计"] == "800000.00"
+    assert "同一项目不重复支持：项目「P」取第3条「绿色工厂」" in result["汇总"]["互斥"]
+    # P alone: digital loses its only project
+    result = pair("per_project_combine.pol").evaluate({"项目": record["项目"][:1]})
+    got = {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
+    assert got[DIGITAL] == ("不符合", None) and result["汇总"]["合计"] == "500000.00"
