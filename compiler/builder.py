@@ -239,6 +239,10 @@ class Builder(Transformer_NonRecursive):
         rel, level = c[2] if len(c) > 2 else (None, None)
         return n.Holds((n.Ref(self.name(c[1]), self.tspan(c[1])),), rel, level, self.span(meta))
 
+    def first_holds(self, meta, c):
+        rel, level = c[3] if len(c) > 3 else (None, None)
+        return n.Holds((n.Ref(self.name(c[2]), self.tspan(c[2])),), rel, level, self.span(meta), first=True)
+
     def holds_any(self, meta, c):
         rel, level = c[3] if len(c) > 3 else (None, None)
         return n.Holds(c[1], rel, level, self.span(meta))

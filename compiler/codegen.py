@@ -82,6 +82,9 @@ def expr(ir) -> str:
     if op == "by_level":
         entries = ", ".join(f"{constant(rank)}: {expr(x)}" for rank, x in ir[2].items())
         return f"by_level({expr(ir[1])}, {{{entries}}})"
+    if op == "first_holds":
+        return (f"first_held(ctx.recognitions(), {constant(ir[1])}, {constant(ir[2])}, {constant(ir[3])}, "
+                f"ctx.earlier_held())")
     if op == "received":
         return f"ctx.received({constant(ir[1])})"
     if op == "first":

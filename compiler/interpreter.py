@@ -46,6 +46,8 @@ def run(ir, ctx):
         return ctx.level_of(ir[1])
     if op == "by_level":
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "first_holds":
+        return rt.first_held(ctx.recognitions(), ir[1], ir[2], ir[3], ctx.earlier_held())
     if op == "received":
         return ctx.received(ir[1])
     if op == "first":

@@ -176,6 +176,8 @@ class Lowerer:
             if e.level is not None:
                 rec = self.s.recognitions[e.recognitions[0].key]
                 rank = self.rank(rec.levels, e.level.name)
+            if e.first:
+                return ("first_holds", names, rank, e.level_op or ">=")
             return ("holds", names, rank, e.level_op or ">=")
         if isinstance(e, n.Received):
             return ("received", self.labels(e.source)[0])

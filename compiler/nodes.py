@@ -92,6 +92,7 @@ class Holds:
     level_op: str | None
     level: Ref | None
     span: Span
+    first: bool = False  # 首次认定「X」: held now, and in no earlier year the record's 历年 covers
 
 
 @node

@@ -118,6 +118,8 @@ def ev(ir, env: Env):
                                     "<": level < rank, "==": level == rank}[cmp]:
                     return True
         return False
+    if op == "first_holds":  # the generated records carry no 历年.已认定: only “not held now” decides
+        return False if ev(("holds", *ir[1:]), env) is False else None
     if op == "received":
         return ir[1] in getattr(env, "received", ())
     if op == "first":

@@ -174,7 +174,7 @@ class Scope:
                 self.project_fields.add(x[1])
             elif op == "param":
                 self.params.add(x[1])
-            elif op == "holds":
+            elif op in ("holds", "first_holds"):
                 self.recognitions.update(x[1])
             elif op == "level_of":
                 self.recognitions.add(x[1])

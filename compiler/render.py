@@ -58,6 +58,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
     if isinstance(e, n.Holds):
         names = "、".join(name(r) for r in e.recognitions)
         body = f"已认定{names}" if len(e.recognitions) == 1 else f"已认定{{{names}}}之一"
+        if e.first:
+            body = f"首次认定{names}"
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body

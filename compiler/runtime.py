@@ -480,6 +480,17 @@ def first_reached(op: str, now, threshold, earlier):
     return and_(reached_now, not_(reached_before))
 
 
+def first_held(held, names, min_rank, op, earlier):
+    """首次认定: held now (at the level asked) and in none of the earlier years the record covers."""
+    now = holds(held, names, min_rank, op)
+    if now is False:
+        return False
+    if earlier is UNKNOWN:
+        return None
+    before = or_(*[holds(year_held, names, min_rank, op) for year_held in earlier])
+    return and_(now, not_(before))
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -544,6 +555,7 @@ class Context:
         self.projects = projects
         self.project = None
         self.yearly: dict = {}  # field → {year: value}: the record's 历年
+        self.yearly_held = None  # year → {recognition: rank}: the record's 历年.已认定, None when not given
         self.missing: set = set()
         self.pending: set = set()
 
@@ -599,6 +611,17 @@ class Context:
             self.missing.add(f"历年.{name}")
             return UNKNOWN
         return values
+
+    def earlier_held(self):
+        """The recognitions held in each year before 申报年度 (the record's 历年.已认定), or UNKNOWN."""
+        history = self.yearly_held
+        if history is None:
+            self.missing.add("历年.已认定")
+            return UNKNOWN
+        if history and self.year is None:
+            self.missing.add("申报年度")
+            return UNKNOWN
+        return [held for year, held in sorted(history.items()) if year < self.year]
 
     def received(self, label: str) -> bool:
         """已获「X」: the record lists an award of X, in any year."""
@@ -1237,7 +1260,50 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         raise InputError(problems)
     ctx = Context(values, held, history, {}, year, projects)
     ctx.yearly = yearly
+    ctx.yearly_held = read_yearly_held(record.get("历年"), schema, problems)
+    if problems:
+        raise InputError(problems)
     return ctx, warnings, problems
+
+
+def read_yearly_held(raw, schema, problems: list):
+    """历年.已认定: {year: {recognition: level or true}}, each year read like 已认定; None when not given."""
+    if not isinstance(raw, dict) or "已认定" not in raw:
+        return None
+    by_year = raw["已认定"]
+    if not isinstance(by_year, dict):
+        problems.append({"位置": "$.历年.已认定", "问题": "应是对象：年度 → {认定名称: 等级或 true}"})
+        return None
+    levels = schema["levels"]
+    out = {}
+    for key, held in by_year.items():
+        where = f"$.历年.已认定.{key}"
+        try:
+            when = parse_year(key)
+        except ValueError as exc:
+            problems.append({"位置": where, "问题": str(exc)})
+            continue
+        if not isinstance(held, dict):
+            problems.append({"位置": where, "问题": "应是对象：认定名称 → 等级（不分等级的写 true）"})
+            continue
+        ranks = {}
+        for name, level in held.items():
+            rec = schema["recognitions"].get(name, False)
+            if rec is False:
+                problems.append({"位置": f"{where}.{name}", "问题": f"未知认定「{name}」"})
+            elif level is False or level is None:
+                continue
+            elif rec:
+                if level not in levels[rec]:
+                    problems.append({"位置": f"{where}.{name}", "问题": f"应是{'、'.join(levels[rec])}之一"})
+                else:
+                    ranks[name] = len(levels[rec]) - levels[rec].index(level)
+            elif level is True:
+                ranks[name] = 0
+            else:
+                problems.append({"位置": f"{where}.{name}", "问题": "不分等级的认定写 true"})
+        out[when] = ranks
+    return out
 
 
 def read_yearly(raw, schema, values: dict, year, problems: list, warnings: list) -> dict:
@@ -1251,6 +1317,8 @@ def read_yearly(raw, schema, values: dict, year, problems: list, warnings: list)
         raw = {}
     for name, by_year in raw.items():
         where = f"$.历年.{name}"
+        if name == "已认定":
+            continue  # the recognitions held in earlier years: read_yearly_held
         if name not in fields:
             near = _nearest(name, list(fields))
             warnings.append({"位置": where, "问题": f"未知字段「{name}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})

@@ -372,6 +372,12 @@ class Encoder:
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
             return z3.And(known, hit), z3.And(known, z3.Not(hit))
+        if op == "first_holds":
+            # 首次认定: held now, and not in an earlier year; the earlier years are free
+            now_true, now_false = self.cond(("holds", ir[1], ir[2], ir[3]))
+            known = w.var(("f", "held_history_known"), "Bool")
+            before = w.var(("f", "held_before", ir[1], ir[2], ir[3]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "received":
             got = w.history(ir[1])[0] > 0  # 已获「X」: any award of X in the record
             return got, z3.Not(got)
@@ -1180,6 +1186,8 @@ def _ir(node) -> tuple:
                 return ("holds", _const(args[1]), _const(args[2]), _const(args[3]))
             if fn in ("member", "contains"):
                 return (fn, _ir(args[0]), _const(args[1]))
+            if fn == "first_held":
+                return ("first_holds", _const(args[1]), _const(args[2]), _const(args[3]))
             if fn == "first_reached":
                 earlier = args[3].args  # ctx.earlier(name, last_year_field)
                 return ("first", ast.literal_eval(args[0]), ast.literal_eval(earlier[0]),

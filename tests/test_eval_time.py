@@ -321,3 +321,40 @@ def test_exclusion_keyed_by_project():
     result = pair("per_project_combine.pol").evaluate({"项目": record["项目"][:1]})
     got = {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
     assert got[DIGITAL] == ("不符合", None) and result["汇总"]["合计"] == "500000.00"
+
+
+# ---- 首次认定 against 历年.已认定 (tests/policies/first_recognition.pol) ----
+
+CENTRE = label(1, "首次认定")
+
+
+@pytest.mark.parametrize("earlier,status,amount", [
+    ({"2023": {}, "2024": {"企业技术中心": "区级"}}, "符合", "500000.00"),  # 区级 before: 市级 is new
+    ({"2024": {"企业技术中心": "市级"}}, "不符合", None),                    # 市级 already last year
+    ({"2022": {"企业技术中心": "国家级"}, "2024": {}}, "不符合", None),      # 国家级 in 2022 reached 市级及以上
+    ({}, "符合", "500000.00"),                                              # no earlier year
+    ({"2026": {"企业技术中心": "市级"}}, "符合", "500000.00"),               # a later year is not earlier
+])
+def test_first_recognition(earlier, status, amount):
+    record = {"申报年度": 2025, "已认定": {"企业技术中心": "市级"}, "历年": {"已认定": earlier}}
+    pair("first_recognition.pol").expect(CENTRE, record, status, amount)
+
+
+def test_first_recognition_needs_history_and_level_now():
+    p = pair("first_recognition.pol")
+    r = p.expect(CENTRE, {"申报年度": 2025, "已认定": {"企业技术中心": "市级"}}, "信息不足")
+    assert r["缺少信息"] == ["历年.已认定"]
+    p.expect(CENTRE, {"申报年度": 2025, "已认定": {"企业技术中心": "区级"}}, "不符合")  # not 市级 now
+    r = p.expect(CENTRE, {"已认定": {"企业技术中心": "市级"}, "历年": {"已认定": {"2024": {}}}}, "信息不足")
+    assert r["缺少信息"] == ["申报年度"]
+
+
+@pytest.mark.parametrize("earlier,where", [
+    ([], "$.历年.已认定"),
+    ({"去年": {}}, "$.历年.已认定.去年"),
+    ({"2024": {"企业技术中心": "省级"}}, "$.历年.已认定.2024.企业技术中心"),
+    ({"2024": {"技术中心": "市级"}}, "$.历年.已认定.2024.技术中心"),
+])
+def test_bad_recognition_history(earlier, where):
+    record = {"申报年度": 2025, "已认定": {"企业技术中心": "市级"}, "历年": {"已认定": earlier}}
+    assert [p["位置"] for p in pair("first_recognition.pol").problems(record)] == [where]
