@@ -556,6 +556,12 @@ class Builder(Transformer_NonRecursive):
         per_project = any(isinstance(t, Token) and t.type == "PER_PROJECT" for t in c)
         return n.Exclusive(name, refs, str(rule), self.span(meta), per_project)
 
+    def group_cap(self, meta, c):
+        refs = tuple(x for x in c if isinstance(x, n.ItemRef))
+        kinds = {t.type for t in c if isinstance(t, Token)}
+        scope = "项目" if "PER_PROJECT" in kinds else ("每年" if "YEARLY" in kinds else "累计")
+        return n.GroupCap(self.name(c[1]), refs, scope, c[-1], self.span(meta))
+
     def sum_cap(self, meta, c):
         return n.SumCap(any(isinstance(t, Token) and t.type == "YEARLY" for t in c), c[-1], self.span(meta))
 
@@ -676,12 +682,13 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",
                              "chapters", "articles", "exclusives", "sum_caps", "bindings", "narrowings",
-                             "cases", "notes", "externals")}
+                             "cases", "notes", "externals", "group_caps")}
     chapter = None
     first_span = Span(path, 1, 1, 1, 1)
     kinds = {n.Param: "params", n.Field: "fields", n.Measure: "measures", n.Levels: "levels",
              n.Recognition: "recognitions", n.Unit: "units", n.Exclusive: "exclusives", n.SumCap: "sum_caps",
-             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases", n.External: "externals"}
+             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases", n.External: "externals",
+             n.GroupCap: "group_caps"}
     for index, st in enumerate(statements):
         if isinstance(st, n.Article):
             lists["articles"].append(n.attrs.evolve(st, chapter=chapter))

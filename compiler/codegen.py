@@ -194,6 +194,8 @@ class Generator:
                        "recognitions": plan.recognitions,
                        "items": [i.label for i in plan.items] + list(plan.externals),
                        "last_year": plan.last_year}
+        group_caps = [f"({constant(g)}, {self.function(f'group_cap_{k}', expr(ir))})"
+                      for k, (g, ir) in enumerate(plan.group_caps)]
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),
@@ -203,6 +205,7 @@ class Generator:
             ("exclusives", constant(list(plan.exclusives))),
             ("sum_caps", "[" + ", ".join(sum_caps) + "]"),
             ("sum_cap_scopes", constant(plan.sum_cap_scopes)),
+            ("group_caps", "[" + ", ".join(group_caps) + "]"),
         ):
             self.emit(f"    {constant(key)}: {value},")
         self.emit("}")

@@ -388,10 +388,15 @@ class DocGenerator:
             lines += ["## 编码说明", ""] + [f"- {md(note.text)}" for note in p.notes] + [""]
         groups = [x for doc in self.program.documents() for x in doc.exclusives]
         caps = [c for doc in self.program.documents() for c in doc.sum_caps]
-        if groups or caps:
+        group_caps = [g for doc in self.program.documents() for g in doc.group_caps]
+        if groups or caps or group_caps:
             lines += ["## 组合规则", ""]
             for x in groups:
                 lines += self.gen(x)
+            for g in group_caps:
+                scope = {"项目": "每个项目（每次活动）", "每年": "每年", "累计": "历年累计"}[g.scope]
+                lines.append(f"- 组合上限「{md(g.name)}」：{'、'.join(md(str(r)) for r in g.members)}合计，"
+                             f"{scope}不超过{self.text(g.amount)}")
             for c in caps:
                 lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计"
                              f"{'' if c.yearly else '，历年已获支持都计入'}）")

@@ -105,6 +105,7 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "exclusives": plan.exclusives,
         "sum_caps": [(text, _fn(ir)) for text, ir in plan.sum_caps],
         "sum_cap_scopes": plan.sum_cap_scopes,
+        "group_caps": [(g, _fn(ir)) for g, ir in plan.group_caps],
     }
 
 

@@ -99,6 +99,7 @@ class PolicyPlan:
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
     last_year: dict = attrs.field(factory=dict)  # field → its 上年 twin field, filled from the record's 历年
     sum_cap_scopes: tuple = ()
+    group_caps: tuple = ()  # ({name, members, scope, text, where}, amount ir) per 组合上限
     externals: tuple = ()  # 外部「X」 labels: awards under other policies the record's 已获支持 may list  # per 总额上限: 每年 (this year's awards count) or 累计 (all past awards count)
 
 
@@ -326,6 +327,11 @@ class Lowerer:
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
             descriptions={f.name: f.description for f in s.fields.values() if f.description},
             last_year=self.last_year_fields(), sum_cap_scopes=sum_cap_scopes,
+            group_caps=tuple(({"name": g.name, "members": [l for r in g.members for l in self.labels(r)],
+                               "scope": g.scope, "where": where(g.span),
+                               "text": f"组合上限「{g.name}」{'（每个项目）' if g.scope == '项目' else ('每年' if g.scope == '每年' else '')}"
+                                       f"{render.text(g.amount)}"}, self.expr(g.amount))
+                             for doc in docs for g in doc.group_caps),
             externals=tuple(str(n.ItemRef(n.EXTERNAL, x.name, x.span)) for x in s.externals.values()))
 
     def value_of(self, p: n.Param, e):

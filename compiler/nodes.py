@@ -400,6 +400,16 @@ class Exclusive:
 
 
 @node
+class GroupCap:
+    """组合上限「名」：第22条「甲」、第22条「乙」 每个项目 上限 50万元: the members' sum, per project, year or all time."""
+    name: str
+    members: tuple[ItemRef, ...]
+    scope: str  # 项目 每年 累计
+    amount: "Expr"
+    span: Span
+
+
+@node
 class SumCap:
     yearly: bool
     amount: "Expr"
@@ -509,6 +519,7 @@ class Document:
     notes: tuple[Note, ...]
     span: Span
     externals: tuple[External, ...] = ()
+    group_caps: tuple[GroupCap, ...] = ()
 
     def items(self):
         for article in self.articles:

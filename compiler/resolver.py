@@ -96,6 +96,11 @@ class Resolver:
             for x in doc.exclusives:
                 for ref in x.members:
                     self.item_ref(ref)
+            for g in doc.group_caps:
+                for ref in g.members:
+                    self.item_ref(ref)
+                self.current_item = None
+                self.expr(g.amount)
             for c in doc.sum_caps:
                 self.expr(c.amount)
             for b in doc.bindings:

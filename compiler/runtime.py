@@ -1072,6 +1072,38 @@ def exclusive_by_project(group, by_label, notes) -> None:
         notes.append(f"{group['name']}：项目「{project}」取{keep['条款']}")
 
 
+def group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, notes):
+    """组合上限: the members' amounts together stay within the limit, per project (one event), per year
+    or over all years; what is above it comes off the totals (the items keep their own amounts)."""
+    limit = limit_fn(ctx)
+    text = group["text"]
+    if blocked(limit):
+        notes.append(f"{text}（参数待定，未核对）")
+        return certain, at_most
+    members = [by_label[m] for m in group["members"]
+               if m in by_label and included.get(m) and by_label[m]["金额"] is not None]
+    over_certain = over_all = Decimal(0)
+    if group["scope"] == "项目":
+        projects = sorted({p for r in members for p in r.get("项目金额", {})})
+        for project in projects:
+            paid = [(r["状态"], Decimal(r["项目金额"][project])) for r in members if project in r.get("项目金额", {})]
+            over_all += max(Decimal(0), sum((a for _, a in paid), Decimal(0)) - limit)
+            over_certain += max(Decimal(0), sum((a for s, a in paid if s == "符合"), Decimal(0)) - limit)
+    else:
+        past = [h for h in ctx.history if h["条款"] in group["members"]]
+        if group["scope"] == "每年":
+            if ctx.year is None and past:
+                notes.append(f"{text}（缺少申报年度，未扣除本年度已获支持）")
+            past = [h for h in past if h["年度"] == ctx.year]
+        room = max(Decimal(0), limit - sum((h["金额"] for h in past), Decimal(0)))
+        over_all = max(Decimal(0), sum((Decimal(r["金额"]) for r in members), Decimal(0)) - room)
+        over_certain = max(Decimal(0), sum((Decimal(r["金额"]) for r in members if r["状态"] == "符合"),
+                                           Decimal(0)) - room)
+    if over_all > 0 or over_certain > 0:
+        notes.append(f"{text}：超出{money_text(round_money(over_all))}，不计入合计")
+    return certain - over_certain, at_most - over_all
+
+
 def combine(policy, results: list, ctx) -> dict:
     """Overrides, mutual exclusions and the total cap, applied after every item is known."""
     by_label = {r["条款"]: r for r in results}
@@ -1115,6 +1147,9 @@ def combine(policy, results: list, ctx) -> dict:
             at_most += amount
             if r["状态"] == "符合":
                 certain += amount
+    group_notes = []
+    for group, limit_fn in policy.get("group_caps") or ():
+        certain, at_most = group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, group_notes)
     cap_note = None
     scopes = policy.get("sum_cap_scopes") or ()
     for index, (cap_text, limit_fn) in enumerate(policy["sum_caps"]):
@@ -1140,6 +1175,7 @@ def combine(policy, results: list, ctx) -> dict:
         "计入合计": [label for label, yes in included.items() if yes and by_label[label]["金额"] is not None],
         "互斥": notes,
         "总额上限": cap_note,
+        **({"组合上限": group_notes} if group_notes else {}),
     }
 
 

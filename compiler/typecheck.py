@@ -285,6 +285,8 @@ class TypeChecker:
                     self.item(item)
             for c in doc.sum_caps:
                 self.money(c.amount, "总额上限")
+            for g in doc.group_caps:
+                self.money(g.amount, "组合上限")
             for b in doc.bindings:
                 self.binding(b)
             for nar in doc.narrowings:

@@ -358,3 +358,29 @@ def test_first_recognition_needs_history_and_level_now():
 def test_bad_recognition_history(earlier, where):
     record = {"申报年度": 2025, "已认定": {"企业技术中心": "市级"}, "历年": {"已认定": earlier}}
     assert [p["位置"] for p in pair("first_recognition.pol").problems(record)] == [where]
+
+
+# ---- 组合上限 over a group of items (tests/policies/group_cap.pol) ----
+
+def test_group_cap_per_event():
+    # Fair A: booth 16万 × 50% = 8万, travel 10万 × 30% = 3万 → 11万 > 10万: 1万 off the total.
+    # Fair B: booth 4万 × 50% = 2万, travel 5万 × 30% = 1.5万 → 3.5万, within. Total 11 + 3.5 − 1 = 13.5万元.
+    record = {"项目": [{"项目名称": "A", "展位费": "16万元", "差旅费": "10万元"},
+                     {"项目名称": "B", "展位费": "4万元", "差旅费": "5万元"}]}
+    result = pair("group_cap.pol").evaluate(record)
+    amounts = {r["条款"]: r["金额"] for r in result["条款"]}
+    assert amounts[label(1, "展位费")] == "100000.00" and amounts[label(1, "差旅费")] == "45000.00"  # items keep theirs
+    assert result["汇总"]["合计"] == "135000.00"
+    assert result["汇总"]["组合上限"] == ["组合上限「同一展会」（每个项目）10万元：超出1万元，不计入合计"]
+
+
+@pytest.mark.parametrize("history,total", [
+    ((), "1000000.00"),                       # 研发 1000万 × 10% = 100万 (cap), 人才 200万 × 20% = 40万 → 140 > 100
+    ((("第2条「人才」", 2025, "30万元"),), "700000.00"),   # 人才 paid this year (每年: not again); 研发 100万, room 70万
+    ((("第2条「人才」", 2024, "90万元"),), "1000000.00"),  # last year does not count
+])
+def test_group_cap_per_year(history, total):
+    record = {"研发费用": "1000万元", "人才引进费用": "200万元", "申报年度": 2025,
+              "已获支持": [{"条款": i, "年度": y, "金额": a} for i, y, a in history]}
+    result = pair("group_cap.pol").evaluate(record)
+    assert result["汇总"]["合计"] == total
