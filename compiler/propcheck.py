@@ -770,6 +770,29 @@ def check_group(policy, group, case):
                 fail(f"企业已获 {h}，又给予 {m} {by_label[m]['金额']}：一次性的互斥支持领了两次")
 
 
+def check_group_cap(policy, cap, case):
+    """组合上限: the total counts the group's members for no more than the limit allows
+    (per project, or with this year's or all past awards of the members deducted)."""
+    out, by_label = _result(policy, case, None)
+    value = ev(cap["amount"], case.env())
+    if _stop(value):
+        return
+    included = set(out["汇总"]["计入合计"])
+    paid = {label: by_label[label] for label in included if by_label[label]["金额"] is not None}
+    members = [r for label, r in paid.items() if label in cap["members"]]
+    others = sum((Decimal(r["金额"]) for label, r in paid.items() if label not in cap["members"]), Decimal(0))
+    if cap["scope"] == "项目":
+        projects = {p for r in members for p in r.get("项目金额", {})}
+        allowed = sum((min(value, sum((Decimal(r["项目金额"][p]) for r in members if p in r.get("项目金额", {})),
+                                      Decimal(0))) for p in projects), Decimal(0))
+    else:
+        used = case.used(set(cap["members"]), case.year if cap["scope"] == "每年" else None) \
+            if cap["scope"] != "每年" or case.year is not None else Decimal(0)
+        allowed = min(sum((Decimal(r["金额"]) for r in members), Decimal(0)), max(Decimal(0), value - used))
+    if Decimal(out["汇总"]["最高合计"]) > cents(others + allowed):
+        raise PropertyFailure(f"{cap['text']}：最高合计 {out['汇总']['最高合计']} 超过 {cents(others + allowed)}", case)
+
+
 def check_sum_cap(policy, cap, case):
     """The total respects 总额上限: this year's payments plus the new total stay within it."""
     out, _ = _result(policy, case, None)

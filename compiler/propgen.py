@@ -372,6 +372,17 @@ class PropertyGenerator:
             self.emit(f"GROUP_{g} = {constant(data)}")
             self.test(f"test_group_{g}", f"pc.cases(POLICY, GROUP_{g}['scope'])", f"pc.check_group(POLICY, GROUP_{g}, case)",
                       f"互斥组「{group['name']}」", f"{group['rule']}：同组只给予规则允许的一款")
+        for k, (group, ir) in enumerate(plan.group_caps, 1):
+            scope = Scope(plan)
+            for m in group["members"]:
+                if m in scopes:
+                    scope.merge(scopes[m])
+            scope.read(ir)
+            self.emit()
+            self.emit(f"GROUP_CAP_{k} = {constant({**group, 'amount': ir, 'scope_data': scope.data()})}")
+            self.test(f"test_group_cap_{k}", f"pc.cases(POLICY, GROUP_CAP_{k}['scope_data'])",
+                      f"pc.check_group_cap(POLICY, GROUP_CAP_{k}, case)", f"组合上限「{group['name']}」",
+                      f"合计不超过{group['text']}")
         if plan.sum_caps:
             scope = Scope(plan)
             for s in scopes.values():

@@ -180,3 +180,17 @@ def test_multi_year_property_catches_an_evaluator_that_forgets_history():
         def forgetful(record, params, labels=None, real=real):
             return real({**record, "已获支持": []}, params, labels)
         assert years <= failures(module, forgetful)
+
+
+def test_group_cap_property_catches_a_module_without_the_group_cap():
+    """tests/policies/group_cap.pol: drop the 组合上限 from the generated module and both group-cap
+    properties fail (a fair's booth and travel items together above 10万元; 研发 and 人才 above 100万元)."""
+    path = Path(__file__).parent / "policies" / "group_cap.pol"
+    prog = check(path).program
+    source = source_text(prog)
+    mutated, count = re.subn(r"'group_caps': \[.*?\],\n", "'group_caps': [],\n", source, flags=re.S)
+    assert count == 1
+    module = load_properties(str(path), program=prog)
+    caps = {n for n, *_ in module.PROPERTIES if n.startswith("test_group_cap_")}
+    assert len(caps) == 2 and not caps & failures(module)
+    assert caps <= failures(module, pc.module_from_source(mutated, "no_group_cap"))
