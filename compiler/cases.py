@@ -62,9 +62,15 @@ def record_of(case: n.Case, program: Program) -> dict:
                         a.outcome if a.amount is None else json_value(a.amount) for a in case.assessments}
     for name, facts, _ in case.rows:
         record.setdefault(name, []).append({f.name: json_value(f.value) for f in facts if not f.holds})
+    if case.yearly:
+        record["历年"] = {}
+        for y in case.yearly:
+            record["历年"].setdefault(y.name, {}).update({str(year): json_value(v) for year, v in y.values})
     if case.history:
         s = program.symbols
-        record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),
+        record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else
+                           str(n.ItemRef(n.EXTERNAL, s.externals[h.item.key[1]].name, h.span))
+                           if h.item.article == n.EXTERNAL and h.item.key[1] in s.externals else str(h.item),
                            "年度": h.year, "金额": json_value(h.amount),
                            **({"项目": h.project} if h.project else {})} for h in case.history]
     return record

@@ -97,6 +97,14 @@ def expr(ir) -> str:
         return f"by_level({expr(ir[1])}, {{{entries}}})"
     if op == "when":
         return f"tier_if({expr(ir[1])}, lambda: {expr(ir[2])})"
+    if op == "first_holds":
+        return (f"first_held(ctx.recognitions(), {constant(ir[1])}, {constant(ir[2])}, {constant(ir[3])}, "
+                f"ctx.earlier_held())")
+    if op == "received":
+        return f"ctx.received({constant(ir[1])})"
+    if op == "first":
+        return (f"first_reached({constant(ir[1])}, ctx.field({constant(ir[2])}), {expr(ir[4])}, "
+                f"ctx.earlier({constant(ir[2])}, {constant(ir[3])}))")
     if op == "tiers":
         bands = ", ".join(
             f"({constant(lo_op)}, {expr(lo) if lo else 'None'}, {constant(hi_op)}, {expr(hi) if hi else 'None'}, "
@@ -154,6 +162,7 @@ class Generator:
             ("label", constant(item.label)), ("where", constant(item.where)), ("quote", constant(item.quote)),
             ("kind", constant(item.kind)), ("gate", constant(item.gate)),
             ("per_project", constant(item.per_project)), ("frequency", constant(item.frequency)),
+            ("frequency_also", constant(item.frequency_also)),
             ("history_labels", constant((item.label,))),
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
@@ -198,9 +207,12 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                       "recognitions": plan.recognitions,
+                       "items": [i.label for i in plan.items] + list(plan.externals),
                        "signed": sorted(plan.signed), "lists": plan.lists,
-                       "fractional_units": plan.fractional_units}
+                       "fractional_units": plan.fractional_units, "last_year": plan.last_year}
+        group_caps = [f"({constant(g)}, {self.function(f'group_cap_{k}', expr(ir))})"
+                      for k, (g, ir) in enumerate(plan.group_caps)]
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),
@@ -209,6 +221,8 @@ class Generator:
             ("overrides", constant(plan.overrides)),
             ("exclusives", constant(list(plan.exclusives))),
             ("sum_caps", "[" + ", ".join(sum_caps) + "]"),
+            ("sum_cap_scopes", constant(plan.sum_cap_scopes)),
+            ("group_caps", "[" + ", ".join(group_caps) + "]"),
         ):
             self.emit(f"    {constant(key)}: {value},")
         self.emit("}")

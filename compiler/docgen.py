@@ -371,12 +371,18 @@ class DocGenerator:
             lines += ["## 编码说明", ""] + [f"- {md(note.text)}" for note in p.notes] + [""]
         groups = [x for doc in self.program.documents() for x in doc.exclusives]
         caps = [c for doc in self.program.documents() for c in doc.sum_caps]
-        if groups or caps:
+        group_caps = [g for doc in self.program.documents() for g in doc.group_caps]
+        if groups or caps or group_caps:
             lines += ["## 组合规则", ""]
             for x in groups:
                 lines += self.gen(x)
+            for g in group_caps:
+                scope = {"项目": "每个项目（每次活动）", "每年": "每年", "累计": "历年累计"}[g.scope]
+                lines.append(f"- 组合上限「{md(g.name)}」：{'、'.join(md(str(r)) for r in g.members)}合计，"
+                             f"{scope}不超过{self.text(g.amount)}")
             for c in caps:
-                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计）")
+                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计"
+                             f"{'' if c.yearly else '，历年已获支持都计入'}）")
             lines.append("")
         lines += ["## 目录", ""]
         chapter = None
@@ -610,13 +616,17 @@ class DocGenerator:
     def limit(self, lim: n.Limit) -> list[str]:
         meaning = {"上限": "取各上限中最小者", "年度上限": "同一款每年累计", "累计上限": "同一款历年累计",
                    "下限": "金额不低于此数"}[lim.kind]
+        if lim.per_project:
+            meaning = "每个项目各自" + meaning.replace("同一款", "")
+        elif lim.window:
+            meaning = f"同一款本年度及之前共{lim.window}年累计"
         words = "".join(lim.words)
         if isinstance(lim.amount, n.ByLevel):
             return [f"**{lim.kind}**（{meaning}）：按等级分别规定", ""] + self.by_level(lim.amount, lim.kind)
         return [f"**{lim.kind}**：{words}{self.text(lim.amount)}（{meaning}）", ""]
 
     def frequency(self, f: n.Frequency) -> list[str]:
-        return [f"**频次**：{render.frequency_text(f)}", ""]
+        return [f"**频次**：{render.frequency_full(f)}", ""]
 
     def uplift(self, u: n.Uplift) -> list[str]:
         when = f"，若{self.text(u.when)}" if u.when is not None else ""

@@ -33,6 +33,7 @@ class Symbols:
     lists: dict[str, n.ListDecl] = attrs.field(factory=dict)
     list_fields: dict[tuple[str, str], n.Field] = attrs.field(factory=dict)  # (list key, field key) → field
     unit_base: dict[str, tuple[str, object]] = attrs.field(factory=dict)  # unit → (base unit, how many of it)
+    externals: dict[str, n.External] = attrs.field(factory=dict)
 
     def value_decl(self, key: str):
         """The field, parameter or measure a name denotes, or None."""

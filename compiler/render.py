@@ -60,6 +60,8 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
     if isinstance(e, n.Holds):
         names = "、".join(name(r) for r in e.recognitions)
         body = f"已认定{names}" if len(e.recognitions) == 1 else f"已认定{{{names}}}之一"
+        if e.first:
+            body = f"首次认定{names}"
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
@@ -81,6 +83,13 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         return f"{e.kind}（" + "，".join(parts) + "）"
     if isinstance(e, n.Pick):
         return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
+    if isinstance(e, n.Received):
+        return f"已获「{e.source.item}」"
+    if isinstance(e, n.First):
+        words = e.words or (_REL_WORD[e.op],)
+        prefix = "".join(w for w in words if w in _PREFIX)
+        postfix = "".join(w for w in words if w not in _PREFIX)
+        return f"{name(e.measure)}首次{prefix}{text(e.threshold, name=name)}{postfix}"
     if isinstance(e, n.Member):
         elements = "、".join(name(r) for r in e.elements)
         left = text(e.left, name=name)
@@ -139,16 +148,28 @@ def formula_text(award: n.Award, *, name=None) -> str | None:
 
 
 def frequency_text(f: n.Frequency) -> str:
-    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发."""
+    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发 (one part; see ``frequency_full`` for all)."""
     if f.kind == "一次性":
         return "一次性支持"
     if f.kind == "每年":
         return "每年支持一次"
+    if f.kind == "每季度":
+        return "每季度支持一次"
+    if f.kind == "每月":
+        return "每月支持一次"
+    if f.kind == "每次":
+        return "每次符合条件均支持"
     if f.kind == "最多":
         return f"最多支持{f.count}{f.unit or '次'}"
     return f"限第1至{f.count}{f.unit or '次'}"
 
 
+def frequency_full(f: n.Frequency) -> str:
+    """Every part of a 频次 clause, and whether the text states it: 每年支持一次、最多支持3次（原文未写，编码理解）."""
+    return "、".join(frequency_text(g) for g in f.parts()) + ("" if f.stated else "（原文未写，编码理解）")
+
+
 def limit_text(limit: n.Limit, *, name=None) -> str:
     """上限最高500万元, 累计上限1.5亿元, 下限按「评估价」的70%."""
-    return f"{limit.kind}{''.join(limit.words)}{text(limit.amount, name=name)}"
+    scope = "（每个项目）" if limit.per_project else (f"（{limit.window}年内）" if limit.window else "")
+    return f"{limit.kind}{scope}{''.join(limit.words)}{text(limit.amount, name=name)}"

@@ -55,6 +55,8 @@ def collect(program: Program, reporter: Reporter) -> None:
             _declare(s.lists, lst.key, lst, "列表", reporter)
             if lst.key in values:
                 reporter.error("E216", f"列表「{lst.name}」与字段、参数或度量同名", lst.span, "改用不同的名称")
+        for x in doc.externals:
+            _declare(s.externals, x.key, x, "外部支持", reporter)
         for a in doc.articles:
             if a.number in s.articles:
                 reporter.error("E212", f"{a.label}重复（已在 {s.articles[a.number].span} 出现）", a.span,
@@ -150,6 +152,11 @@ class Resolver:
             for x in doc.exclusives:
                 for ref in x.members:
                     self.item_ref(ref)
+            for g in doc.group_caps:
+                for ref in g.members:
+                    self.item_ref(ref)
+                self.current_item = None
+                self.expr(g.amount)
             for c in doc.sum_caps:
                 self.expr(c.amount)
             for b in doc.bindings:
@@ -210,6 +217,12 @@ class Resolver:
             self.report.error("E222", f"未知等级「{ref.name}」", ref.span, self._hint(ref.key, self.level_members))
 
     def item_ref(self, ref: n.ItemRef) -> None:
+        if ref.article == n.EXTERNAL:
+            if ref.key[1] not in self.s.externals:
+                near = self.s.suggest(ref.key[1], self.s.externals)
+                self.report.error("E228", f"未声明的外部支持「{ref.item}」", ref.span,
+                                  f"最接近的是「{near}」" if near else "先声明：外部支持「名称」，说明「…」")
+            return
         if ref.article not in self.s.articles:
             self.report.error("E223", f"没有{n.ItemRef(ref.article, None, ref.span)}", ref.span,
                               "引用的条须在政策或细则中写出")
@@ -258,6 +271,8 @@ class Resolver:
             elif isinstance(e, n.ByLevel):
                 for level, _ in e.entries:
                     self.level(level)
+            elif isinstance(e, n.Received):
+                self.item_ref(e.source)
             elif isinstance(e, n.Holds):
                 for r in e.recognitions:
                     self.recognition(r)
@@ -309,6 +324,11 @@ class Resolver:
                                       f"最接近的是「{near}」" if near else f"该列表的字段：{'、'.join(names)}")
         for h in case.history:
             self.item_ref(h.item)
+        for y in case.yearly:
+            if n.name_key(y.name) not in self.s.fields:
+                near = self.s.suggest(n.name_key(y.name), self.s.fields)
+                self.report.error("E226", f"未知字段「{y.name}」", y.span,
+                                  f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:

@@ -50,6 +50,7 @@ TIERS = "分档"
 BOUNDARY = "边界词"
 TERMS = "用语不一致"
 UNCAPPED = "无上限"
+FREQUENCY = "频次未写明"
 PENDING = "待定事项"
 UNCOVERED = "未转化为规则的原文"
 NOTE = "编码备注"
@@ -243,6 +244,7 @@ class Reviewer:
         self.conditions()
         self.uncapped()
         self.maximum_only()
+        self.frequencies()
         self.double_funding()
         self.pending()
         self.uncovered()
@@ -657,6 +659,32 @@ class Reviewer:
                  f"建议在{labels(numbers)}中写明确定金额的办法（如按评审得分或投入规模分档），"
                  "或改为明确的定额（删去“最高”“不超过”）。", tuple(spans),
                  rows=tuple(rows), header=("条款", "原文表述", "编码"))
+
+    # ---- 频次未写明 ----
+    def frequencies(self) -> None:
+        """Every monetary item whose frequency the text does not state (LANGUAGE.md §9): left to the
+        default (no 频次: paid each time the conditions hold) or the encoder's reading (频次 …，原文未写)."""
+        from .render import frequency_full
+
+        rows, quotes, numbers, spans = [], [], [], []
+        for item in self.items:
+            if item.award is None or item.award.kind not in MONETARY:
+                continue
+            f = item.frequency
+            if f is not None and f.stated:
+                continue
+            numbers.append(item.article)
+            quotes.append(self.item_quote(item))
+            spans.append(where(item.span if f is None else f.span))
+            rows.append((item.label, "默认：每次符合条件均支持，不看已获支持" if f is None else frequency_full(f)))
+        if not rows:
+            return
+        self.add(GENERAL, FREQUENCY, f"{len(rows)}款资金支持的原文没有写频次", tuple(sorted(set(numbers), key=article_order)),
+                 tuple(quotes),
+                 "原文没有写这些支持是一次性、每年还是每个项目（认定、活动）一次。频次决定一家企业能获得几次支持，"
+                 "也决定年度资金需求；编码按下表的理解计算。",
+                 f"建议在{labels(numbers)}中写明支持频次（如“给予一次性资金支持”“每年支持一次”“每个项目支持一次”）。",
+                 tuple(spans), rows=tuple(rows), header=("条款", "编码采用的频次"))
 
     # ---- 可能重复资助 ----
     def thresholds(self, plan) -> bool:

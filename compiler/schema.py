@@ -83,7 +83,7 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     properties["已获支持"] = {
         "type": "array", "maxItems": rt.MAX_HISTORY, "description": "企业已获得的本政策支持，用于频次、累计上限与补差",
         "items": {"type": "object", "required": ["条款", "年度", "金额"], "maxProperties": rt.MAX_KEYS,
-                  "properties": {"条款": {"enum": [i.label for i in plan.items]},
+                  "properties": {"条款": {"enum": [i.label for i in plan.items] + list(plan.externals)},
                                  "年度": value_schema(("年度",), plan.levels),
                                  "金额": value_schema(("金额", "元"), plan.levels),
                                  "项目": {"type": "string"}}}}
@@ -99,6 +99,11 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
                             "items": {"type": "object", "maxProperties": rt.MAX_KEYS,
                                       "properties": {k: field_schema(t, plan.levels, whole=rt.counted(t, plan.fractional_units))
                                                      for k, t in kinds.items()}}}
+    properties["历年"] = {
+        "type": "object", "description": "字段以前各年度的值（用于“首次”）：字段名称 → {年度: 值}",
+        "properties": {name: {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}(年度|年)?$"},
+                              "additionalProperties": {"anyOf": [value_schema(kind, plan.levels, name in signed, rt.counted(kind, plan.fractional_units)), {"type": "null"}]}}
+                       for name, kind in plan.fields.items()}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,

@@ -150,6 +150,9 @@ class Structure:
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
+        if monetary and item.frequency is None:
+            self.report.warn("W430", f"{item.label}没有写频次，按默认“每次符合条件均支持”计算，不看已获支持", item.span,
+                             "写上原文的频次；原文未写时写出所取的理解并注明，如“频次 一次性，原文未写”")
         if award.kind == "核定":  # a value, not money: only 上限 and 下限 of the same type apply to it
             extra = [w for w, present in (("年度上限或累计上限", any(lim.kind in ("年度上限", "累计上限") for lim in item.limits)),
                                           ("分期", item.tranches), ("上浮", item.uplifts),

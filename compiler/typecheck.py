@@ -125,6 +125,11 @@ class TypeChecker:
             return self.step(e)
         if isinstance(e, n.Round):
             return self.round(e)
+        if isinstance(e, n.First):
+            self.first(e)
+            return BOOL
+        if isinstance(e, n.Received):
+            return BOOL
         return None
 
     def step(self, e: n.Step):
@@ -309,6 +314,15 @@ class TypeChecker:
                 hint = None
             self.report.error("E304", f"不能比较{show(lt)}与{show(rt)}", e.span, hint)
 
+    def first(self, e: n.First):
+        """首次: the left side must be an enterprise field, whose earlier years the record can give."""
+        decl = self.s.value_decl(e.measure.key)
+        if decl is not None and not (isinstance(decl, n.Field) and not decl.project):
+            self.report.error("E316", f"“首次”前面应是企业字段，「{e.measure.name}」不是", e.measure.span,
+                              "以前各年度的值按字段记录（记录中的“历年”）；度量、参数和项目字段没有历年值")
+            return
+        self.comparable(self.type_of(e.measure), self.type_of(e.threshold), e)
+
     def holds(self, e: n.Holds):
         for ref in e.recognitions:
             rec = self.s.recognitions.get(ref.key)
@@ -400,6 +414,8 @@ class TypeChecker:
                     self.item(item)
             for c in doc.sum_caps:
                 self.money(c.amount, "总额上限")
+            for g in doc.group_caps:
+                self.money(g.amount, "组合上限")
             for b in doc.bindings:
                 self.binding(b)
             for nar in doc.narrowings:
@@ -478,6 +494,15 @@ class TypeChecker:
                     self.assignable(fact.value, declared(f.type), f"列表「{name}」的字段「{f.name}」")
         for h in case.history:
             self.money(h.amount, "已获金额")
+        for y in case.yearly:
+            f = self.s.fields.get(n.name_key(y.name))
+            if f is None:
+                continue
+            if f.project:
+                self.report.error("E316", f"项目字段「{f.name}」没有历年值", y.span, "历年值只对企业字段")
+                continue
+            for _, value in y.values:
+                self.assignable(value, declared(f.type), f"字段「{f.name}」的历年值")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:

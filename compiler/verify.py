@@ -218,6 +218,13 @@ class World:
     def year(self) -> Val:
         return self.fact("申报年度")
 
+    def window(self, label, kind):
+        """The sum of ``label``'s awards within a window of years (期内累计上限/N): at least this year's, at most all."""
+        _, total, _, in_year = self.history(label)
+        used = self.var(("h", label, kind, "sum"), "Real")
+        self.constraints += [used >= in_year, used <= total]
+        return used
+
 
 class Encoder:
     """IR → z3 terms for one world; ``project`` names the project copy a per-project item reads."""
@@ -471,6 +478,22 @@ class Encoder:
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
             return z3.And(known, hit), z3.And(known, z3.Not(hit))
+        if op == "first_holds":
+            # 首次认定: held now, and not in an earlier year; the earlier years are free
+            now_true, now_false = self.cond(("holds", ir[1], ir[2], ir[3]))
+            known = w.var(("f", "held_history_known"), "Bool")
+            before = w.var(("f", "held_before", ir[1], ir[2], ir[3]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
+        if op == "received":
+            got = w.history(ir[1])[0] > 0  # 已获「X」: any award of X in the record
+            return got, z3.Not(got)
+        if op == "first":
+            # 首次: reached now, and not in any earlier year. The earlier years are free: any history the
+            # record may give (known and reached before, known and not, or not given at all).
+            now_true, now_false = self.cond(("cmp", ir[1], ("field", ir[2]), ir[4]))
+            known = w.var(("f", "history_known", ir[2]), "Bool")
+            before = w.var(("f", "reached_before", ir[2]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "const" and isinstance(ir[1], bool):
             return z3.BoolVal(ir[1]), z3.BoolVal(not ir[1])
         raise Unencodable(f"条件 {op}")
@@ -505,10 +528,12 @@ class ItemModel:
 
     @classmethod
     def of(cls, item: ItemPlan) -> "ItemModel":
-        return cls(item.label, item.kind, item.per_project,
-                   (item.frequency[0], item.frequency[1]) if item.frequency else None,
-                   [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
-                   [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model = cls(item.label, item.kind, item.per_project,
+                    (item.frequency[0], item.frequency[1]) if item.frequency else None,
+                    [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
+                    [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model.frequency_also = [(f[0], f[1]) for f in item.frequency_also]
+        return model
 
 
 def verified(item: ItemPlan) -> bool:
@@ -536,12 +561,24 @@ class Amount:
         if freq is None:
             return z3.BoolVal(True)
         n, _, ny, _ = self.w.history(self.item.label, project)
-        kind, count = freq
-        if kind == "一次性":
-            return n == 0
-        if kind == "每年":
-            return z3.And(self.w.year().s == OK, ny == 0)
-        return n < count
+        parts = []
+        for kind, count in (freq, *getattr(self.item, "frequency_also", ())):
+            if kind == "一次性":
+                parts.append(n == 0)
+            elif kind == "每年":
+                parts.append(z3.And(self.w.year().s == OK, ny == 0))
+            elif kind in ("每季度", "每月"):
+                # the awards of this quarter or month: some of the year's, any number of them
+                key = ("h", self.item.label, kind) if project is None else ("h", self.item.label, project, kind)
+                nq = self.w.var(key, "Int")
+                self.w.constraints += [nq >= 0, nq <= ny]
+                period = self.w.fact("申报季度" if kind == "每季度" else "申报月份")
+                parts.append(z3.And(self.w.year().s == OK, period.s == OK, nq == 0))
+            elif kind == "每次":
+                parts.append(z3.BoolVal(True))
+            else:
+                parts.append(n < count)
+        return z3.And(*parts)
 
     def gross(self, project=None):
         """(pays, amount) after the award, 上浮 and 上限/下限: per project for a 每个项目 item."""
@@ -580,7 +617,9 @@ class Amount:
             amount = _max(z3.RealVal(0), amount - paid)
         _, total, _, in_year = self.w.history(item.label)
         for kind, _, ir in item.limits:
-            if kind not in ("年度上限", "累计上限"):
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
+            if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
                 continue
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
@@ -588,6 +627,9 @@ class Amount:
             if kind == "年度上限":
                 pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
                 used = in_year
+            elif kind != "累计上限":  # 期内累计上限/N: what the window holds, between this year's and all
+                pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
+                used = self.w.window(item.label, kind)
             room = _max(z3.RealVal(0), lim.v - used)
             amount = z3.If(z3.And(lim.s == OK, amount > room), room, amount)
         return z3.And(*pays) if pays else z3.BoolVal(True), amount
@@ -1057,6 +1099,8 @@ class Verifier:
             return [Encoder(w, None).value(ir)]
 
         def room(w, v):
+            if kind.startswith("期内累计上限/"):
+                return _max(z3.RealVal(0), v.v - w.window(label, kind))
             if kind == "年度上限":
                 return _max(z3.RealVal(0), v.v - w.history(label)[3])
             if kind == "累计上限":
@@ -1077,13 +1121,15 @@ class Verifier:
                 return z3.And(z3.Not(na), amount >= total + margin if margin else amount > total)
             v = values[0]
             unknown = z3.Or(v.s == UNK, v.s == NONE)
-            if kind == "年度上限":
+            if kind == "年度上限" or kind.startswith("期内累计上限/"):
                 unknown = z3.Or(unknown, z3.And(v.s == OK, w.year().s != OK))
             over = amount >= room(w, v) + margin if margin else amount > room(w, v)
             return z3.Or(unknown, z3.And(v.s == OK, over))
 
         def build():
             w = self.world()
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
             if pp and kind in ("上限", "下限"):
                 pays, gross = Amount(w, item).gross("p1")
                 return w, z3.And(pays, violation(w, gross, ["p1"], 0))
@@ -1335,7 +1381,7 @@ def _ir(node) -> tuple:
                 return ("lfield", name, ast.literal_eval(args[1]))
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
                     "award_of": ("award_of", name),
-                    "level_of": ("level_of", name)}[f.attr]
+                    "level_of": ("level_of", name), "received": ("received", name)}[f.attr]
         if isinstance(f, ast.Name):
             fn = f.id
             if fn == "Decimal":
@@ -1361,6 +1407,12 @@ def _ir(node) -> tuple:
                 return ("holds", _const(args[1]), _const(args[2]), _const(args[3]))
             if fn in ("member", "contains"):
                 return (fn, _ir(args[0]), _const(args[1]))
+            if fn == "first_held":
+                return ("first_holds", _const(args[1]), _const(args[2]), _const(args[3]))
+            if fn == "first_reached":
+                earlier = args[3].args  # ctx.earlier(name, last_year_field)
+                return ("first", ast.literal_eval(args[0]), ast.literal_eval(earlier[0]),
+                        ast.literal_eval(earlier[1]), _ir(args[2]))
             if fn == "by_level":
                 return ("by_level", _ir(args[0]), {_const(k): _ir(v) for k, v in zip(args[1].keys, args[1].values)})
             if fn == "tier_if":
@@ -1435,6 +1487,8 @@ def models_from_module(source: str) -> dict:
         models[label] = ItemModel(label, _const(spec["kind"]), _const(spec["per_project"]),
                                   (freq[0], freq[1]) if freq else None, conditions, award, uplifts, limits,
                                   _const(spec["topup"]))
+        also = _const(spec["frequency_also"]) if "frequency_also" in spec else ()
+        models[label].frequency_also = [(f[0], f[1]) for f in also]
     return models
 
 
