@@ -317,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：已取值的参数不再列为待定")
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
     p.set_defaults(func=cmd_review)
+
+    from .formatter import cmd_fmt
+    p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")
+    p.add_argument("files", nargs="+", metavar="FILE", help="要排版的 .pol 文件")
+    p.add_argument("--check", action="store_true", help="只检查：列出格式不一致的文件并以失败退出，不改写")
+    p.set_defaults(func=cmd_fmt)
     return parser
 
 
