@@ -124,7 +124,7 @@ def scaffold(text: str, source_name: str) -> str:
            "# 逐款写出条件与“给予”后删去“待编码”；polc check 列出尚待编码的款。",
            "",
            f"政策「{name}」",
-           f"原文文件「{source_name}」" + (f" 自「{start}」起" if start and SECTION.match(start) else ""),
+           f"原文文件「{source_name}」" + (f"自「{start}」起" if start and SECTION.match(start) else ""),
            ""]
     for chapter in chapters:
         if chapter.heading and chapter.heading != start:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from compiler.check import check
+from compiler.formatter import format_text
 from compiler.review import review_markdown
 from compiler.scaffold import scaffold, split
 from evalkit import Pair
@@ -65,7 +66,7 @@ SMALL_POL = """# 由 polc new 从「原文.txt」生成：每一款只照抄了�
 # 逐款写出条件与“给予”后删去“待编码”；polc check 列出尚待编码的款。
 
 政策「某区关于支持外资企业的若干意见」
-原文文件「原文.txt」 自「一、支持内容」起
+原文文件「原文.txt」自「一、支持内容」起
 
 第1条「鼓励外资企业扩大投资」
   原文「鼓励外资企业扩大投资。」
@@ -88,6 +89,7 @@ SMALL_POL = """# 由 polc new 从「原文.txt」生成：每一款只照抄了�
 
 def test_small_text_by_hand(tmp_path):
     assert scaffold(SMALL, "原文.txt") == SMALL_POL
+    assert format_text(SMALL_POL) == SMALL_POL  # the scaffold is already in the formatter's layout
     name, start, chapters = split(SMALL)
     assert (name, start) == ("某区关于支持外资企业的若干意见", "一、支持内容")
     (tmp_path / "原文.txt").write_text(SMALL, encoding="utf-8")
