@@ -21,7 +21,7 @@ from compiler.lower import lower
 from test_fuzz_frontend import programs
 
 REPO = Path(__file__).parent.parent
-POLICY_DIRS = ("policies", "stdlib", "tests/policies", "tests/prop_policies", "tests/data")
+POLICY_DIRS = ("policies", "stdlib", "tests/policies", "tests/prop_policies", "tests/data", "tests/review")
 ALL_POLICIES = sorted(p for d in POLICY_DIRS for p in (REPO / d).rglob("*.pol"))
 
 
