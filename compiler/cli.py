@@ -332,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pol", help="要生成的 .pol 文件（与原文同目录）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     p.set_defaults(func=cmd_new)
+
+    from .lsp import cmd_lsp
+    p = sub.add_parser("lsp", help="语言服务器（经标准输入输出）：编辑器中的诊断、悬停说明、跳转到定义、补全与大纲")
+    p.set_defaults(func=cmd_lsp)
     return parser
 
 
