@@ -130,3 +130,13 @@ def test_source_outside_the_output_folder_is_refused(tmp_path):
     (tmp_path / "sub").mkdir()
     run = polc("new", "--source", str(tmp_path / "t.txt"), "-o", str(tmp_path / "sub" / "a.pol"))
     assert run.returncode == 1 and "同一目录" in run.stderr and not (tmp_path / "sub" / "a.pol").exists()
+
+
+def test_docs_page_says_unencoded_instead_of_inventing_a_rule(tmp_path):
+    (tmp_path / "原文.txt").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "a.pol").write_text(SMALL_POL, encoding="utf-8")
+    run = polc("docs", str(tmp_path / "a.pol"), "-o", str(tmp_path / "site"))
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "article-1.md").read_text(encoding="utf-8")
+    assert page.count("**待编码**") == 2
+    assert "非资金支持" not in page and "所有企业" not in page
