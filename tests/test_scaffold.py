@@ -140,3 +140,11 @@ def test_docs_page_says_unencoded_instead_of_inventing_a_rule(tmp_path):
     page = (tmp_path / "site" / "article-1.md").read_text(encoding="utf-8")
     assert page.count("**待编码**") == 2
     assert "非资金支持" not in page and "所有企业" not in page
+
+
+def test_a_case_about_an_unencoded_item_fails_with_a_reason(tmp_path):
+    (tmp_path / "原文.txt").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "a.pol").write_text(SMALL_POL + "\n案例「先写的案例」\n  预期 第1条「第1款」 符合\n", encoding="utf-8")
+    run = polc("test", str(tmp_path / "a.pol"), "--no-properties")
+    assert run.returncode == 1
+    assert "预期 符合，实际 待编码" in run.stdout and "0 passed, 1 failed" in run.stdout
