@@ -35,6 +35,7 @@ from .source import Source, decode
 _NO_SPACE_AFTER = {"_SEP", "_LPAR", "_RPAR", "_LBRACE", "_COLON", "_EQUALS", "_GT"}
 _NO_SPACE_BEFORE = {"_SEP", "_LPAR", "_RPAR", "_RBRACE", "_COLON", "_EQUALS", "_GT"}
 INDENT = "  "
+MAX_ATTEMPTS = 8  # layouts tried, one more kept space each, before spacing every token apart
 
 
 @attrs.frozen
@@ -214,14 +215,26 @@ def _signature(tree: Tree) -> list[tuple[str, str]]:
 
 
 def format_source(source: Source) -> str | Diagnostic:
-    """The canonical layout of ``source``, or the syntax diagnostic that stops it."""
+    """The canonical layout of ``source``, or the diagnostic that stops it."""
+    try:
+        return _format(source)
+    except RecursionError:
+        from .diagnostics import ERROR, Span
+        return Diagnostic("E110", ERROR, "文件结构嵌套过深，无法排版", Span(source.path, 1, 1, 1, 1), "拆分过深的条件或算式")
+
+
+def _format(source: Source) -> str | Diagnostic:
     try:
         tree, comments = _parse(source)
     except UnexpectedInput as exc:
         return _syntax_diagnostic(source, exc)
     want = _signature(tree)
     careful: set[int] = set()
-    for _ in range(len(want) + 1):
+    tokens = _tokens(tree)
+    for attempt in range(MAX_ATTEMPTS + 1):
+        if attempt == MAX_ATTEMPTS:  # many places would merge: keep a space between every two tokens
+            careful = {right.start_pos for left, right in zip(tokens, tokens[1:])
+                       if left.type != "NAME" and right.type != "NAME"}
         result = _layout(source, tree, comments, careful)
         again = decode(source.path, result.encode("utf-8"), max_bytes=len(result.encode("utf-8")) + 1)
         try:
@@ -235,13 +248,13 @@ def format_source(source: Source) -> str | Diagnostic:
         index = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
         if got_tree is None:
             index = _index_at(tree, again, moved)
-        tokens = _tokens(tree)
         index = min(index, len(tokens) - 1)
         if tokens[index].start_pos in careful:
             index = next((i for i in range(index, -1, -1) if tokens[i].start_pos not in careful), None)
             if index is None:
                 break
         careful.add(tokens[index].start_pos)
+    # No layout kept the tokens (not seen on any policy): leave the text as written.
     return source.text if source.text.endswith("\n") else source.text + "\n"
 
 

@@ -175,3 +175,20 @@ def test_generated_programs_keep_their_parse(data):
     again = decode("g.pol", formatted.encode("utf-8"))
     assert _shape(parser.lark_parser().parse(again.normalized)) == _shape(tree)
     assert format_text(formatted, "g.pol") == formatted
+
+
+def test_deep_nesting_gives_a_diagnostic_not_a_traceback():
+    text = "政策「p」\n第1条「a」\n  款「b」\n    条件 " + "(" * 3000 + "「x」" + ")" * 3000 + "\n    给予 1元\n"
+    result = format_text(text, "deep.pol")
+    assert isinstance(result, Diagnostic) and result.code in ("E110", "E101", "E100")
+
+
+def test_many_places_that_would_merge_still_keep_the_tokens():
+    # Twelve tiers whose “100 ：50万元” would each lex as a ratio if joined: more than the formatter
+    # fixes one at a time, so it spaces every token apart; the tokens must still be the same.
+    tiers = "".join(f"      档 不低于 {100 + i} ：50万元\n" for i in range(12))
+    text = "政策「p」\n第1条「a」\n  款「b」\n    给予 分档「x」\n" + tiers
+    formatted = format_text(text)
+    assert isinstance(formatted, str)
+    assert formatted.count("：50万元") == 0 and formatted.count("： 50万元") == 12
+    assert format_text(formatted) == formatted
