@@ -198,3 +198,24 @@ def test_name_at_reads_article_references():
     assert at.name == "研发投入支持" and at.article == "12"
     assert name_at(line, 2) is None
     assert completions(None, "上限「支", 4) == []  # no program yet: nothing to offer, no failure
+
+
+def test_lookup_in_the_minhang_policy():
+    from compiler.check import check
+    from compiler.lsp import describe, lookup, outline
+
+    path = str(REPO / "policies" / "minhang_2024.pol")
+    program = check(path).program
+    # A case's 预期 names 第1条「研发投入支持」: the 款 declared on line 27 (after 第1条 on 25 and its 原文 on 26).
+    line = "  预期 第1条「研发投入支持」 待评定，金额为 200万元"
+    found = lookup(program, name_at(line, line.index("研")))
+    assert found.kind == "款" and found.span.line == 27
+    text = describe(program, found)
+    assert "原文：「对于符合我区产业导向" in text and "待编码" not in text
+    # 研发投入支持比例 is declared 待定 on line 22 and no 细则 is loaded: the hover says 待定.
+    found = lookup(program, name_at("「研发投入支持比例」", 1))
+    assert found.kind == "参数" and found.span.line == 22 and "**待定**" in describe(program, found)
+    # The outline's first 章 is 一)支持研发技术创新 with 第1条 to 第6条.
+    first = outline(program, path)[0]
+    assert first["name"] == "一)支持研发技术创新"
+    assert [a["name"].split("「")[0] for a in first["children"]] == [f"第{i}条" for i in range(1, 7)]
