@@ -192,12 +192,12 @@ def completions(program, line: str, index: int) -> list[tuple[str, str, str]]:
             out += [(x.name, kind, str(getattr(x, "type", "")) or kind) for x in table.values()]
         out += [(m.name, "等级", f"等级「{lv.name}」") for lv in s.levels.values() for m in lv.members]
         out += [(i.name, "款", i.label) for i in s.items.values()]
+        typed = typed.strip()
         seen, unique = set(), []
         for entry in out:
-            if entry[0] not in seen and entry[0].startswith(typed.strip()) or typed.strip() in entry[0]:
-                if entry[0] not in seen:
-                    seen.add(entry[0])
-                    unique.append(entry)
+            if typed in entry[0] and entry[0] not in seen:
+                seen.add(entry[0])
+                unique.append(entry)
         return unique
     meanings = {w: k.meaning for k in KEYWORDS for w in k.words}
     meanings.update({w: f"边界词（{op}）" for w, op in BOUNDARY_WORDS.items()})
