@@ -192,3 +192,10 @@ def test_many_places_that_would_merge_still_keep_the_tokens():
     assert isinstance(formatted, str)
     assert formatted.count("：50万元") == 0 and formatted.count("： 50万元") == 12
     assert format_text(formatted) == formatted
+
+
+def test_written_forms_are_kept_and_newlines_unified():
+    # A BOM, CRLF newlines, a full-width ＃ comment and full-width ：（） are as the drafter wrote them;
+    # only the layout changes (BOM dropped, LF newlines, the spaces around ： and ， gone).
+    text = "\ufeff政策「p」\r\n＃ 全角注释：「不是名称」\r\n参数「x」 ： 金额（美元） ，待定\r\n"
+    assert format_text(text) == "政策「p」\n＃ 全角注释：「不是名称」\n参数「x」：金额（美元），待定\n"
