@@ -29,7 +29,10 @@ from lark.exceptions import UnexpectedInput
 
 from .diagnostics import Diagnostic
 from .parser import _syntax_diagnostic, grammar_text
+from .keywords import KEYWORDS
 from .source import Source, decode
+
+KEYWORD_TERMINALS = {kw.terminal for kw in KEYWORDS}
 
 # Tokens that take no space on the side facing their neighbour.
 _NO_SPACE_AFTER = {"_SEP", "_LPAR", "_RPAR", "_LBRACE", "_COLON", "_EQUALS", "_GT"}
@@ -93,31 +96,54 @@ def _blank_line_between(text: str, start: int, end: int) -> bool:
     return any(not line.strip() for line in lines[1:-1])
 
 
-def _levels(tree: Tree, text: str) -> dict[int, int]:
-    """Indent level for each token (by start position) that begins an output line."""
-    levels: dict[int, int] = {}
+def _keyword_led(node) -> Token | None:
+    """The first token of a subtree when it is a keyword (a clause such as 条件…, 给予…), else None."""
+    if not isinstance(node, Tree):
+        return None
+    tokens = _tokens(node)
+    return tokens[0] if tokens and tokens[0].type in KEYWORD_TERMINALS else None
 
-    def visit(node: Tree, level: int, parent_first: Token | None, top: bool) -> None:
+
+def _levels(tree: Tree, text: str) -> tuple[dict[int, int], set[int]]:
+    """Indent level for each token (by start position) that may begin an output line, and the
+    positions of the tokens that do.
+
+    A subtree begins a line where its author began one; and once one keyword-led subtree of a node
+    (a clause of a 款, a part of a 案例) has a line of its own, each of its keyword-led siblings
+    not written after punctuation gets one too, so a block is on one line or one clause per line.
+    """
+    levels: dict[int, int] = {}
+    breaks: set[int] = set()
+
+    def visit(node: Tree, level: int, parent_first: Token | None, top: bool, forced: bool) -> None:
         tokens = _tokens(node)
         if not tokens:
             return
         first = tokens[0]
         if not top and parent_first is not None and first.start_pos != parent_first.start_pos \
-                and _starts_line(text, first.start_pos):
+                and (forced or _starts_line(text, first.start_pos)):
             level += 1
+            breaks.add(first.start_pos)
         levels.setdefault(first.start_pos, level)
-        for child in node.children:
+        # A subtree after punctuation (the type after “：”, an option after “，”) continues its line.
+        led = [(child, None if i and isinstance(node.children[i - 1], Token)
+                and node.children[i - 1].type.startswith("_") else _keyword_led(child))
+               for i, child in enumerate(node.children)]
+        broken = any(head is not None and head.start_pos != first.start_pos and _starts_line(text, head.start_pos)
+                     for _, head in led)
+        for child, head in led:
             if isinstance(child, Tree):
-                visit(child, level, first, False)
+                visit(child, level, first, False, broken and head is not None)
             elif child.start_pos != first.start_pos and _starts_line(text, child.start_pos):
                 levels.setdefault(child.start_pos, level + 1)
+                breaks.add(child.start_pos)
 
     for statement in tree.children:
         if isinstance(statement, Tree):
-            visit(statement, 0, None, True)
+            visit(statement, 0, None, True, False)
         else:  # a statement rule inlined down to one token
             levels[statement.start_pos] = 0
-    return levels
+    return levels, breaks
 
 
 def _statement_starts(tree: Tree) -> set[int]:
@@ -143,7 +169,7 @@ def _layout(source: Source, tree: Tree, comments: list[Comment], careful: set[in
     text = source.normalized
     written = source.text  # the same positions: folding is one character for one
     tokens = _tokens(tree)
-    levels = _levels(tree, text)
+    levels, breaks = _levels(tree, text)
     statements = _statement_starts(tree)
     # Tokens and comments in file order.
     events: list[tuple[int, int, Token | Comment]] = [(t.start_pos, t.end_pos, t) for t in tokens]
@@ -197,7 +223,7 @@ def _layout(source: Source, tree: Tree, comments: list[Comment], careful: set[in
         token = item
         if start in statements:
             start_line(0, start)
-        elif not line or start in levels and _starts_line(text, start):
+        elif not line or start in breaks:
             start_line(levels.get(start, current_level + 1), start)
         elif previous is not None:
             line.append(_gap(previous, token, careful))

@@ -86,13 +86,15 @@ MESSY = """政策「排版」
 
 # Worked by hand from the rules above: statements at column 0, 原文 and 款 under 条 at 2,
 # clauses under 款 at 4, continuation lines two deeper than their clause, case parts at 2;
+# once one clause of a block has its own line, so does every clause (原文 moves off the 第1条 line);
 # one space between tokens, none next to 「」 or a separator; one blank line at most.
 MESSY_FORMATTED = """政策「排版」
 # 头注释
 参数「比例」：比例，范围 0% 至 100%,待定
 参数「上限」：金额，待定 # 行尾注释
 
-第1条「标题」原文「原文 照抄，  不动」
+第1条「标题」
+  原文「原文 照抄，  不动」
   款「甲」
     原文「句子」
     条件「企业规模」不低于
