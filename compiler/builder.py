@@ -504,6 +504,9 @@ class Builder(Transformer_NonRecursive):
     def overrides(self, meta, c):
         return ("overrides", c[1])
 
+    def unencoded(self, meta, c):
+        return ("unencoded", True)
+
     def item_ref(self, meta, c):
         item = self.name(c[1]) if len(c) > 1 else None
         return n.ItemRef(self.article_no(c[0]), item, self.span(meta))
@@ -525,7 +528,7 @@ class Builder(Transformer_NonRecursive):
             frequency=freqs[0] if freqs else None, uplifts=tuple(get("uplift")),
             topup=topups[0] if topups else None, tranches=get("tranches")[0] if get("tranches") else (),
             per_project=bool(get("per_project")), overrides=overrides[0] if overrides else None,
-            notes=tuple(get("note")), span=span)
+            notes=tuple(get("note")), span=span, unencoded=bool(get("unencoded")))
 
     def article(self, meta, c):
         number = self.article_no(c[0])

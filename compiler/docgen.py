@@ -413,7 +413,7 @@ class DocGenerator:
                 pending = sorted({self.s.params[r.key].name for r in self._refs(item)
                                   if r.key in self.s.params and self.pending(self.s.params[r.key])})
                 rows.append([self.link(page_of(a.number), a.label), self.item_link(item),
-                             md(render.award_text(item.award)) if item.award else "",
+                             md(render.award_text(item.award)) if item.award else ("待编码" if item.unencoded else ""),
                              str(len(pending)) if pending else ""])
             if not a.items:
                 rows.append([self.link(page_of(a.number), a.label), "", "", ""])
@@ -496,6 +496,11 @@ class DocGenerator:
         lines += ["**原文**", ""]
         lines += [f"> {md(item.quote.text)}" if item.quote else "（本款没有单独的原文引文，见本条原文）", ""]
         lines += ["</div>", "", '<div class="polc-rule" markdown>', ""]
+        if item.unencoded:  # 待编码: saying 条件 无 or 给予 非资金支持 here would be a rule nobody wrote
+            lines += ["**待编码**：本款只照抄了原文，规则尚未写出，求值时不参与计算。", "", "</div>", "", "</div>", ""]
+            for note in item.notes:
+                lines += self.gen(note)
+            return lines
         lines += self.conditions(item)
         if item.assessment:
             lines += [f"**评定**：{md(item.assessment)}。需人工评定，不阻断计算：结果为“待评定”，金额为最多可得的数额。", ""]

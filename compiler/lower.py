@@ -344,9 +344,9 @@ class Lowerer:
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
         if ref.article == n.EXTERNAL:
             return (str(n.ItemRef(n.EXTERNAL, self.s.externals[ref.key[1]].name, ref.span)),)
-        if ref.item is not None:
-            return (self.s.items[ref.key].label,)
-        return tuple(i.label for i in self.s.articles[ref.article].items)
+        if ref.item is not None:  # an item still 待编码 is not in the plan, so nothing refers to it
+            return tuple(i.label for i in (self.s.items[ref.key],) if not i.unencoded)
+        return tuple(i.label for i in self.s.articles[ref.article].items if not i.unencoded)
 
     # ---- the policy ----
     def run(self) -> PolicyPlan:
@@ -357,7 +357,8 @@ class Lowerer:
             for nar in doc.narrowings:
                 for label in self.labels(nar.target):
                     narrowings.setdefault(label, []).append(nar.condition)
-        items = tuple(self.item(item, narrowings.get(item.label, [])) for item in s.items.values())
+        items = tuple(self.item(item, narrowings.get(item.label, [])) for item in s.items.values()
+                      if not item.unencoded)  # 待编码: no rule yet, so nothing to evaluate
         declared_params = {}
         values: dict = {}
         for p in s.params.values():
@@ -380,7 +381,8 @@ class Lowerer:
             validity = (self.expr(v.start) if v.start is not None else None,
                         self.expr(v.end) if v.end is not None else None,
                         v.trial.months if v.trial else None)
-        overrides = tuple((item.label, label) for item in s.items.values() if item.overrides is not None
+        overrides = tuple((item.label, label) for item in s.items.values()
+                          if item.overrides is not None and not item.unencoded
                           for label in self.labels(item.overrides))
         exclusives = tuple({"name": x.name or "互斥组", "members": [l for r in x.members for l in self.labels(r)],
                             "rule": x.rule, "where": where(x.span), **({"per_project": True} if x.per_project else {})}

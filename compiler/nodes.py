@@ -325,6 +325,7 @@ class Item:
     overrides: ItemRef | None
     notes: tuple["Note", ...]
     span: Span
+    unencoded: bool = False  # 待编码: the 原文 is quoted, the rule not yet written
 
     @property
     def key(self) -> tuple[str, str]:

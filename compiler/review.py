@@ -55,6 +55,7 @@ PENDING = "待定事项"
 UNCOVERED = "未转化为规则的原文"
 NOTE = "编码备注"
 UP_TO = "只有最高额"
+UNENCODED = "待编码的款"
 
 
 @attrs.frozen
@@ -181,7 +182,7 @@ class Reviewer:
         self.s = program.symbols
         self.plan = lower(program)
         self.structure = Structure(program, Reporter())
-        self.items = list(self.s.items.values())
+        self.items = [i for i in self.s.items.values() if not i.unencoded]  # 待编码: no rule to review yet
         self.plans = {p.label: p for p in self.plan.items}
         self.values = {name: pairs[-1][1] for name, pairs in self.plan.param_values.items() if pairs}
         self.map = SourceMap(program) if program.source_text is not None else None
@@ -248,6 +249,7 @@ class Reviewer:
         self.double_funding()
         self.pending()
         self.uncovered()
+        self.unencoded()
         self.notes()
         self.dedup_rule()
         order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -885,6 +887,21 @@ class Reviewer:
                      "这段原文没有对应任何可计算或可执行的支持规则：它可能只是导语或倡导性表述，"
                      "也可能是承诺了支持却没有写明对象、条件或方式。",
                      f"如这段文字承诺了支持，建议在{whose}写明支持对象、条件和方式；如仅为导语，可不作修改。")
+
+    # ---- 待编码的款 ----
+    def unencoded(self) -> None:
+        """Items whose 原文 is quoted but whose rule is not written: open work, listed so none is forgotten."""
+        open_items = [i for i in self.s.items.values() if i.unencoded]
+        if not open_items:
+            return
+        numbers = tuple(dict.fromkeys(i.article for i in open_items))
+        rows = tuple((i.label, (i.quote.text[:60] + ("……" if len(i.quote.text) > 60 else "")) if i.quote else "")
+                     for i in open_items)
+        self.add(HINT, UNENCODED, f"{len(numbers)}条共{len(open_items)}款尚待编码", numbers, (),
+                 "这些款只照抄了原文，还没有写出条件与支持方式；审查报告中的其他检查不涉及它们，"
+                 "求值时它们也不参与计算。",
+                 "逐款写出条件与“给予”，再删去“待编码”。",
+                 rows=rows, header=("条款", "原文"))
 
     # ---- 编码备注 ----
     TYPO = re.compile(r"句号|标点|引号|疑为|之误|应为“|疑漏|疑缺|缺谓语|笔误")

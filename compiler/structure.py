@@ -130,12 +130,26 @@ class Structure:
             self.report.error("E403", "原文引文在原文文件中找不到", q.span,
                               f"{where}；引文须逐字照抄（空白除外）")
 
+    def unencoded(self, item: n.Item) -> None:
+        """待编码: the 原文 is quoted but no rule is written yet; allowed while drafting, never silently."""
+        written = [word for word, present in (("条件", item.conditions), ("给予", item.award), ("上限", item.limits),
+                                              ("频次", item.frequency), ("评定", item.assessment), ("例外", item.overrides)) if present]
+        if written:
+            self.report.error("E476", f"{item.label}标为“待编码”，却已写了“{'”“'.join(written)}”", item.span,
+                              "规则写好后删去“待编码”；还没写好就先删去已写的子句")
+        else:
+            self.report.warn("W470", f"{item.label}待编码：只照抄了原文，还没有写规则", item.span,
+                             "写出条件与“给予”后删去“待编码”；求值时本款不参与计算")
+
     def item(self, item: n.Item) -> None:
         if item.quote is None:
             self.report.error("E402", f"{item.label}没有“原文”", item.span, "每一款都要写出它所依据的原文句子")
         else:
             self.quote(item.quote)
         award = item.award
+        if item.unencoded:
+            self.unencoded(item)
+            return
         if award is None:
             self.report.error("E470", f"{item.label}没有写“给予”", item.span,
                               "写出支持的形式，如“给予 按「研发费用」的「研发支持比例」”")
