@@ -414,8 +414,10 @@ def value_strategy(kind, policy, name, scope, low=None, high=None):
     return st.sampled_from(texts)
 
 
-def _near(kind, value):
-    """The value, 0.01 and one unit either side (the points a threshold or a cap turns on)."""
+def _near(kind, value, fractional_units=()):
+    """The value, 0.01 and one unit either side (the points a threshold or a cap turns on).
+
+    A quantity in a count unit (not declared 可为小数) only takes whole values, as the record must."""
     t = kind[0]
     if t == "日期" and isinstance(value, datetime.date):
         return [value + datetime.timedelta(days=d) for d in (-1, 0, 1)]
@@ -435,6 +437,8 @@ def _near(kind, value):
         out += [value.to_integral_value(rounding="ROUND_FLOOR"), value.to_integral_value(rounding="ROUND_CEILING")]
     if t in ("金额", "数量", "比例", "数值"):
         out = [v for v in out if v >= 0]
+    if t == "数量" and kind[1] not in fractional_units:
+        out = [v for v in out if v == v.to_integral_value()]
     if t == "汇率":
         out = [v for v in out if v > 0]
     return out
@@ -481,7 +485,7 @@ def cases(draw, policy, scope, per_project=None, projects=None):
         facts[name] = rows
     year = facts.get("申报年度")
     env = Env(facts, held, typed)
-    _refine(draw, facts, scope["pivots"], fields, env)
+    _refine(draw, facts, scope["pivots"], fields, env, policy.get("fractional_units", ()))
     per_project = scope["per_project"] if per_project is None else per_project
     typed_projects = []
     if per_project:
@@ -493,7 +497,8 @@ def cases(draw, policy, scope, per_project=None, projects=None):
                 if name == "项目名称" or draw(st.integers(0, 11)) == 0:
                     continue
                 project[name] = draw(value_strategy(pfields[name], policy, name, scope))
-            _refine(draw, project, scope["ppivots"], pfields, Env(facts, held, typed, project))
+            _refine(draw, project, scope["ppivots"], pfields, Env(facts, held, typed, project),
+                    policy.get("fractional_units", ()))
             typed_projects.append(project)
     history = []
     base_year = year if isinstance(year, int) else 2025
@@ -527,7 +532,7 @@ def cases(draw, policy, scope, per_project=None, projects=None):
     return case
 
 
-def _refine(draw, facts, pivots, kinds, env):
+def _refine(draw, facts, pivots, kinds, env, fractional_units=()):
     """Move some facts onto a threshold, a tier boundary or the point where a cap starts to bind."""
     for name in sorted(pivots):
         if name not in facts and draw(st.integers(0, 3)) != 0:
@@ -539,7 +544,7 @@ def _refine(draw, facts, pivots, kinds, env):
             if saved is not None:
                 facts[name] = saved
             if value not in _STOPS and value is not None and not isinstance(value, bool):
-                points.append(_near(kinds[name], value))
+                points.append(_near(kinds[name], value, fractional_units))
         points = _interleave(points)
         if points and draw(st.integers(0, 2)) != 0:
             facts[name] = draw(st.sampled_from(points))
@@ -876,7 +881,7 @@ def monotone_pairs(draw, policy, item):
     for ir in item["scope"]["ppivots" if m["project"] else "pivots"].get(m["field"], ()):
         value = ev(ir, env)
         if isinstance(value, Decimal):
-            points.append(_near(kind, value))
+            points.append(_near(kind, value, policy.get("fractional_units", ())))
     # Neighbours across each boundary (just below it, on it): where a band that pays more ends.
     straddles = sorted({(a, b) for group in points for a, b in zip(sorted(group), sorted(group)[1:])})
     points = _interleave(points)

@@ -97,12 +97,12 @@ class PropertyItem(pytest.Item):
     def __init__(self, *, module, function, **kwargs):
         super().__init__(**kwargs)
         self.module = module
-        self.function = function
+        self.property_name = function  # not ``function``: pytest's -k reads that as a Python function
 
     def runtest(self):
         from .propcheck import run_property
 
-        outcome = run_property(self.module, self.function)
+        outcome = run_property(self.module, self.property_name)
         if not outcome.passed:
             raise PolicyError(str(outcome.error))
 

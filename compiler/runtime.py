@@ -239,7 +239,7 @@ def _string_form(kind: tuple, whole: bool = False) -> str | None:
         return rf"{NUMBER_FORM}|(?:{NUMBER_FORM}{_SCALE}|{CHINESE_FORM}){re.escape(kind[1])}"
     if name == "比例":
         return (rf"{NUMBER_FORM}(?:%|‰|个基点|倍)?|百分之(?:{NUMBER_FORM}|{CHINESE_FORM})"
-                rf"|{NUMBER_FORM}:{POSITIVE_FORM}|(?:[0-9](?:\.[0-9])?|[0-9]{{2}}|[一二三四五六七八九]{{1,2}})折")
+                rf"|{NUMBER_FORM}:{POSITIVE_FORM}|(?:[1-9](?:\.[0-9])?|0\.[1-9]|[1-9][0-9]|0[1-9]|[一二三四五六七八九]{{1,2}})折")
     if name == "数量" and whole:  # a count: 3, "3", "3家"
         return rf"{_INTEGER}|{_INTEGER}{re.escape(kind[1])}"
     if name == "数量" and len(kind) > 1:  # 3, "1999.5", or with its unit: "1999.5平方米", "1.5万平方米"
@@ -1427,6 +1427,7 @@ def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
     return ok
 
 
+PERIOD_RANGES = {"申报季度": 4, "申报月份": 12}  # the record gives them as JSON integers in this range
 _PERIOD = {"每年": (), "每季度": ("申报季度", "季度"), "每月": ("申报月份", "月份")}
 
 
@@ -1612,6 +1613,30 @@ def group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, notes)
     return certain - over_certain, at_most - over_all
 
 
+ONE_OFF = ("一次性", "最多", "序数")  # frequencies that pay an enterprise a bounded number of times in all
+
+
+def received_before(group, by_label, included, ctx, notes) -> set:
+    """同一事项不重复支持 across years: a one-off member already received in an earlier award
+    excludes the group's other one-off members (unless one is a 补差 top-up of it); returns those excluded."""
+    excluded = set()
+    once = [label for label in group["members"] if (spec := ctx.specs.get(label)) is not None
+            and spec["frequency"] and spec["frequency"][0] in ONE_OFF and not spec["per_project"]]
+    taken = {h["条款"] for h in ctx.history if h["条款"] in once and h["金额"] > 0}
+    for label in once:
+        r = by_label.get(label)
+        spec = ctx.specs[label]
+        earlier = [t for t in taken if t != label and t not in (spec.get("topup") or ())]
+        if r is None or r["金额"] is None or not earlier:
+            continue
+        included[label] = False
+        excluded.add(label)
+        r["理由"].append(step(f"企业已获{earlier[0]}，与其互斥（{group['rule']}），不重复支持，不计入合计",
+                             False, group["where"]))
+        notes.append(f"{group['name']}：已获{earlier[0]}，{label}不计入")
+    return excluded
+
+
 def combine(policy, results: list, ctx) -> dict:
     """Overrides, mutual exclusions and the total cap, applied after every item is known."""
     by_label = {r["条款"]: r for r in results}
@@ -1632,9 +1657,12 @@ def combine(policy, results: list, ctx) -> dict:
         if group.get("per_project"):
             exclusive_by_project(group, by_label, notes)
             continue
+        taken = received_before(group, by_label, included, ctx, notes)
         members, undecided = [], []
         for label in group["members"]:
             r = by_label.get(label)
+            if label in taken:
+                continue
             if r is not None and r["金额"] is not None:
                 members.append(r)
             elif r is not None and r["状态"] in ("参数待定", "信息不足"):
@@ -1835,9 +1863,9 @@ def read_record(record, schema) -> tuple[Context, list, list]:
                 problems.append({"位置": where, "问题": str(exc)})
         projects.append(project)
     assessed = read_assessments(record.get("评定", {}), schema, problems)
-    for key, last in (("申报季度", 4), ("申报月份", 12)):
-        value = values.get(key)
-        if value is not None and (value != value.to_integral_value() or not 1 <= value <= last):
+    for key, last in PERIOD_RANGES.items():
+        value, given = values.get(key), record.get(key)
+        if value is not None and (isinstance(given, str) or not 1 <= value <= last):
             problems.append({"位置": f"$.{key}", "问题": f"{key}应是 1 至 {last} 的整数"})
     year = values.get("申报年度")
     yearly = read_yearly(record.get("历年"), schema, values, year, problems, warnings)

@@ -74,6 +74,10 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     project = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,
                                rt.counted(kind, plan.fractional_units))
                for name, kind in {**plan.fields, **plan.project_fields}.items()}
+    for key, last in rt.PERIOD_RANGES.items():
+        if key in properties:
+            properties[key] = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": last}, {"type": "null"}],
+                               "description": f"{key}：1 至 {last} 的整数"}
     recognitions = {}
     for name, levels in plan.recognitions.items():
         held = list(plan.levels[levels]) if levels else [True]

@@ -491,7 +491,7 @@ def test_properties_run_for_projects_without_a_name_field(tmp_path):
     """Without 「项目」 there is no 「项目名称」: every property used to crash with KeyError: '项目名称'."""
     path = write(tmp_path, UNNAMED_PROJECTS, "第一条 对技改项目,按投资额的10%给予支持,单个项目最高100万元。\n")
     outcomes = property_outcomes(path)
-    assert len(outcomes) == 3
+    assert len(outcomes) == 4  # 金额不为负, 上限, 不带金额, and (一次性) 逐年求值
     assert {key: repr(o.error) for key, o in outcomes.items() if not o.passed} == {}
     # the history the strategies write names an unnamed project as the runtime does: 第N个项目.
     # 300万元 × 10% = 30万元 and 2000万元 × 10% = 200万元 → 100万元; 一次性, and 第1个项目 was paid already

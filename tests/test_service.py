@@ -106,7 +106,7 @@ def test_bad_record_gets_422_with_the_messages_of_polc_eval(client, cache_dir, t
 def test_bad_date_and_parameters_are_named(client):
     response = client.post("/policies/portal/evaluate", params={"date": "2025-13-01"}, json={})
     assert response.status_code == 422
-    assert response.json()["问题"] == [{"位置": "评估日期", "问题": "“2025-13-01”不是日期，应写成如 \"2025-01-01\""}]
+    assert response.json()["问题"] == [{"位置": "评估日期", "问题": "“2025-13-01”不是日期，应写成如 \"2025-01-01\" 或 \"2025年1月1日\"（须是日历上有的日子）"}]
     response = client.post("/policies/tiers/evaluate", params={"set": "增量奖励比例=50%"}, json={})
     assert response.status_code == 422  # declared 范围 0% 至 10%
     assert response.json()["问题"][0]["位置"] == "参数 增量奖励比例"
