@@ -13,7 +13,7 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from . import nodes as n
 from .diagnostics import Reporter, Span
-from .keywords import BOUNDARY_WORDS
+from .keywords import BOUNDARY_WORDS, PREFIX_BOUNDS
 from .literals import LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
@@ -254,7 +254,27 @@ class Builder(Transformer_NonRecursive):
         return ("assess", str(c[-1]))
 
     def give(self, meta, c):
-        return ("give", c[1])
+        award = c[-1]
+        words = [str(t) for t in c[1:-1]]
+        if words:  # 给予 最高 …, 给予 最高不超过 …: the text gives only a maximum
+            award = self._up_to(award, "".join(words), "金额", meta)
+        return ("give", award)
+
+    def _up_to(self, award, word: str, place: str, meta):
+        """An award whose text gives only a maximum (最高给予, 不超过, 按不高于5%的比例): 最多可得, 待评定."""
+        if any(relation((w,))[0] != "<=" for w in re.findall("|".join(PREFIX_BOUNDS), word) or [word]):
+            self.report.error("E571", f"“给予”的数额前不能用“{word}”", self.span(meta),
+                              "原文只给出最高额时写“给予 最高 50万元”或“给予 不超过 50万元”，比例写“按「基数」的 不高于 5%”")
+        if award.kind in ("非资金支持", "一事一议"):
+            self.report.error("E572", f"“{award.kind}”没有金额，不能写“{word}”", self.span(meta), f"删去“{word}”")
+            return award
+        return n.attrs.evolve(award, up_to=(word, place))
+
+    def give_ratio_up_to(self, meta, c):
+        parts = [x for x in c if not isinstance(x, Token)]
+        word = next(str(t) for t in c if isinstance(t, Token) and t.type == "PREFIX_BOUND")
+        amount = self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
+        return self._up_to(n.Award("金额", amount, self.span(meta)), word, "比例", meta)
 
     def give_amount(self, meta, c):
         return n.Award("金额", c[0], self.span(meta))
@@ -277,12 +297,16 @@ class Builder(Transformer_NonRecursive):
         desc = self.text(c[1]) if len(c) > 1 else None
         return n.Award("非资金支持", None, self.span(meta), description=desc)
 
+    def give_result(self, meta, c):
+        return n.Award("核定", c[2], self.span(meta), result=self.name(c[1]))
+
     def give_case_by_case(self, meta, c):
         return n.Award("一事一议", None, self.span(meta))
 
     def tier(self, meta, c):
         band = next((x for x in c if isinstance(x, n.Band)), None)
-        return n.Tier(band, c[-1], self.span(meta))
+        when = next((c[i + 1] for i, x in enumerate(c) if isinstance(x, Token) and x.type == "WHEN"), None)
+        return n.Tier(band, c[-1], self.span(meta), when)
 
     def band(self, meta, c):
         bounds = [x for x in c if isinstance(x, n.Compare)]
@@ -443,10 +467,15 @@ class Builder(Transformer_NonRecursive):
                        values[0] if values else None, bool(pendings), self._desc(c), span)
 
     def field(self, meta, c):
-        return n.Field(self.name(c[1]), c[2], self._desc(c), False, self.span(meta))
+        return n.Field(self.name(c[1]), c[2], self._desc(c), False, self.span(meta), self._signed(c))
 
     def project_field(self, meta, c):
-        return n.Field(self.name(c[1]), c[2], self._desc(c), True, self.span(meta))
+        return n.Field(self.name(c[1]), c[2], self._desc(c), True, self.span(meta), self._signed(c))
+
+    @staticmethod
+    def _signed(c) -> bool:
+        """Whether a field declaration says 可为负."""
+        return any(isinstance(x, Token) and x.type == "SIGNED" for x in c)
 
     def measure(self, meta, c):
         return n.Measure(self.name(c[1]), c[2], self._desc(c), self.span(meta))
@@ -524,8 +553,35 @@ class Builder(Transformer_NonRecursive):
         return ("history", n.HistoryEntry(c[1], year, c[-1], self.span(meta), project))
 
     def expect(self, meta, c):
-        amount = c[-1] if len(c) > 3 else None
-        return ("expect", n.Expectation(c[1], str(c[2]), amount, self.span(meta)))
+        amount, result, counted, tranches = None, None, None, []
+        for i, x in enumerate(c[3:], 3):
+            if isinstance(x, Token) and x.type == "AMOUNT":
+                amount = c[i + 1]
+            elif isinstance(x, Token) and x.type == "TRANCHES":
+                tranches = [y for y in c[i + 1:] if not isinstance(y, (Token, tuple))]
+            elif isinstance(x, tuple) and x[0] == "result":
+                result = x[1]
+            elif isinstance(x, tuple) and x[0] == "counted":
+                counted = x[1]
+        return ("expect", n.Expectation(c[1], str(c[2]), amount, self.span(meta), result, counted, tuple(tranches)))
+
+    def expect_result(self, meta, c):
+        return ("result", c[1])
+
+    def expect_counted(self, meta, c):
+        return ("counted", True)
+
+    def expect_not_counted(self, meta, c):
+        return ("counted", False)
+
+    def expect_total(self, meta, c):
+        return ("total", n.TotalExpectation(str(c[1]), c[2], self.span(meta)))
+
+    def assessed(self, meta, c):
+        token = c[2]
+        if token.type == "AMOUNT":
+            return ("assessed", n.Assessment(c[1], "通过", c[3], self.span(meta)))
+        return ("assessed", n.Assessment(c[1], str(token), None, self.span(meta)))
 
     def case(self, meta, c):
         parts = [x for x in c if isinstance(x, tuple)]
@@ -534,7 +590,8 @@ class Builder(Transformer_NonRecursive):
         facts = tuple(f for group in get("facts") for f in group)
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
-                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta))
+                      tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
+                      tuple(get("total")), tuple(get("assessed")))
 
     # ---- header statements ----
     def _header(tag):

@@ -56,6 +56,10 @@ def record_of(case: n.Case, program: Program) -> dict:
             record[fact.name] = value
     if case.projects:
         record["项目"] = [{f.name: json_value(f.value) for f in project if not f.holds} for project in case.projects]
+    if case.assessments:
+        s = program.symbols
+        record["评定"] = {s.items[a.item.key].label if a.item.key in s.items else str(a.item):
+                        a.outcome if a.amount is None else json_value(a.amount) for a in case.assessments}
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),
@@ -109,4 +113,41 @@ def run_case(case: n.Case, program: Program, evaluate) -> CaseOutcome:
         actual = got["状态"] + (f"，金额 {got['金额']}" if got["金额"] is not None and e.amount is not None else "")
         if got["状态"] != e.status or (e.amount is not None and got["金额"] != rt.money(const_value(e.amount.value))):
             mismatches.append(Mismatch(label, expected, actual, f"{e.span.file}:{e.span.line}:{e.span.column}"))
+        mismatches += more_mismatches(e, label, got, result)
+    for t in case.totals:
+        want = rt.money(const_value(t.amount.value))
+        key = "合计" if t.kind == "合计" else "最高合计"
+        if result["汇总"][key] != want:
+            mismatches.append(Mismatch(t.kind, f"{t.kind} {want}", f"{t.kind} {result['汇总'][key]}", _where(t.span)))
     return CaseOutcome(case, tuple(mismatches), None, result)
+
+
+def _where(span) -> str:
+    return f"{span.file}:{span.line}:{span.column}"
+
+
+def result_value(expr) -> Decimal:
+    """A 核定 value written in a case (1400万元, 20年, 4500平方米, 70%) as the runtime's 值."""
+    value = const_value(expr.value)
+    return rt.round_money(value) if isinstance(expr.value, Money) else value
+
+
+def more_mismatches(e: n.Expectation, label: str, got: dict, result: dict) -> list:
+    """核定 values, whether the item counts in the totals (互斥), and tranches."""
+    out = []
+    if e.result is not None and isinstance(e.result, n.Literal):
+        want = result_value(e.result)
+        have = got.get("核定")
+        if have is None or Decimal(have["值"]) != want:
+            out.append(Mismatch(label, f"核定 {e.result.text}", f"核定 {have['文字'] if have else '无'}", _where(e.span)))
+    if e.counted is not None:
+        counted = label in result["汇总"]["计入合计"]
+        if counted != e.counted:
+            word = lambda yes: "计入合计" if yes else "不计入合计"  # noqa: E731
+            out.append(Mismatch(label, word(e.counted), word(counted), _where(e.span)))
+    if e.tranches:
+        want = [rt.money(const_value(t.value)) for t in e.tranches if isinstance(t, n.Literal)]
+        have = got.get("分期") or []
+        if want != have:
+            out.append(Mismatch(label, "分期 " + "、".join(want), "分期 " + ("、".join(have) or "无"), _where(e.span)))
+    return out

@@ -80,13 +80,15 @@ MAX_RECORD_BYTES = 20_000_000  # one enterprise's record; a real one is a few ki
 
 
 def _read_json(path: str):
-    from .files import ReadRefused, read_bounded
+    """The record in a JSON file, read bounded (files.read_bounded) and parsed as every service parses
+    it (runtime.read_json): a BOM, a key given twice, nesting too deep are refused with their place.
+    Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path."""
+    from . import runtime as rt
+    from .files import ReadRefused, os_error_text, read_bounded
 
     shown = terminal(path)
     try:
         data = read_bounded(path, MAX_RECORD_BYTES)
-        # Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path.
-        return json.loads(data.decode("utf-8"))
     except ReadRefused as exc:
         raise SystemExit(f"企业信息文件「{shown}」无法读取：{terminal(exc)}；请指向一个 JSON 文本文件"
                          + (f"（上限 {MAX_RECORD_BYTES:,} 字节）" if exc.too_large else ""))
@@ -94,17 +96,14 @@ def _read_json(path: str):
         raise SystemExit(f"找不到企业信息文件「{shown}」")
     except IsADirectoryError:
         raise SystemExit(f"无法读取企业信息文件「{shown}」：这是目录；--input 应是企业信息的 JSON 文件")
-    except UnicodeDecodeError:
-        raise SystemExit(f"「{shown}」不是 UTF-8 编码的文本")
-    except json.JSONDecodeError as exc:
-        raise SystemExit(f"{shown}:{exc.lineno}:{exc.colno}: 不是有效的 JSON：{exc.msg}")
-    except ValueError:  # an integer with thousands of digits
-        raise SystemExit(f"{shown}：JSON 中有位数过多的数字，无法读取")
-    except RecursionError:
-        raise SystemExit(f"{shown}：JSON 嵌套过深，无法读取")
     except OSError as exc:
-        from .files import os_error_text
         raise SystemExit(f"无法读取企业信息文件「{shown}」：{os_error_text(exc)}")
+    try:
+        return rt.read_json(data)
+    except rt.InputError as exc:
+        lines = [f"{shown}：不是可读取的企业信息（{len(exc.problems)} 处问题）："]
+        lines += [f"  {terminal(p['位置'])}：{terminal(p['问题'])}" for p in exc.problems]
+        raise SystemExit("\n".join(lines))
 
 
 def cmd_eval(args) -> int:
@@ -165,6 +164,8 @@ def print_result(result: dict, show_all: bool = False) -> None:
     width = max([display_width(r["条款"]) for r in rows] + [8])
     for r in rows:
         amount = shown(r["金额"])
+        if r.get("核定"):  # a value that is not money: shown, never added to the totals
+            amount = f"核定{r['核定']['名称']}：{r['核定']['文字']}"
         if not amount and r["状态"] in ("符合", "待评定"):
             amount = "（不涉及金额）"
         note = "最多可得，待人工评定" if r["状态"] == "待评定" and r["金额"] else ""

@@ -82,6 +82,8 @@ def expr(ir) -> str:
     if op == "by_level":
         entries = ", ".join(f"{constant(rank)}: {expr(x)}" for rank, x in ir[2].items())
         return f"by_level({expr(ir[1])}, {{{entries}}})"
+    if op == "when":
+        return f"tier_if({expr(ir[1])}, lambda: {expr(ir[2])})"
     if op == "tiers":
         bands = ", ".join(
             f"({constant(lo_op)}, {expr(lo) if lo else 'None'}, {constant(hi_op)}, {expr(hi) if hi else 'None'}, "
@@ -143,7 +145,8 @@ class Generator:
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
             ("topup", constant(item.topup)), ("tranches", "[" + ", ".join(tranches) + "]"),
-            ("formula", constant(item.formula)),
+            ("formula", constant(item.formula)), ("up_to", constant(item.up_to)),
+            ("result", constant(item.result)),
         ]
         spec += "".join(f"    {constant(k)}: {v},\n" for k, v in fields) + "}"
         self.emit(spec)
@@ -182,7 +185,8 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items]}
+                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                       "signed": sorted(plan.signed)}
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),
@@ -204,6 +208,11 @@ class Generator:
         self.emit()
         self.emit("def evaluate(enterprise, params=None, as_of=None):")
         self.emit("    return evaluate_policy(_POLICY_SPEC, ITEMS, enterprise, params, as_of)")
+        self.emit()
+        self.emit()
+        self.emit("def evaluate_json(text, params=None, as_of=None):")
+        self.emit('    """Evaluate a record given as JSON text (str or UTF-8 bytes): duplicate keys, a BOM and the like are problems."""')
+        self.emit("    return evaluate_policy(_POLICY_SPEC, ITEMS, read_json(text), params, as_of)")
         text = "\n".join(self.lines) + "\n"
         return text.replace("import datetime\nimport re\n", "import datetime\nimport json\nimport re\n", 1)
 

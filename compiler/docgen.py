@@ -552,10 +552,18 @@ class DocGenerator:
             return ["**给予**：一事一议（个案研究确定，不计算金额）", ""]
         if award.kind == "非资金支持":
             return [f"**给予**：非资金支持（不涉及金额）：{md(award.description or '')}", ""]
+        if award.kind == "核定":  # a value that is not money paid
+            return [f"**核定**：「{md(award.result)}」为 {self.text(award.amount)}", "",
+                    "核定的是一个计算结果（不是资金）：求值结果中显示在“核定”下，不计入金额合计。", ""]
+        up_to = []
+        if award.up_to is not None:  # 最多可得: the text gives only a maximum
+            up_to = [f"**最多可得**：原文只给出最高额（“{md(award.up_to[0])}”），没有确定金额的规则。"
+                     "结果为“待评定”，金额是企业最多可得的数额，具体金额经评定确定。", ""]
         if award.kind == "分档":
-            lines = [f"**给予**：按{self.text(award.measure)}分档", ""]
-            return lines + self.tiers(award)
-        lines = [f"**给予**：{md(award.kind) + ' ' if award.kind != '金额' else ''}{self.text(award.amount)}", ""]
+            lines = [f"**给予**：按{self.text(award.measure)}分档" + ("，各档为最高额" if award.up_to else ""), ""]
+            return lines + self.tiers(award) + up_to
+        shown = render.up_to_text(award, name=self.name) if award.up_to else self.text(award.amount)
+        lines = [f"**给予**：{md(award.kind) + ' ' if award.kind != '金额' else ''}{shown}", ""] + up_to
         if isinstance(award.amount, n.ByLevel):
             return lines + self.by_level(award.amount, "金额")
         formula = render.formula_text(award, name=self.name)
@@ -576,6 +584,11 @@ class DocGenerator:
                         and tiers[k + 1].band.low is not None:
                     band += f"，至下一档起点（{self.text(tiers[k + 1].band.low.right)}）为止"
             rows.append([str(k + 1), band, self.text(tier.amount)])
+        if any(t.when is not None for t in tiers):  # 档 … 若 …: a band with its own condition
+            for row, tier in zip(rows, tiers):
+                row.insert(2, self.text(tier.when) if tier.when is not None else "无")
+            lines = table(["档", f"{measure}", "附加条件", "金额"], rows)
+            return lines + ["低于最低一档的，不符合；落在某一档但不满足该档附加条件的，也不符合（不退到低一档）。", ""]
         lines = table(["档", f"{measure}", "金额"], rows)
         return lines + ["低于最低一档的，不符合。", ""]
 
@@ -586,7 +599,7 @@ class DocGenerator:
         lines = []
         for lim in item.limits:
             lines += self.gen(lim)
-        monetary = item.award is not None and item.award.kind not in ("一事一议", "非资金支持", "金额", "分档")
+        monetary = item.award is not None and item.award.kind not in ("一事一议", "非资金支持", "金额", "分档", "核定")
         if monetary and not any(lim.kind != "下限" for lim in item.limits):
             lines += ["**上限**：未设上限", ""]
         return lines
@@ -644,6 +657,9 @@ class DocGenerator:
         for b in case.bindings:
             p = self.s.params.get(b.key)
             rows.append(["设定", f"{self.param_link(p, mark=False) if p else md(b.name)} 为 {md(_value_text(b.value))}"])
+        for a in case.assessments:
+            decided = f"通过，评定金额 {md(_value_text(a.amount))}" if a.amount is not None else a.outcome
+            rows.append(["评定", f"{self.ref_link(a.item)} {decided}"])
         if case.date is not None:
             rows.append(["评估日期", case.date.isoformat()])
         lines += table(["情况", "值"], rows) if rows else ["（没有写企业情况）", ""]
@@ -661,12 +677,28 @@ class DocGenerator:
             actual = md(got["状态"])
             if got["金额"] is not None:
                 actual += f"，金额 {md(_money(got['金额']))}"
+            if got.get("最多可得"):
+                actual += f"（最多可得 {md(_money(got['最多可得']))}）"
             if got.get("上限"):
                 actual += f"（受{md(got['上限'])}限制）"
-            ok = got["状态"] == e.status and (e.amount is None or (
-                isinstance(e.amount, n.Literal) and got["金额"] == rt.money(const_value(e.amount.value))))
+            if e.result is not None:
+                expected += f"，核定 {md(_value_text(e.result))}"
+            if got.get("核定"):
+                actual += f"，核定「{md(got['核定']['名称'])}」{md(got['核定']['文字'])}"
+            if e.counted is not None:
+                expected += "，计入合计" if e.counted else "，不计入合计"
+                actual += "，计入合计" if item.label in outcome.result["汇总"]["计入合计"] else "，不计入合计"
+            if e.tranches:
+                expected += "，分期 " + "、".join(md(_value_text(t)) for t in e.tranches)
+                actual += "，分期 " + "、".join(md(_money(x)) for x in got.get("分期") or []) if got.get("分期") else ""
+            ok = not any(m.label == item.label for m in outcome.mismatches)
             rows.append([self.item_link(item), expected, actual, "一致" if ok else "**不一致**"])
             traces.append((item, got))
+        for t in case.totals:
+            key = "合计" if t.kind == "合计" else "最高合计"
+            have = outcome.result["汇总"][key]
+            rows.append([t.kind, md(_value_text(t.amount)), md(_money(have)),
+                         "一致" if not any(m.label == t.kind for m in outcome.mismatches) else "**不一致**"])
         lines += table(["条款", "预期", "求值结果", "核对"], rows)
         for item, got in traces:
             lines += [f"求值过程（{md(item.label)}）：", ""]
@@ -861,3 +893,45 @@ def cmd_docs(args) -> int:
     written = site.write(args.output)
     print(f"已生成 {len(written)} 个页面：{Path(args.output) / 'index.md'}")
     return 0
+
+
+# ---- tables written into the hand-written pages ------------------------------------------------
+
+# Each generated table stands between ``<!-- polc:NAME -->`` and ``<!-- /polc:NAME -->`` in a page of
+# docs/, so the page reads whole as plain Markdown; ``python -m compiler.docgen`` rewrites them and
+# tests/test_docs_tables.py fails when a page is stale.
+GENERATED_TABLES = {"keywords": keyword_reference, "cli": cli_reference}
+_TABLE_BLOCK = re.compile(r"<!-- polc:(?P<name>[a-z]+) -->\n(?:.*?<!-- /polc:(?P=name) -->\n?)?", re.S)
+
+
+def fill_tables(markdown: str) -> str:
+    """The page with every generated table written out afresh between its markers (idempotent)."""
+    def block(m):
+        make = GENERATED_TABLES.get(m.group("name"))
+        if make is None:
+            return m.group(0)
+        name = m.group("name")
+        return f"<!-- polc:{name} -->\n{make().rstrip()}\n\n<!-- /polc:{name} -->\n"
+    if markdown.endswith(tuple(f"<!-- polc:{name} -->" for name in GENERATED_TABLES)):
+        markdown += "\n"  # a marker on the last line, without a newline
+    return _TABLE_BLOCK.sub(block, markdown)
+
+
+def write_tables(docs: Path) -> list[Path]:
+    """Rewrite the generated tables of every page under ``docs``; the pages that changed."""
+    changed = []
+    for page in sorted(Path(docs).glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        fresh = fill_tables(text)
+        if fresh != text:
+            page.write_text(fresh, encoding="utf-8")
+            changed.append(page)
+    return changed
+
+
+if __name__ == "__main__":  # python -m compiler.docgen [DOCS]: rewrite the keyword and command tables
+    import sys
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs"
+    for page in write_tables(target):
+        print(f"已更新 {page}")

@@ -46,6 +46,8 @@ def run(ir, ctx):
         return ctx.level_of(ir[1])
     if op == "by_level":
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
+    if op == "when":
+        return rt.tier_if(run(ir[1], ctx), lambda: run(ir[2], ctx))
     if op == "tiers":
         bands = [(lo_op, run(lo, ctx) if lo else None, hi_op, run(hi, ctx) if hi else None,
                   (lambda a=amount: run(a, ctx))) for lo_op, lo, hi_op, hi, amount in ir[2]]
@@ -76,6 +78,8 @@ def item_spec(item) -> dict:
         "topup": item.topup,
         "tranches": [_fn(t) for t in item.tranches],
         "formula": item.formula,
+        "up_to": item.up_to,
+        "result": item.result,
     }
 
 
@@ -88,7 +92,8 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items]},
+                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
+                   "signed": sorted(plan.signed)},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,
@@ -108,3 +113,7 @@ class Interpreter:
 
     def evaluate(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
         return rt.evaluate_policy(self.policy, self.items, enterprise, params, as_of)
+
+    def evaluate_json(self, text: str | bytes, params: dict | None = None, as_of=None) -> dict:
+        """Evaluate a record given as JSON text: duplicate keys, a BOM and the like are problems (runtime.read_json)."""
+        return self.evaluate(rt.read_json(text), params, as_of)

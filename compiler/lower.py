@@ -10,7 +10,8 @@ IR forms: ("const", v) ("field", name) ("pfield", name) ("param", name)
 ("add"|"sub"|"mul"|"div", a, b) ("cmp", op, a, b) ("and", [..]) ("or", [..])
 ("not", a) ("truth", a) ("holds", names, rank|None, op) ("member", a, values)
 ("contains", a, values) ("level_of", recognition) ("by_level", a, {rank: ir})
-("tiers", measure, [(low_op, low, high_op, high, amount)]).
+("tiers", measure, [(low_op, low, high_op, high, amount)]) ("when", condition, amount): a tier
+with its own condition (the amount if it holds, none of the table's if it fails).
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class ItemPlan:
     topup: tuple | None  # labels whose history 补差 subtracts
     tranches: tuple
     formula: str
+    up_to: str | None = None  # the word (最高, 不超过, 不高于) when the text gives only a maximum: 最多可得
+    result: tuple | None = None  # 核定: (name, type tuple) of a computed value that is not money paid
 
 
 @attrs.frozen
@@ -95,6 +98,7 @@ class PolicyPlan:
     exclusives: tuple  # ({name, members, rule, where}, ...)
     sum_caps: tuple  # ((text, ir), ...)
     descriptions: dict = attrs.field(factory=dict)  # field name → 说明
+    signed: frozenset = attrs.field(factory=frozenset)  # fields declared 可为负
 
 
 def where(span) -> str:
@@ -203,7 +207,10 @@ class Lowerer:
                 band = tier.band
                 low = (band.low.op, self.expr(band.low.right)) if band and band.low else (None, None)
                 high = (band.high.op, self.expr(band.high.right)) if band and band.high else (None, None)
-                tiers.append((low[0], low[1], high[0], high[1], self.expr(tier.amount)))
+                amount = self.expr(tier.amount)
+                if tier.when is not None:  # the band pays only if its own condition holds too
+                    amount = ("when", self.cond(tier.when), amount)
+                tiers.append((low[0], low[1], high[0], high[1], amount))
             amount = ("tiers", self.expr(award.measure), tiers)
         elif award is not None and award.amount is not None:
             amount = self.expr(award.amount)
@@ -231,7 +238,10 @@ class Lowerer:
             quote=item.quote.text if item.quote else None, kind=kind, gate=item.assessment,
             per_project=item.per_project, frequency=freq, conditions=tuple(conditions), award=amount,
             uplifts=uplifts, limits=limits, topup=topup,
-            tranches=tuple(self.expr(t) for t in item.tranches), formula=formula)
+            tranches=tuple(self.expr(t) for t in item.tranches), formula=formula,
+            up_to=award.up_to[0] if award is not None and award.up_to else None,
+            result=(award.result, self.types.type_of(award.amount)) if award is not None and award.kind == "核定"
+            else None)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
         if ref.item is not None:
@@ -283,7 +293,8 @@ class Lowerer:
             recognitions={r.name: r.levels for r in s.recognitions.values()},
             declared_params=declared_params, param_values=values, validity=validity, items=items,
             overrides=overrides, exclusives=exclusives, sum_caps=sum_caps,
-            descriptions={f.name: f.description for f in s.fields.values() if f.description})
+            descriptions={f.name: f.description for f in s.fields.values() if f.description},
+            signed=frozenset(f.name for f in s.fields.values() if f.signed))
 
     def value_of(self, p: n.Param, e):
         if isinstance(e, n.Literal):

@@ -2,9 +2,10 @@
 
 Nothing generated is committed. Each policy (and each 细则) is checked exactly as
 ``polc check`` checks it; a file with errors stops the build with the same
-diagnostics. Hand-written pages may hold two markers that are replaced at build
-time, so they cannot drift from the compiler: ``<!-- polc:keywords -->`` (the
-keyword table) and ``<!-- polc:cli -->`` (the command reference).
+diagnostics. Hand-written pages hold two generated tables between markers,
+``<!-- polc:keywords -->`` (the keyword table) and ``<!-- polc:cli -->`` (the
+command reference), each closed by ``<!-- /polc:NAME -->``: they are written into
+the pages by ``python -m compiler.docgen`` and refreshed again at build time.
 
 mkdocs.yml: ``hooks: [compiler/mkdocs_hooks.py]``; which files are read is set
 by ``extra.polc.policies`` (a glob relative to mkdocs.yml, default
@@ -16,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -103,8 +105,6 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if "<!-- polc:keywords -->" in markdown:
-        markdown = markdown.replace("<!-- polc:keywords -->", docgen.keyword_reference())
-    if "<!-- polc:cli -->" in markdown:
-        markdown = markdown.replace("<!-- polc:cli -->", docgen.cli_reference())
+    if "<!-- polc:" in markdown:  # the tables are in the page already; refreshed here so a stale page cannot ship
+        markdown = re.sub(r"<!-- /?polc:[a-z]+ -->\n?", "", docgen.fill_tables(markdown))  # no markers in the site
     return markdown

@@ -168,6 +168,7 @@ class Tier:
     band: Band | None
     amount: "Expr"
     span: Span
+    when: "Expr | None" = None  # 档 … 若 条件：the band pays only if this also holds
 
 
 @node
@@ -178,6 +179,10 @@ class Award:
     measure: "Expr | None" = None  # for 分档
     tiers: tuple[Tier, ...] = ()
     description: str | None = None  # for 非资金支持
+    # 最多可得: (boundary word, where it stands) when the text gives only a maximum:
+    # ("最高", "金额") for 给予 最高 50万元, ("不高于", "比例") for 按「基数」的 不高于 5%.
+    up_to: tuple[str, str] | None = None
+    result: str | None = None  # 核定「名称」: the name of a computed value that is not money paid
 
 
 @node
@@ -238,6 +243,8 @@ class Item:
                     yield e
             for tier in self.award.tiers:
                 yield tier.amount
+                if tier.when is not None:
+                    yield tier.when
                 if tier.band is not None:
                     yield from (b.right for b in (tier.band.low, tier.band.high) if b is not None)
         yield from (lim.amount for lim in self.limits)
@@ -317,6 +324,7 @@ class Field(Named):
     description: str | None
     project: bool
     span: Span
+    signed: bool = False  # 可为负: the record may give a negative value
 
 
 @node
@@ -414,6 +422,26 @@ class Expectation:
     status: str
     amount: "Expr | None"
     span: Span
+    result: "Expr | None" = None  # 核定 X: the value of a result that is not money
+    counted: bool | None = None  # 计入合计 / 不计入合计 (which member of a 互斥 group is paid)
+    tranches: tuple = ()  # 分期 X、Y: the amount of each tranche
+
+
+@node
+class TotalExpectation:
+    """预期 合计 X / 预期 最高合计 X: the policy's totals for the case."""
+    kind: str  # 合计 最高合计
+    amount: "Expr"
+    span: Span
+
+
+@node
+class Assessment:
+    """评定 第N条「款」 通过 / 未通过 / 金额为 X: what the human assessment decided, as a case states it."""
+    item: ItemRef
+    outcome: str  # 通过 未通过
+    amount: "Expr | None"  # the amount decided, for an award whose text gives only a maximum
+    span: Span
 
 
 @node
@@ -426,6 +454,8 @@ class Case:
     bindings: tuple[Binding, ...]
     expectations: tuple[Expectation, ...]
     span: Span
+    totals: tuple = ()  # TotalExpectation
+    assessments: tuple = ()  # Assessment
 
 
 # ---- 文件 ---------------------------------------------------------------

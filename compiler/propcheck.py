@@ -136,6 +136,9 @@ def ev(ir, env: Env):
         return entries[rank]
     if op == "tiers":
         return tier_amount(ir, env)[0]
+    if op == "when":  # a tier's own condition: its amount, none of the table's, or not known
+        c = ev(ir[1], env)
+        return ev(ir[2], env) if c is True else (NA if c is False else UNK)
     raise ValueError(f"unknown IR {op}")
 
 
@@ -264,6 +267,7 @@ STEPS = {"金额": (Decimal("0.01"), Decimal(1), Decimal(10000)), "比例": (Dec
          "数量": (Decimal(1),), "数值": (Decimal("0.01"), Decimal(1)), "汇率": (Decimal("0.01"),),
          "年度": (1,)}
 YEARS = (2023, 2024, 2025, 2026)
+SIGNED_LOW = {"金额": -Decimal(10) ** 9, "比例": Decimal(-1), "数量": Decimal(-200), "数值": -Decimal(10) ** 6}
 
 
 def _numbers(kind, low=None, high=None):
@@ -283,9 +287,11 @@ def _numbers(kind, low=None, high=None):
         first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
         fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
         return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
-    if name == "汇率":
-        return st.one_of(st.just(Decimal("7.1")), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(20),
-                                                              places=4, allow_nan=False, allow_infinity=False))
+    if name == "汇率":  # inside the declared range, as a caller must give it
+        lo, hi = low if low is not None else Decimal("0.01"), high if high is not None else Decimal(20)
+        nice = [v for v in (Decimal("7.1"), lo, hi) if lo <= v <= hi and v > 0] or [hi]
+        return st.one_of(st.sampled_from(nice), st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False,
+                                                            allow_infinity=False).filter(lambda v: v > 0))
     lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal(10) ** 6  # 数值 ≥ 0
     return st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False)
 
@@ -294,6 +300,8 @@ def value_strategy(kind, policy, name, scope, low=None, high=None):
     """Values of one type; texts and sets come from the names the policy tests them against."""
     t = kind[0]
     if t in ("金额", "比例", "数量", "数值", "汇率"):
+        if low is None and name in policy.get("signed", ()):  # 可为负: the record may say so, so draw it
+            low = SIGNED_LOW.get(t)
         return _numbers(kind, low, high)
     if t == "布尔":
         return st.booleans()
@@ -532,6 +540,19 @@ def check(policy, item, prop, index, case):
     if prop == "pending":
         if r["状态"] not in ("符合", "待评定") and (r["金额"] is not None or r.get("分期") or r["上限"]):
             fail(f"状态为{r['状态']}，却带有金额 {r['金额']}")
+        return
+    if prop == "result":
+        out, _ = _result(policy, case, [label])
+        if r["金额"] is not None or r.get("分期") or label in out["汇总"]["计入合计"]:
+            fail(f"核定的结果带有金额 {r['金额']} 或计入了合计")
+        if (r["状态"] in ("符合", "待评定")) != ("核定" in r):
+            fail(f"状态为{r['状态']}，核定的值为 {r.get('核定')}")
+        return
+    if prop == "up_to":
+        if r["状态"] == "符合":
+            fail("只给出最高额的支持却作为确定金额（符合）")
+        if r["金额"] is not None and (r["状态"] != "待评定" or r.get("最多可得") != r["金额"]):
+            fail(f"状态{r['状态']}、金额 {r['金额']}，却没有标明最多可得 {r.get('最多可得')}")
         return
     if prop == "nonneg":
         if amount is not None and amount < 0:

@@ -18,6 +18,9 @@ starts to bind) and one test per property:
   amounts fall fails it; W412);
 - ``match``: 配套 never exceeds ratio × upstream (× any 上浮 that applies);
 - ``pending``: a result that is not 符合 / 待评定 (参数待定 above all) carries no number;
+- ``result``: a 核定 value is never money: no 金额, never in 计入合计, shown under 核定 when it holds;
+- ``up_to``: an award whose text gives only a maximum is never 符合: with an amount it is
+  待评定 and says 最多可得;
 
 and per policy: each 互斥 group pays no more than its rule allows, and the total
 respects each 总额上限. Policy text reaches the module only as ``repr()``
@@ -52,6 +55,8 @@ PROPERTY_TEXT = {
     "pending": "不符合、信息不足、参数待定等结果不带金额",
     "tier_mono": "分档金额随度量增长而不减少",
     "match": "配套金额不超过配套比例 × 上级金额",
+    "result": "核定的结果不是资金：不带金额，不计入合计；符合时给出核定的值",
+    "up_to": "未写评定结果时，只给出最高额的支持从不作为确定金额：有金额时状态为待评定，并标明最多可得",
 }
 
 
@@ -69,6 +74,8 @@ def children(ir):
         return [ir[1]]
     if op == "by_level":
         return [ir[1], *ir[2].values()]
+    if op == "when":
+        return [ir[1], ir[2]]
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:
@@ -90,10 +97,15 @@ def refs(ir, op) -> set:
 def amounts_only(ir):
     """The parts of an award that give its amount: tier amounts and per-level entries, not what selects them."""
     if ir[0] == "tiers":
-        return [a for *_, a in ir[2]]
+        return [a[2] if a[0] == "when" else a for *_, a in ir[2]]
     if ir[0] == "by_level":
         return list(ir[2].values())
     return [ir]
+
+
+def conditional_tiers(ir) -> bool:
+    """A tier table where some band has its own condition: moving up a band may pay nothing."""
+    return ir[0] == "tiers" and any(amount[0] == "when" for *_, amount in ir[2])
 
 
 def absolute(ir) -> bool:
@@ -263,7 +275,7 @@ class Scope:
 
 
 def monetary(item: ItemPlan) -> bool:
-    return item.award is not None and item.kind not in ("非资金支持", "一事一议")
+    return item.award is not None and item.kind not in ("非资金支持", "一事一议", "核定")
 
 
 def item_scope(plan: PolicyPlan, item: ItemPlan) -> Scope:
@@ -317,7 +329,9 @@ class PropertyGenerator:
     def item(self, item: ItemPlan, index: int, scope: Scope) -> None:
         var = f"ITEM_{index}"
         mono = None
-        if item.award[0] == "tiers":
+        if conditional_tiers(item.award):
+            self.notes.append((item.label, "分档中有带附加条件的档，金额不必随度量增长，未检查分档单调性"))
+        elif item.award[0] == "tiers":
             f = increasing_in(item.award[1])
             if f is not None:
                 mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields}
@@ -366,6 +380,9 @@ class PropertyGenerator:
                       PROPERTY_TEXT["match"])
         self.test(f"{base}_pending", strategy, f"pc.check(POLICY, {var}, 'pending', None, case)", item.label,
                   PROPERTY_TEXT["pending"])
+        if item.up_to:
+            self.test(f"{base}_up_to", strategy, f"pc.check(POLICY, {var}, 'up_to', None, case)", item.label,
+                      PROPERTY_TEXT["up_to"])
 
 
     def run(self) -> str:
@@ -373,7 +390,7 @@ class PropertyGenerator:
         policy = {
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,
             "project_fields": plan.project_fields, "levels": plan.levels, "recognitions": plan.recognitions,
-            "declared": plan.declared_params, "bound": self.bound,
+            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed),
         }
         self.emit(HEADER.rstrip("\n"))
         self.emit()
@@ -416,8 +433,18 @@ class PropertyGenerator:
                 self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data()})}")
                 self.test(f"test_sum_cap_{k}", f"pc.cases(POLICY, SUM_CAP_{k}['scope'])",
                           f"pc.check_sum_cap(POLICY, SUM_CAP_{k}, case)", "合计", f"合计不超过{text}")
-        for item in plan.items:
-            if not monetary(item):
+        for index, item in enumerate(plan.items, 1):
+            if item.kind == "核定" and item.award is not None:  # a value, not money: never in the totals
+                scope = item_scope(plan, item)
+                data = {"label": item.label, "kind": item.kind, "per_project": False, "frequency": None,
+                        "conditions": [c.test for c in item.conditions], "award": item.award, "uplifts": [],
+                        "limits": [(lim.kind, lim.text, lim.amount) for lim in item.limits], "topup": None,
+                        "mono": None, "scope": scope.data()}
+                self.emit()
+                self.emit(f"ITEM_{index} = {constant(data)}")
+                self.test(f"test_item_{index}_result", f"pc.cases(POLICY, ITEM_{index}['scope'])",
+                          f"pc.check(POLICY, ITEM_{index}, 'result', None, case)", item.label, PROPERTY_TEXT["result"])
+            elif not monetary(item):
                 self.notes.append((item.label, "不涉及金额，无金额性质"))
         self.emit()
         self.emit(f"PROPERTIES = {constant(self.properties)}")

@@ -94,8 +94,21 @@ def award_text(award: n.Award, *, name=None) -> str:
         return f"非资金支持：{award.description or ''}".rstrip("：")
     if award.kind == "分档":
         return f"按{text(award.measure, name=name)}分档"
+    if award.kind == "核定":
+        return f"核定「{award.result}」为{text(award.amount, name=name)}"
     prefix = "" if award.kind == "金额" else award.kind + " "
+    if award.up_to is not None:
+        return prefix + up_to_text(award, name=name)
     return prefix + text(award.amount, name=name)
+
+
+def up_to_text(award: n.Award, *, name=None) -> str:
+    """最高50万元, 按「基数」的不高于5%: an award whose text gives only a maximum, in the drafter's words."""
+    word, place = award.up_to
+    e = award.amount
+    if place == "比例" and isinstance(e, n.Binary) and e.op == "的":
+        return f"按{text(e.left, 3, name=name)}的{word}{text(e.right, 4, name=name)}"
+    return word + text(e, name=name)
 
 
 def formula_text(award: n.Award, *, name=None) -> str | None:

@@ -215,6 +215,8 @@ class Resolver:
             self.binding(b)
         for e in case.expectations:
             self.item_ref(e.item)
+        for a in case.assessments:
+            self.item_ref(a.item)
 
 
 def resolve(program: Program, reporter: Reporter) -> None:

@@ -53,6 +53,7 @@ UNCAPPED = "无上限"
 PENDING = "待定事项"
 UNCOVERED = "未转化为规则的原文"
 NOTE = "编码备注"
+UP_TO = "只有最高额"
 
 
 @attrs.frozen
@@ -241,6 +242,7 @@ class Reviewer:
         self.tiers()
         self.conditions()
         self.uncapped()
+        self.maximum_only()
         self.double_funding()
         self.pending()
         self.uncovered()
@@ -442,6 +444,8 @@ class Reviewer:
             for tier in item.award.tiers:
                 if tier.band is not None:
                     stack += [b for b in (tier.band.low, tier.band.high) if b is not None]
+                if tier.when is not None:  # 档 … 若 条件
+                    stack.append(tier.when)
         while stack:
             e = stack.pop()
             if isinstance(e, n.Compare):
@@ -607,6 +611,52 @@ class Reviewer:
                  f"建议在{labels(numbers)}中写明单个企业（项目）每年的最高支持金额（如“最高不超过X万元”），"
                  "或在附则中统一规定单个企业年度享受本政策扶持资金的总额上限。", tuple(spans),
                  rows=tuple(rows), header=("条款", "原文表述", "计算方式", "上限"))
+
+    # ---- 只给出最高额的支持 ----
+    # “最高给予50万元”“给予不超过50万元的奖励”“最高不超过50万元”: the amount itself is a maximum.
+    MAXIMUM_WORDS = re.compile(r"最高(给予|奖励|补贴|资助|支持|补助|不超过)?[^,，。；;、]{0,4}?[0-9一二三四五六七八九十百千.]+[万亿]?元"
+                               r"|(给予|奖励|补贴|资助)[^,，。；;]{0,2}不(超过|高于)[0-9一二三四五六七八九十百千.]+[万亿]?元"
+                               r"|按不(超过|高于)[^,，。；;]{0,12}的比例")
+    # “给予不超过总投入一定比例的资金支持”“按不高于5%的比例”: the ratio is a maximum.
+    RATIO_MAXIMUM_WORDS = re.compile(r"不(超过|高于)[^,，。；;]{0,12}比例")
+
+    def maximum_only(self) -> None:
+        """Items whose text grants at most an amount, with no rule for the exact figure: 最多可得, 待评定.
+
+        An item encoded as a fixed amount although its text says 最高 is listed too, since the
+        enterprise would be promised the maximum as an entitlement."""
+        rows, quotes, numbers, spans = [], [], [], []
+        for item in self.items:
+            award = item.award
+            if award is None or award.kind not in MONETARY or not item.quote:
+                continue
+            text = item.quote.text
+            if self.structure.unbounded(award):  # a ratio of the enterprise's figures: its 最高X元 is a cap (上限)
+                m = self.RATIO_MAXIMUM_WORDS.search(squeeze(text))
+            else:
+                m = self.MAXIMUM_WORDS.search(squeeze(text))
+            if m is None and award.up_to is None:
+                continue
+            numbers.append(item.article)
+            quotes.append(self.item_quote(item))
+            spans.append(where(item.span))
+            if award.up_to is not None:
+                encoded = f"最多可得（{award.up_to[0]}），待评定"
+            elif item.assessment:
+                encoded = f"{item.assessment}，待评定（未写作最高额）"
+            else:
+                encoded = "确定金额（请核对：原文只给出最高额）"
+            rows.append((item.label, m.group(0) if m else _phrase(text), encoded))
+        if not rows:
+            return
+        fixed = sum(1 for r in rows if r[2].startswith("确定"))
+        self.add(HINT, UP_TO, f"{len(rows)}款支持只写了最高额，没有确定具体金额的办法", tuple(numbers), tuple(quotes),
+                 "原文写“最高给予”“不超过……万元”，却没有说明在最高额以内按什么确定具体金额。企业只能知道最多可得多少，"
+                 "具体金额要经评定才知道；同类企业可能得到不同的金额。"
+                 + (f"其中{fixed}款的编码按确定金额计算，会把最高额当作确定可得的金额，请核对。" if fixed else ""),
+                 f"建议在{labels(numbers)}中写明确定金额的办法（如按评审得分或投入规模分档），"
+                 "或改为明确的定额（删去“最高”“不超过”）。", tuple(spans),
+                 rows=tuple(rows), header=("条款", "原文表述", "编码"))
 
     # ---- 可能重复资助 ----
     def thresholds(self, plan) -> bool:

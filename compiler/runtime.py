@@ -174,72 +174,267 @@ def ratio_text(value: Decimal) -> str:
     return f"{plain(value * 100)}%"
 
 
-# ---- parsing input values ----------------------------------------------------
+# ---- the input contract ------------------------------------------------------------
+#
+# What a valid enterprise record is, said once. read_record() enforces this table and
+# compiler/schema.py turns the same table into the JSON Schema that ``polc build``
+# publishes, so the schema accepts a value exactly when the evaluators do. The contract
+# is over JSON as json.loads reads it: a number with a fraction or an exponent is a
+# float, and no field takes a float (money stays exact).
 
-_CN = "零〇一二两三四五六七八九十百千万亿点"
+MAX_KEYS = 500  # keys of the record, of 已认定 and of each project
+MAX_PROJECTS = 500
+MAX_HISTORY = 5000  # entries of 已获支持
+MAX_DEPTH = 64  # nesting of JSON text read by read_json
+MAX_SUGGESTIONS = 20  # unknown names per record that get a “最接近的是” hint; the rest are only listed
+MAX_NUMBER_TEXT = 40  # characters of a number written as a string (Chinese numerals: runtime.MAX_NUMERAL)
+
+# Arabic numbers: digits, or digits grouped by thousands with commas (1,000 but never 1,5).
+_INTEGER = r"(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)"
+NUMBER_FORM = rf"{_INTEGER}(?:\.[0-9]+)?"
+POSITIVE_FORM = r"(?:(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]*[1-9][0-9]*)(?:\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)"
 
 
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_MONEY_LITERAL = re.compile(rf"(-?)([0-9.]+[十百千万亿]*|[{_CN}]+)(美元|元)")
+def _chinese_form() -> str:
+    """Chinese integers as written in full (一千零五, 二百万, 一亿零五万); never the clipped 一千二,
+    which a reader takes for 1200 and the digits say 1002."""
+    d, z = "[一二两三四五六七八九]", "[零〇]"
+    tens = f"{d}十{d}?"
+    after_hundreds = f"(?:{tens}|{z}{d})?"
+    after_thousands = f"(?:{d}百{after_hundreds}|{z}(?:{tens}|{d}))?"
+    full = f"{d}千{after_thousands}"  # 1000–9999
+    low = f"(?:{d}百{after_hundreds}|{d}?十{d}?|{d})"  # 1–999
+    group = f"(?:{full}|{low})"
+    after_wan = f"(?:{full}|{z}{low})?"
+    wan = f"{group}万{after_wan}"
+    after_yi = f"(?:{full}万{after_wan}|{z}(?:{low}万{after_wan}|{group}))?"
+    return f"(?:{group}亿{after_yi}|{wan}|{group}|{z})"
 
 
-def parse_money(value, currency: str = "元") -> Decimal:
+CHINESE_INTEGER_FORM = _chinese_form()
+CHINESE_FORM = f"{CHINESE_INTEGER_FORM}(?:点[零〇一二三四五六七八九]+)?"
+YEAR_FORM = r"(?:19[0-9]{2}|2[01][0-9]{2}|2200)"
+YEAR_RANGE = (1900, 2200)
+
+
+def _date_form() -> str:
+    """Calendar dates only (no 2月30日), years 1000–9999, written 2025-01-01 or 2025年1月1日."""
+    day31, day30, day28 = "(?:0?[1-9]|[12][0-9]|3[01])", "(?:0?[1-9]|[12][0-9]|30)", "(?:0?[1-9]|1[0-9]|2[0-8])"
+    leap = "(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+    forms = []
+    for y_sep, m_sep, end in (("-", "-", ""), ("年", "月", "日")):
+        month_day = (f"(?:(?:0?[13578]|1[02]){m_sep}{day31}|(?:0?[469]|11){m_sep}{day30}|0?2{m_sep}{day28})")
+        forms.append(f"(?:[1-9][0-9]{{3}}{y_sep}{month_day}|{leap}{y_sep}0?2{m_sep}29){end}")
+    return "|".join(forms)
+
+
+DATE_FORM = _date_form()
+_SCALE = "[十百千]?(?:万亿|万|亿)?"
+
+
+def _string_form(kind: tuple) -> str | None:
+    """The strings a numeric type accepts (signless), or None when it takes no strings."""
+    name = kind[0]
+    if name == "金额":
+        return rf"{NUMBER_FORM}|(?:{NUMBER_FORM}{_SCALE}|{CHINESE_FORM}){re.escape(kind[1])}"
+    if name == "比例":
+        return (rf"{NUMBER_FORM}(?:%|‰|个基点|倍)?|百分之(?:{NUMBER_FORM}|{CHINESE_FORM})"
+                rf"|{NUMBER_FORM}:{POSITIVE_FORM}")
+    if name in ("数值", "数量"):  # a quantity may be fractional: "1999.5"
+        return NUMBER_FORM
+    if name == "汇率":
+        return POSITIVE_FORM
+    if name == "年度":
+        return rf"{YEAR_FORM}(?:年度|年)?"
+    if name == "日期":
+        return DATE_FORM
+    return None
+
+
+SIGNABLE = ("金额", "比例", "数量", "数值")  # the types a field may declare 可为负
+
+
+def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) -> dict:
+    """The JSON values a field of type ``kind`` accepts; read_record and the JSON Schema both follow it.
+
+    Keys: ``integer`` (minimum, maximum), either None for no bound, when JSON integers are taken;
+    ``pattern`` with ``max_length`` when strings are taken and must match (a leading “-” only
+    where ``signed``); ``text`` for any string; ``boolean``; ``enum``; ``strings`` for a list of
+    texts. null is accepted for every field and means “not known”.
+    """
+    name = kind[0]
+    signed = signed and name in SIGNABLE
+    form: dict = {}
+    if name == "布尔":
+        form["boolean"] = True
+    elif name in ("金额", "数值", "数量"):
+        form["integer"] = (None if signed else 0, None)
+    elif name == "汇率":
+        form["integer"] = (1, None)
+    elif name == "年度":
+        form["integer"] = YEAR_RANGE
+    elif name == "文本":
+        form["text"] = True
+    elif name == "等级":
+        form["enum"] = [*(levels or {}).get(kind[1], ()), NO_LEVEL]
+    elif name == "集合":
+        form["strings"] = True
+    pattern = _string_form(kind)
+    if pattern is not None:
+        form["pattern"] = f"-?(?:{pattern})" if signed else pattern
+        form["max_length"] = MAX_NUMBER_TEXT
+    return form
+
+
+_COMPILED: dict = {}
+_PATTERNS: dict = {}
+
+
+def _pattern(kind: tuple, signed: bool = False) -> str:
+    """input_form(kind, signed)["pattern"], built once per type."""
+    key = (kind[0], kind[1] if kind[0] == "金额" else None, signed)
+    pattern = _PATTERNS.get(key)
+    if pattern is None:
+        pattern = _PATTERNS[key] = input_form(kind, signed)["pattern"]
+    return pattern
+
+
+def _matches(pattern: str, text: str) -> bool:
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern)
+    return len(text) <= MAX_NUMBER_TEXT and compiled.fullmatch(text) is not None
+
+
+_BAD_CHARS = re.compile("[\ud800-\udfff\ufeff]")
+
+
+def printable(text, cut: bool = False) -> str:
+    """A key or value for a message: lone surrogates and byte-order marks escaped; a value (``cut``)
+    longer than 40 characters shortened, so a message stays readable."""
+    text = str(text) if isinstance(text, (str, int)) else _json_kind(text)
+    if cut and len(text) > 40:
+        text = text[:40] + "…"
+    return _BAD_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text: str, name: bool = False) -> str | None:
+    """Why a text from a record cannot be read, if it cannot: a lone surrogate (not Unicode), or in an
+    unknown name a byte-order mark (left over from a file's start, it would make a known field unknown)."""
+    m = _SURROGATE.search(text)
+    if m is not None:
+        return f"含有孤立的代理字符（U+{ord(m.group()):04X}），不是有效的 Unicode 文本"
+    if name and "\ufeff" in text:
+        return "含有字节顺序标记（U+FEFF，常见于带 BOM 的文件开头），请删去"
+    return None
+
+
+def _normal(value: Decimal) -> Decimal:
+    """-0 is 0: a negative zero must not print as “-0.00”."""
+    return value.copy_abs() if value.is_zero() else value
+
+
+_SCALED = re.compile(r"([0-9]+(?:\.[0-9]+)?)([十百千]?)(万亿|万|亿)?")
+_EXPONENTS = {"": 0, "十": 1, "百": 2, "千": 3, None: 0, "万": 4, "亿": 8, "万亿": 12}
+_WIDE = MONEY_CONTEXT.copy()
+_WIDE.prec = MAX_NUMBER_TEXT + 20  # more digits than any admitted numeral has
+
+
+def _numeral(text: str) -> Decimal:
+    """An Arabic or Chinese numeral the contract has admitted (thousands commas dropped).
+
+    Arabic digits are scaled by moving the exponent, never by multiplying, so a number of any
+    admitted length stays exact whatever the precision of the decimal context.
+    """
+    text = text.replace(",", "")
+    m = _SCALED.fullmatch(text)
+    if m is None:
+        return number(text)
+    exponent = _EXPONENTS[m.group(2)] + _EXPONENTS[m.group(3)]
+    value = Decimal(m.group(1))
+    return Decimal(format(value.scaleb(exponent, _WIDE), "f")) if exponent else value
+
+
+def parse_money(value, currency: str = "元", signed: bool = False) -> Decimal:
     """Money from JSON: an integer, an exact decimal string, or a literal such as 200万元."""
-    if isinstance(value, str):  # the usual case first
-        text = value.strip().replace(",", "")
-        if _PLAIN_NUMBER.fullmatch(text):
-            return Decimal(text)
-        m = _MONEY_LITERAL.fullmatch(text)
-        if not m:
-            raise ValueError(f"“{value}”不是金额，应写成如 \"1234.56\" 或 \"200万{currency}\"")
-        if m.group(3) != currency:
-            raise ValueError(f"“{value}”的币种是{m.group(3)}，这里要求{currency}")
-        amount = number(m.group(2))
-        return -amount if m.group(1) else amount
+    if isinstance(value, str):
+        if _matches(_pattern(("金额", currency), signed), value):
+            negative = value.startswith("-")
+            text = value.lstrip("-")
+            if text.endswith(currency):
+                text = text[: -len(currency)]
+            amount = _numeral(text)
+            return _normal(-amount if negative else amount)
+        raise ValueError(_refused(("金额", currency), value, signed))
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("金额不能用浮点数，请写成整数或字符串，如 \"1234.56\" 或 \"200万元\"")
     if isinstance(value, int):
-        return Decimal(value)
+        return _signed(Decimal(value), "金额", signed)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("金额必须是有限的数")
-        return value
+        return _signed(value, "金额", signed)
     raise ValueError(f"金额应是整数或字符串，这里是{_json_kind(value)}")
 
 
-def parse_ratio(value) -> Decimal:
+def _signed(value: Decimal, what: str, signed: bool) -> Decimal:
+    if value < 0 and not signed:
+        raise ValueError(f"{what}不能为负数（本字段未声明“可为负”）")
+    return _normal(value)
+
+
+def parse_ratio(value, signed: bool = False) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
-    if isinstance(value, int):
-        return Decimal(value)
     if isinstance(value, Decimal):
-        return value
+        if not value.is_finite():
+            raise ValueError("比例必须是有限的数")
+        return _signed(value, "比例", signed)
+    if isinstance(value, int):
+        raise ValueError(f"比例应写成字符串，如 \"5%\" 或 \"0.05\"，这里是数字 {value}")
     if not isinstance(value, str):
         raise ValueError(f"比例应是字符串，如 \"5%\"，这里是{_json_kind(value)}")
-    text = value.strip()
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(%|‰|个基点|倍)?", text)
-    if m:
-        scale = {None: 1, "%": 100, "‰": 1000, "个基点": 10000, "倍": 1}[m.group(2)]
-        return Decimal(m.group(1)) / scale
-    m = re.fullmatch(r"百分之(.+)", text)
-    if m:
-        return number(m.group(1)) / 100
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?):([0-9]+(?:\.[0-9]+)?)", text)
-    if m and Decimal(m.group(2)) != 0:
-        return Decimal(m.group(1)) / Decimal(m.group(2))
-    raise ValueError(f"“{value}”不是比例，应写成如 \"5%\"")
+    if not _matches(_pattern(("比例",), signed), value):
+        raise ValueError(_refused(("比例",), value, signed))
+    negative = value.startswith("-")
+    text = value.lstrip("-")
+    if text.startswith("百分之"):
+        ratio = _numeral(text[3:]) / 100
+    elif ":" in text:
+        left, right = text.split(":")
+        ratio = _numeral(left) / _numeral(right)
+    else:
+        for suffix, scale in (("%", 100), ("‰", 1000), ("个基点", 10000), ("倍", 1)):
+            if text.endswith(suffix):
+                ratio = _numeral(text[: -len(suffix)]) / scale
+                break
+        else:
+            ratio = _numeral(text)
+    return _normal(-ratio if negative else ratio)
 
 
-def parse_number(value) -> Decimal:
+def parse_number(value, signed: bool = False, name: str = "数值") -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError("数值不能用浮点数，请写成整数或字符串，如 \"7.1\"")
-    if isinstance(value, int):
-        return Decimal(value)
+        raise ValueError(f"{name}不能用浮点数，请写成整数或字符串，如 \"7.1\"")
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
-        return Decimal(value.strip())
-    raise ValueError(f"“{value}”不是数值")
+        if not value.is_finite():
+            raise ValueError(f"{name}必须是有限的数")
+        return _signed(value, name, signed)
+    if isinstance(value, int):
+        return _signed(Decimal(value), name, signed)
+    if isinstance(value, str):
+        if _matches(_pattern((name,), signed), value):
+            negative = value.startswith("-")
+            number_value = _numeral(value.lstrip("-"))
+            return _normal(-number_value if negative else number_value)
+        raise ValueError(_refused((name,), value, signed))
+    raise ValueError(f"不是{name}：应是整数或字符串，这里是{_json_kind(value)}")
+
+
+_DATE_PARTS = re.compile(r"([0-9]{4})[-年]([0-9]{1,2})[-月]([0-9]{1,2})日?")
 
 
 def parse_date(value) -> datetime.date:
@@ -247,26 +442,43 @@ def parse_date(value) -> datetime.date:
         return value.date()  # a datetime does not compare with the policy's dates
     if isinstance(value, datetime.date):
         return value
-    if isinstance(value, str):
-        m = re.fullmatch(r"([0-9]{4})(?:-|年)([0-9]{1,2})(?:-|月)([0-9]{1,2})日?", value.strip())
-        if m:
-            try:
-                return datetime.date(*(int(g) for g in m.groups()))
-            except ValueError:
-                pass
-    raise ValueError(f"“{value}”不是日期，应写成如 \"2025-01-01\"")
+    if isinstance(value, str) and _matches(DATE_FORM, value):
+        return datetime.date(*(int(g) for g in _DATE_PARTS.fullmatch(value).groups()))
+    shown = f"“{printable(value, True)}”" if isinstance(value, str) else _json_kind(value)
+    raise ValueError(f"{shown}不是日期，应写成如 \"2025-01-01\" 或 \"2025年1月1日\"（须是日历上有的日子）")
 
 
 def parse_year(value) -> int:
     if isinstance(value, bool):
         raise ValueError("年度应是整数，如 2025")
-    if isinstance(value, int) and 1900 <= value <= 2200:
+    low, high = YEAR_RANGE
+    if isinstance(value, int) and low <= value <= high:
         return value
-    if isinstance(value, str):
-        m = re.fullmatch(r"([0-9]{4})(年度|年)?", value.strip())
-        if m:
-            return int(m.group(1))
-    raise ValueError(f"“{value}”不是年度，应写成如 2025")
+    if isinstance(value, str) and _matches(_string_form(("年度",)), value):
+        return int(value[:4])
+    shown = f"“{printable(value, True)}”" if isinstance(value, (str, int)) else _json_kind(value)
+    raise ValueError(f"{shown}不是年度，应写成如 2025 或 \"2025年度\"（{low}至{high}年）")
+
+
+def _refused(kind: tuple, text: str, signed: bool) -> str:
+    """Why a string is not a value of ``kind``: the most specific reason first."""
+    name = kind[0]
+    shown = f"“{printable(text, True)}”"
+    if len(text) > MAX_NUMBER_TEXT:
+        return f"{shown}过长（{len(text)} 字）：数字连同单位不超过 {MAX_NUMBER_TEXT} 字"
+    pattern = _pattern(kind, signed)
+    if not signed and name in SIGNABLE and _matches(_pattern(kind, True), text):
+        return f"{name}不能为负数（本字段未声明“可为负”）"
+    if name == "金额":
+        other = "美元" if kind[1] == "元" else "元"
+        if _matches(_pattern(("金额", other), True), text) and text.endswith(other):
+            return f"{shown}的币种是{other}，这里要求{kind[1]}"
+    if "," in text and _matches(pattern, text.replace(",", "")):
+        return f"{shown}中的逗号不是千位分隔符：逗号只能每三位一个，如 \"1,000万元\""
+    examples = {"金额": f"\"1234.56\" 或 \"200万{kind[-1]}\"", "比例": "\"5%\" 或 \"0.05\"",
+                "数值": "\"7.1\"", "汇率": "\"7.1\"（大于0）", "数量": "3 或 \"1999.5\""}
+    what = {"金额": "金额", "比例": "比例", "数值": "数值", "汇率": "数值", "数量": "数量"}[name]
+    return f"{shown}不是{what}，应写成如 {examples[name]}"
 
 
 def _json_kind(value) -> str:
@@ -293,45 +505,42 @@ def _finite(value: Decimal) -> Decimal:
 
 NO_LEVEL = "无"
 # Keys of an enterprise record that are not fields: what each holds (a policy may not declare a field so named).
-RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表"}
-_QUANTITY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # a fractional quantity arrives as a string: "1999.5"
+RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果"}
 
 
-def convert(kind: tuple, value, levels: dict):
-    """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not."""
+def convert(kind: tuple, value, levels: dict, signed: bool = False):
+    """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not.
+
+    ``signed`` for a field declared 可为负: a negative money, ratio, count or number is then a value.
+    """
     name = kind[0]
     if name == "布尔":  # the most common type first
         if not isinstance(value, bool):
             raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
         return value
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            raise ValueError(problem)
     if name == "金额":
-        amount = _finite(parse_money(value, kind[1]))
-        if amount < 0:
-            raise ValueError("金额不能为负数")
-        return amount
+        return parse_money(value, kind[1], signed)
     if name == "比例":
-        return _finite(parse_ratio(value))
+        return parse_ratio(value, signed)
     if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
-        if isinstance(value, str) and _QUANTITY_TEXT.fullmatch(value.strip()):
-            value = Decimal(value.strip())
+        if isinstance(value, str):
+            return parse_number(value, signed, "数量")
         if isinstance(value, Decimal) and value.is_finite():
-            if value < 0:
-                raise ValueError("数量不能为负数")
-            return value
+            return _signed(value, "数量", signed)
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str):
-                raise ValueError(f"“{value}”不是数量，应写成整数或小数，如 3 或 \"1999.5\"")
             raise ValueError(f"数量应是整数或小数字符串（如 \"1999.5\"），这里是{_json_kind(value)}")
-        if value < 0:
-            raise ValueError("数量不能为负数")
-        return Decimal(value)
-    if name in ("数值", "汇率"):
-        number_value = _finite(parse_number(value))
-        if name == "汇率" and number_value <= 0:
+        return _signed(Decimal(value), "数量", signed)
+    if name == "数值":
+        return parse_number(value, signed)
+    if name == "汇率":
+        rate = parse_number(value, False, "汇率")
+        if rate <= 0:
             raise ValueError("汇率必须大于0")
-        if number_value < 0:  # facts and parameters are sizes (years, counts, rates); differences are measures
-            raise ValueError("数值不能为负数")
-        return number_value
+        return rate
     if name == "日期":
         return parse_date(value)
     if name == "年度":
@@ -344,12 +553,17 @@ def convert(kind: tuple, value, levels: dict):
         members = levels[kind[1]]
         if value == NO_LEVEL:
             return 0  # below every level: “区级及以上” is false, not unknown
-        if value not in members:
-            raise ValueError(f"应是{'、'.join(members)}之一（没有则写“{NO_LEVEL}”），这里是“{value}”")
+        if not isinstance(value, str) or value not in members:
+            shown = f"“{printable(value, True)}”" if isinstance(value, str) else _json_kind(value)
+            raise ValueError(f"应是{'、'.join(members)}之一（没有则写“{NO_LEVEL}”），这里是{shown}")
         return len(members) - members.index(value)
     if name == "集合":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("应是字符串列表")
+        for v in value:
+            problem = text_problem(v)
+            if problem:
+                raise ValueError(f"“{printable(v, True)}”{problem}")
         return frozenset(value)
     raise ValueError(f"未知类型 {name}")
 
@@ -472,6 +686,18 @@ def select_tier(measure, bands):
     return NOT_APPLICABLE
 
 
+def tier_if(condition, amount_fn):
+    """A tier with its own condition (档 … 若 …): its amount if the condition holds.
+
+    A failed condition leaves the enterprise in no tier (a lower band is not tried: bands do not
+    overlap); an unknown one leaves the amount unknown."""
+    if condition is True:
+        return amount_fn()
+    if condition is False:
+        return NOT_APPLICABLE
+    return UNKNOWN
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -537,6 +763,7 @@ class Context:
         self.project = None
         self.missing: set = set()
         self.pending: set = set()
+        self.assessed: dict = {}  # 条款 → 通过 / 未通过 / amount granted, from the record's 评定
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -608,7 +835,8 @@ def gap_text(op: str, left, right, unit: str) -> str | None:
 class Outcome:
     """What the clauses of an item decide for one enterprise or one project."""
 
-    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches")
+    __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to",
+                 "result")
 
     def __init__(self):
         self.status = None
@@ -620,6 +848,8 @@ class Outcome:
         self.gaps = []
         self.formula = None
         self.tranches = None
+        self.up_to = None  # the maximum, for an award whose text gives only a maximum
+        self.result = None
 
 
 def run_conditions(spec, ctx, out: Outcome) -> bool | None:
@@ -654,7 +884,7 @@ def run_amount(spec, ctx, out: Outcome):
     ctx.pending = set()
     amount = spec["award"](ctx)
     if amount is NOT_APPLICABLE:
-        out.steps.append(step("不属于给予的任何一档或分级", False, spec["where"]))
+        out.steps.append(step("不属于给予的任何一档或分级（或所在一档的附加条件不满足）", False, spec["where"]))
         return NOT_APPLICABLE
     for ratio_fn, when_fn, text, where in spec["uplifts"]:
         applies = True if when_fn is None else when_fn(ctx)
@@ -704,9 +934,60 @@ def evaluate_item(spec, ctx) -> dict:
     if kind == "一事一议":
         return finish(spec, out, "一事一议")
     if kind == "非资金支持":
-        return finish(spec, out, "待评定" if spec["gate"] else "符合")
+        return finish(spec, out, gate_status(spec, ctx, out))
+    if kind == "核定":
+        return settle_result(spec, ctx, out)
     amount = run_amount(spec, ctx, out)
     return settle(spec, ctx, out, amount, past)
+
+
+def result_text(kind: tuple, value) -> str:
+    """A 核定 value as a drafter writes it: 140万元, 70%, 5000平方米, 20年."""
+    name = kind[0] if kind else ""
+    if name == "金额":
+        return money_text(round_money(value), kind[1])
+    if name == "比例":
+        return ratio_text(value)
+    if name == "数量":
+        return f"{plain(value)}{kind[1]}"
+    if name == "期限":  # months
+        return f"{plain(value / 12)}年" if value % 12 == 0 else f"{plain(value)}个月"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def settle_result(spec, ctx, out: Outcome) -> dict:
+    """核定: a value that is not money paid (a lowest land price, a term, an area), with its own 上限/下限.
+
+    It is shown in the result under 核定 and never enters the money totals (金额 stays empty)."""
+    name, kind = spec["result"]
+    ctx.missing, ctx.pending = set(), set()
+    value = spec["award"](ctx)
+    ordered = [c for c in spec["caps"] if c[0] == "下限"] + [c for c in spec["caps"] if c[0] == "上限"]
+    for limit_kind, text, where, limit_fn in ordered:
+        limit = limit_fn(ctx)
+        stop = blocked(value, limit)
+        if stop:
+            value = stop if value is not PENDING else value
+            continue
+        if (limit_kind == "上限" and value > limit) or (limit_kind == "下限" and value < limit):
+            value = limit
+            out.steps.append(step(text, f"核定为{result_text(kind, limit)}", where))
+    out.missing |= ctx.missing
+    out.pending |= ctx.pending
+    if value is PENDING:
+        return finish(spec, out, "参数待定")
+    if value is UNKNOWN:
+        return finish(spec, out, "信息不足")
+    if value is NOT_APPLICABLE:
+        out.steps.append(step("不属于核定的任何一档或分级", False, spec["where"]))
+        return finish(spec, out, "不符合")
+    if kind and kind[0] == "金额":
+        value = round_money(value)
+    out.result = (name, kind, value)
+    out.steps.append(step(f"核定「{name}」（不是资金，不计入合计）", result_text(kind, value), spec["where"]))
+    return finish(spec, out, gate_status(spec, ctx, out))
 
 
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
@@ -764,7 +1045,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         if spec["kind"] == "一事一议":
             return finish(spec, out, "一事一议")
         if spec["kind"] == "非资金支持":
-            return finish(spec, out, "待评定" if spec["gate"] else "符合")
+            return finish(spec, out, gate_status(spec, ctx, out))
         for status in ("参数待定", "信息不足"):  # a project that cannot be decided leaves the total unknown
             if status in statuses:
                 out.steps.append(step(f"已确定的项目合计{money_text(round_money(total))}；"
@@ -821,7 +1102,39 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "参数待定")
         out.tranches = ratios
     out.amount = round_money(amount)
-    return finish(spec, out, "待评定" if spec["gate"] else "符合")
+    if spec.get("up_to"):  # the text gives only a maximum: the enterprise may get at most this much
+        out.up_to = out.amount
+        out.steps.append(step(f"原文只给出最高额（{spec['up_to']}），具体金额经评定确定",
+                              f"最多可得{money_text(out.amount)}", spec["where"]))
+    return finish(spec, out, gate_status(spec, ctx, out))
+
+
+def gate_status(spec, ctx, out: Outcome) -> str:
+    """待评定 until the record says what the assessment decided (评定: 通过, 未通过, or the amount granted).
+
+    An amount granted for an up-to award must lie within what the enterprise may get at most."""
+    if not spec["gate"] and not spec.get("up_to"):
+        return "符合"
+    decided = ctx.assessed.get(spec["label"])
+    if decided is None:
+        return "待评定"
+    if decided == "未通过":
+        out.steps.append(step("评定", "未通过", spec["where"]))
+        return "不符合"
+    if isinstance(decided, Decimal):
+        if out.amount is None:
+            raise InputError([{"位置": f"$.评定.{spec['label']}", "问题": "这一款不涉及金额，评定写“通过”或“未通过”"}])
+        if decided > out.amount:
+            raise InputError([{"位置": f"$.评定.{spec['label']}",
+                               "问题": f"评定金额{money_text(decided)}超过本款最多可得的{money_text(out.amount)}"}])
+        out.amount = round_money(decided)
+        out.steps.append(step("评定", f"通过，评定金额{money_text(out.amount)}", spec["where"]))
+        return "符合"
+    if out.up_to is not None:  # 通过 without an amount: the exact figure is still to be set
+        out.steps.append(step("评定", "通过，但未写评定金额；金额仍为最多可得", spec["where"]))
+        return "待评定"
+    out.steps.append(step("评定", "通过", spec["where"]))
+    return "符合"
 
 
 def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
@@ -865,7 +1178,27 @@ def finish(spec, out: Outcome, status: str) -> dict:
     }
     if amount is not None and out.tranches:
         result["分期"] = [money(p) for p in split_tranches(amount, out.tranches)]
+    if amount is not None and out.up_to is not None:
+        result["最多可得"] = money(out.up_to)
+    if out.result is not None and status in ("符合", "待评定"):
+        name, kind, value = out.result
+        result["核定"] = {"名称": name, "类型": _kind_text(kind),
+                        "值": (money(value) if kind and kind[0] == "金额" else plain(value))
+                        if isinstance(value, Decimal) else str(value),
+                        "文字": result_text(kind, value)}
     return result
+
+
+def _kind_text(kind) -> str:
+    if not kind:
+        return ""
+    if kind[0] == "金额":
+        return f"金额（{kind[1]}）"
+    if kind[0] == "数量":
+        return f"数量（{kind[1]}）"
+    if kind[0] == "期限":
+        return "期限（月）"
+    return kind[0]
 
 
 def within(as_of, start, end, months) -> bool:
@@ -958,106 +1291,259 @@ def combine(policy, results: list, ctx) -> dict:
 # ---- reading the record ---------------------------------------------------------
 
 def read_record(record, schema) -> tuple[Context, list, list]:
-    """Validate a JSON record against the policy's fields; every problem at once."""
+    """Validate a JSON record against the policy's fields (the input contract above); every problem at once."""
     problems, warnings = [], []
     if not isinstance(record, dict):
         raise InputError([{"位置": "$", "问题": f"企业记录应是 JSON 对象，这里是{_json_kind(record)}"}])
+    _check_size(record, MAX_KEYS, "$", "个键")
     fields, project_fields, levels = schema["fields"], schema["project_fields"], schema["levels"]
+    signed = frozenset(schema.get("signed", ()))
+    hints = _Hints()
     values = {}
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目"):
+        if key in ("已认定", "已获支持", "项目", "评定"):
+            continue
+        where = f"$.{printable(key)}"
+        if key not in fields and isinstance(key, str) and text_problem(key, True):
+            problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
             continue
         if key not in fields:
-            near = _nearest(key, list(fields))
-            warnings.append({"位置": f"$.{key}", "问题": f"未知字段「{key}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
+            near = hints.nearest(key, fields)
+            warnings.append({"位置": where, "问题": f"未知字段「{printable(key)}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
             continue
         if value is None:
             continue  # null means not known
         try:
-            values[key] = convert(fields[key], value, levels)
+            values[key] = convert(fields[key], value, levels, key in signed)
         except (ValueError, InvalidOperation, ArithmeticError) as exc:
-            problems.append({"位置": f"$.{key}", "问题": str(exc)})
+            problems.append({"位置": where, "问题": str(exc)})
     held = {}
     raw = record.get("已认定", UNKNOWN)
     if raw is UNKNOWN:
         held = UNKNOWN  # not said: conditions on recognitions stay undecided
     elif not isinstance(raw, dict):
         problems.append({"位置": "$.已认定", "问题": "应是对象：认定名称 → 等级（不分等级的写 true）"})
-    elif raw is not UNKNOWN:
+    else:
+        _check_size(raw, MAX_KEYS, "$.已认定", "项认定")
         for name, level in raw.items():
+            where = f"$.已认定.{printable(name)}"
+            if name not in schema["recognitions"] and isinstance(name, str) and text_problem(name, True):
+                problems.append({"位置": where, "问题": f"名称{text_problem(name, True)}"})
+                continue
             if name not in schema["recognitions"]:
-                warnings.append({"位置": f"$.已认定.{name}", "问题": f"未知认定「{name}」，已忽略"})
+                warnings.append({"位置": where, "问题": f"未知认定「{printable(name)}」，已忽略"})
                 continue
             if level is False or level is None:
                 continue
             rec = schema["recognitions"][name]
             if rec:
                 members = levels[rec]
-                if level not in members:
-                    problems.append({"位置": f"$.已认定.{name}", "问题": f"应是{'、'.join(members)}之一"})
+                if not isinstance(level, str) or level not in members:
+                    problems.append({"位置": where, "问题": f"应是{'、'.join(members)}之一（未获得写 false）"})
                     continue
                 held[name] = len(members) - members.index(level)
             elif level is True:
                 held[name] = 0
             else:
-                problems.append({"位置": f"$.已认定.{name}", "问题": "不分等级的认定写 true"})
+                problems.append({"位置": where, "问题": "不分等级的认定写 true（未获得写 false）"})
     history = []
     raw = record.get("已获支持", [])
     if not isinstance(raw, list):
         problems.append({"位置": "$.已获支持", "问题": "应是列表"})
         raw = []
+    _check_size(raw, MAX_HISTORY, "$.已获支持", "条记录")
     for i, h in enumerate(raw):
         where = f"$.已获支持[{i}]"
         if not isinstance(h, dict):
             problems.append({"位置": where, "问题": "应是对象，含 条款、年度、金额"})
             continue
+        _check_size(h, MAX_KEYS, where, "个键")
         entry = {}
         label = h.get("条款")
-        if label not in schema["items"]:
-            near = _nearest(str(label), schema["items"])
-            problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+        if not isinstance(label, str):
+            problems.append({"位置": f"{where}.条款", "问题": f"没有条款：应是条款名称（字符串），这里是{_json_kind(label)}"})
+        elif text_problem(label):
+            problems.append({"位置": f"{where}.条款", "问题": text_problem(label)})
+        elif label not in schema["items"]:
+            near = hints.nearest(label, schema["items"])
+            problems.append({"位置": f"{where}.条款", "问题": f"没有条款“{printable(label, True)}”" + (f"；最接近的是“{near}”" if near else "")})
         entry["条款"] = label
         if "项目" in h:
             if not isinstance(h["项目"], str):
                 problems.append({"位置": f"{where}.项目", "问题": "应是项目名称（字符串）"})
+            elif text_problem(h["项目"]):
+                problems.append({"位置": f"{where}.项目", "问题": text_problem(h["项目"])})
             entry["项目"] = h["项目"]
         try:
-            entry["年度"] = parse_year(h.get("年度"))
+            entry["年度"] = convert(("年度",), h.get("年度"), levels)
         except ValueError as exc:
             problems.append({"位置": f"{where}.年度", "问题": str(exc)})
-        try:
-            entry["金额"] = _finite(parse_money(h.get("金额", 0)))
-            if entry["金额"] < 0:
-                raise ValueError("金额不能为负数")
-        except (ValueError, InvalidOperation) as exc:
-            problems.append({"位置": f"{where}.金额", "问题": str(exc)})
+        if "金额" not in h or h["金额"] is None:
+            problems.append({"位置": f"{where}.金额", "问题": "缺少金额：已获支持的每条记录须写明金额，如 \"50万元\""})
+        else:
+            try:
+                entry["金额"] = convert(("金额", "元"), h["金额"], levels)
+            except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                problems.append({"位置": f"{where}.金额", "问题": str(exc)})
         history.append(entry)
     projects = []
     raw = record.get("项目", [])
     if not isinstance(raw, list):
         problems.append({"位置": "$.项目", "问题": "应是列表，每个项目一个对象"})
         raw = []
+    _check_size(raw, MAX_PROJECTS, "$.项目", "个项目")
     for i, p in enumerate(raw):
         if not isinstance(p, dict):
             problems.append({"位置": f"$.项目[{i}]", "问题": "应是对象"})
             continue
+        _check_size(p, MAX_KEYS, f"$.项目[{i}]", "个键")
         project = {}
         for key, value in p.items():
+            where = f"$.项目[{i}].{printable(key)}"
             kind = project_fields.get(key) or fields.get(key)
+            if kind is None and isinstance(key, str) and text_problem(key, True):
+                problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
+                continue
             if kind is None:
-                warnings.append({"位置": f"$.项目[{i}].{key}", "问题": f"未知项目字段「{key}」，已忽略"})
+                warnings.append({"位置": where, "问题": f"未知项目字段「{printable(key)}」，已忽略"})
                 continue
             if value is None:
                 continue
             try:
-                project[key] = convert(kind, value, levels)
+                project[key] = convert(kind, value, levels, key in signed)
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
-                problems.append({"位置": f"$.项目[{i}].{key}", "问题": str(exc)})
+                problems.append({"位置": where, "问题": str(exc)})
         projects.append(project)
+    assessed = read_assessments(record.get("评定", {}), schema, problems)
     if problems:
         raise InputError(problems)
     year = values.get("申报年度")
-    return Context(values, held, history, {}, year, projects), warnings, problems
+    ctx = Context(values, held, history, {}, year, projects)
+    ctx.assessed = assessed
+    return ctx, warnings, problems
+
+
+def read_assessments(raw, schema, problems: list) -> dict:
+    """评定: {条款: "通过" | "未通过" | amount granted}: what a human assessment decided, per item."""
+    out = {}
+    if not isinstance(raw, dict):
+        problems.append({"位置": "$.评定", "问题": "应是对象：条款 → “通过”、“未通过”或评定金额（如 \"30万元\"）"})
+        return out
+    for label, value in raw.items():
+        where = f"$.评定.{label}"
+        if label not in schema["items"]:
+            near = _nearest(str(label), schema["items"])
+            problems.append({"位置": where, "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+        elif value in ("通过", "未通过"):
+            out[label] = value
+        else:
+            try:
+                amount = _finite(parse_money(value))
+                if amount < 0:
+                    raise ValueError("金额不能为负数")
+                out[label] = amount
+            except (ValueError, InvalidOperation) as exc:
+                problems.append({"位置": where, "问题": f"应是“通过”、“未通过”或评定金额：{exc}"})
+    return out
+
+
+_JSON_MESSAGES = (
+    ("Expecting value", "此处应有一个 JSON 值"),
+    ("Expecting property name enclosed in double quotes", "此处应是用英文双引号括起的键名"),
+    ("Expecting ':' delimiter", "此处应是冒号 :"),
+    ("Expecting ',' delimiter", "此处应是逗号 ,"),
+    ("Unterminated string", "字符串缺少结尾的引号"),
+    ("Invalid control character", "字符串中有未转义的控制字符"),
+    ("Invalid \\uXXXX escape", "无效的 \\u 转义"),
+    ("Invalid \\escape", "无效的转义"),
+    ("Extra data", "JSON 值之后还有多余的内容"),
+    ("Illegal trailing comma", "多余的逗号"),
+)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def read_json(text) -> object:
+    """An enterprise record from JSON text (str, or UTF-8 bytes), checked before anything reads it.
+
+    Besides malformed JSON, these are problems, each reported in Chinese with its place: a
+    byte-order mark, a key given twice in one object (json.loads would keep the last one
+    silently), nesting deeper than MAX_DEPTH, numbers too long to read, lone surrogates.
+    """
+    import json
+
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError([{"位置": f"第 {exc.start + 1} 个字节", "问题": "不是 UTF-8 编码的文本"}]) from None
+    if not isinstance(text, str):
+        raise InputError([{"位置": "$", "问题": f"应是 JSON 文本，这里是{_json_kind(text)}"}])
+    if text.startswith("\ufeff"):
+        raise InputError([{"位置": "第 1 行第 1 列", "问题": "文本以字节顺序标记（BOM）开头；请另存为不带 BOM 的 UTF-8"}])
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub('""', text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise InputError([{"位置": "$", "问题": f"JSON 嵌套过深：{deepest} 层，上限 {MAX_DEPTH} 层"}])
+    repeated = {}  # id of an object → the keys it gives more than once
+
+    def pairs_to_object(pairs):
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            seen, twice = set(), []
+            for key, _ in pairs:
+                if key in seen and key not in twice:
+                    twice.append(key)
+                seen.add(key)
+            repeated[id(obj)] = twice
+        return obj
+
+    try:
+        record = json.loads(text, object_pairs_hook=pairs_to_object)
+    except json.JSONDecodeError as exc:
+        message = next((zh for en, zh in _JSON_MESSAGES if exc.msg.startswith(en)), "格式错误")
+        raise InputError([{"位置": f"第 {exc.lineno} 行第 {exc.colno} 列", "问题": f"不是有效的 JSON：{message}"}]) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits; nesting the scan above missed
+        raise InputError([{"位置": "$", "问题": "JSON 中有位数过多的数字或过深的嵌套，无法读取"}]) from None
+    problems = []
+    stack = [("$", record)]
+    while stack:  # iterative: depth is bounded above, but never trust the stack with input
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if text_problem(value):
+                problems.append({"位置": where, "问题": f"字符串{text_problem(value)}"})
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, dict):
+            for key in repeated.get(id(value), ()):
+                problems.append({"位置": f"{where}.{printable(key)}", "问题": f"键「{printable(key)}」在同一对象中出现了不止一次"})
+            for key, v in reversed(list(value.items())):
+                if text_problem(key):
+                    problems.append({"位置": f"{where}.{printable(key)}", "问题": f"键名{text_problem(key)}"})
+                stack.append((f"{where}.{printable(key)}", v))
+    if problems:
+        raise InputError(problems)
+    return record
+
+
+def _check_size(container, limit: int, where: str, unit: str) -> None:
+    """Refuse a record too large to read in bounded time, before looking inside it."""
+    if len(container) > limit:
+        raise InputError([{"位置": where, "问题": f"有 {len(container)} {unit}，超过上限 {limit}；请拆分或删去多余的内容"}])
+
+
+class _Hints:
+    """Spelling hints for unknown names, at most MAX_SUGGESTIONS per record: each costs a fuzzy match."""
+
+    def __init__(self):
+        self.left = MAX_SUGGESTIONS
+
+    def nearest(self, word, pool) -> str | None:
+        if self.left <= 0 or not isinstance(word, str) or len(word) > 64:
+            return None
+        self.left -= 1
+        return _nearest(word, pool)
 
 
 def _nearest(word: str, pool) -> str | None:
@@ -1071,7 +1557,7 @@ def from_text(kind: tuple, text: str):
     name = kind[0]
     text = text.strip()
     if name == "数量":
-        m = re.fullmatch(rf"([0-9]+(?:\.[0-9]+)?|[{_CN}]+)({re.escape(kind[1])})?", text)
+        m = re.fullmatch(rf"([0-9]+(?:\.[0-9]+)?|{CHINESE_INTEGER_FORM})({re.escape(kind[1])})?", text)
         if not m:
             raise ValueError(f"“{text}”不是数量，应写成如 “50{kind[1]}”")
         return Decimal(number(m.group(1)))
@@ -1105,8 +1591,8 @@ def read_params(declared: dict, given: dict, levels: dict) -> dict:
         raise InputError([{"位置": "参数", "问题": f"参数应是对象：参数名称 → 取值，这里是{_json_kind(given)}"}])
     for name, value in (given or {}).items():
         if name not in declared:
-            near = _nearest(name, declared)
-            problems.append({"位置": f"参数 {name}", "问题": f"没有参数「{name}」" + (f"；最接近的是「{near}」" if near else "")})
+            near = _nearest(name, declared) if isinstance(name, str) and len(name) <= 64 else None
+            problems.append({"位置": f"参数 {printable(name)}", "问题": f"没有参数「{printable(name)}」" + (f"；最接近的是「{near}」" if near else "")})
             continue
         kind, low, high = declared[name]
         try:

@@ -148,7 +148,14 @@ class Structure:
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
-        if not monetary and (item.limits or item.tranches or item.uplifts):
+        if award.kind == "核定":  # a value, not money: only 上限 and 下限 of the same type apply to it
+            extra = [w for w, present in (("年度上限或累计上限", any(lim.kind in ("年度上限", "累计上限") for lim in item.limits)),
+                                          ("分期", item.tranches), ("上浮", item.uplifts),
+                                          ("补差", item.topup is not None), ("每个项目", item.per_project)) if present]
+            if extra:
+                self.report.error("E573", f"{item.label}核定的不是资金，不能有{'、'.join(extra)}", item.span,
+                                  "核定的结果只能写“上限”“下限”；需要按项目分别核定的，拆成几款")
+        elif not monetary and (item.limits or item.tranches or item.uplifts):
             self.report.error("E471", f"{item.label}不涉及金额，不能有上限、分期或上浮", item.span)
         if item.tranches:
             values = [self.constant(t) for t in item.tranches]
@@ -231,9 +238,11 @@ class Structure:
             return
         members = self.s.levels[n.name_key(levels_name)].members
         names = "、".join(f"「{m.name}」" for m in members if len(members) - members.index(m) in missing)
+        lowest = table.entries[-1][0].name
+        example = (f"已认定「{table.measure.name}」「{lowest}」及以上" if table.measure.key in self.s.recognitions
+                   else f"「{table.measure.name}」 达到「{lowest}」")
         self.report.warn("W421", f"{item.label}的分级上限没有列出{names}：条件允许这一级，它的金额不受此上限约束",
-                         lim.span, f"补上{names}的上限，或在条件中排除这一级（如 已认定「{table.measure.name}」"
-                                   f"「{table.entries[-1][0].name}」及以上）")
+                         lim.span, f"补上{names}的上限，或在条件中排除这一级（如 {example}）")
 
     def unbounded(self, award: n.Award) -> bool:
         if award.kind == "分档":

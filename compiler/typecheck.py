@@ -13,7 +13,7 @@ from . import nodes as n
 from .diagnostics import Reporter
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
-from .runtime import NO_LEVEL
+from .runtime import NO_LEVEL, SIGNABLE
 
 BOOL = ("布尔",)
 RATIO = ("比例",)
@@ -255,6 +255,10 @@ class TypeChecker:
                 t = self.ref_type(n.Ref(m.name, m.span))
                 if t is not None and t[0] not in ORDERED:
                     self.report.error("E314", f"度量「{m.name}」应是数值类的量，这里是{show(t)}", m.span)
+            for f in doc.fields:
+                if f.signed and f.type.kind not in SIGNABLE:
+                    self.report.error("E331", f"字段「{f.name}」是{show(declared(f.type))}，不能声明“可为负”", f.span,
+                                      "只有金额、比例、数量、数值类的字段可以声明“可为负”")
             for p in doc.params:
                 want = declared(p.type)
                 if p.value is not None:
@@ -283,10 +287,27 @@ class TypeChecker:
         if p is not None:
             self.assignable(b.value, declared(p.type), f"参数「{p.name}」的设定值")
 
+    RESULT_KINDS = ("金额", "比例", "数量", "数值", "期限", "日期", "年度")
+
+    def result(self, item: n.Item) -> None:
+        """核定「名称」 算式: a typed value, not money paid; its 上限/下限 are of the same type."""
+        t = self.type_of(item.award.amount)
+        if t is not None and t[0] not in self.RESULT_KINDS:
+            self.report.error("E575", f"核定的结果应是金额、比例、数量、数值、期限或日期，这里是{show(t)}", item.award.amount.span,
+                              "条件写在“条件”中；文字说明写“非资金支持「…」”")
+            return
+        for lim in item.limits:
+            lt = self.type_of(lim.amount)
+            if t is not None and lt is not None and lt != t:
+                self.report.error("E574", f"{lim.kind}应与核定的结果同为{show(t)}，这里是{show(lt)}", lim.amount.span)
+
     def item(self, item: n.Item) -> None:
         for c in item.conditions:
             self.expect(c, BOOL, "条件")
         a = item.award
+        if a is not None and a.kind == "核定":
+            self.result(item)
+            a = None  # not money: none of the checks below applies
         if a is not None:
             if a.amount is not None:
                 self.money(a.amount, "给予的金额")
@@ -296,11 +317,13 @@ class TypeChecker:
                     self.report.error("E315", f"分档所依据的量应能比较大小，这里是{show(mt)}", a.measure.span)
                 for tier in a.tiers:
                     self.money(tier.amount, "这一档的金额")
+                    if tier.when is not None:
+                        self.expect(tier.when, BOOL, "这一档的附加条件")
                     if tier.band:
                         for b in (tier.band.low, tier.band.high):
                             if b is not None:
                                 self.comparable(mt, self.type_of(b.right), b)
-        for lim in item.limits:
+        for lim in item.limits if a is not None or item.award is None else ():
             self.money(lim.amount, lim.kind)
         for u in item.uplifts:
             self.expect(u.ratio, RATIO, "上浮比例")
@@ -330,6 +353,13 @@ class TypeChecker:
         for e in case.expectations:
             if e.amount is not None:
                 self.money(e.amount, "预期金额")
+            for t in e.tranches:
+                self.money(t, "预期的分期金额")
+        for t in case.totals:
+            self.money(t.amount, f"预期{t.kind}")
+        for a in case.assessments:
+            if a.amount is not None:
+                self.money(a.amount, "评定金额")
 
 
 def combine(op: str, lt, rt):

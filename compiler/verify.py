@@ -39,7 +39,8 @@ from fractions import Fraction
 import z3
 
 from .lower import ItemPlan, PolicyPlan, lower
-from .propgen import LIFETIME, absolute, amounts_only, award_params, increasing_in, monetary, refs, walk
+from .propgen import (LIFETIME, absolute, amounts_only, award_params, conditional_tiers, increasing_in, monetary,
+                      refs, walk)
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
 MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
@@ -111,16 +112,19 @@ class World:
     def typed(self, key, kind):
         """A variable for a fact or parameter of type ``kind``, constrained to the values a record may give."""
         t = kind[0]
+        # a field declared 可为负 takes any sign; every other number a record gives is ≥ 0 (runtime.input_form)
+        signed = key[0] in ("f", "p") and key[-1] in self.plan.signed
         if t in ("金额", "比例", "数值", "汇率"):
             x = self.var(key, "Real", kind)
-            if t in ("金额", "比例", "数值"):
+            if t in ("金额", "比例", "数值") and not signed:
                 self.constraints.append(x >= 0)
             if t == "汇率":
                 self.constraints.append(x > 0)
             return x
         if t == "数量":  # fractional quantities (1999.5平方米) are valid input: a real, not an integer
             x = self.var(key, "Real", kind)
-            self.constraints.append(x >= 0)
+            if not signed:
+                self.constraints.append(x >= 0)
             return x
         if t == "年度":
             x = self.var(key, "Int", kind)
@@ -266,6 +270,10 @@ class Encoder:
             return Val(v, s)
         if op == "tiers":
             return self.tiers(ir)
+        if op == "when":  # runtime.tier_if: the amount if the condition holds, NA if it fails, else UNK
+            t, f = self.cond(ir[1])
+            a = self.value(ir[2])
+            return Val(a.v, z3.If(t, a.s, z3.If(f, z3.IntVal(NA), z3.IntVal(UNK))))
         raise Unencodable(f"算式 {op}")
 
     def tiers(self, ir) -> Val:
@@ -455,6 +463,11 @@ class ItemModel:
                    (item.frequency[0], item.frequency[1]) if item.frequency else None,
                    [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
                    [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+
+
+def verified(item: ItemPlan) -> bool:
+    """The items the solver models: those paying money, and 核定 values (their 上限 and 下限 hold too)."""
+    return monetary(item) or (item.kind == "核定" and item.award is not None)
 
 
 def _max(a, b):
@@ -883,6 +896,8 @@ class Verifier:
             return confirm
 
         def money(r):
+            if r and r.get("核定"):  # a value that is not money: its exact 值
+                return Decimal(r["核定"]["值"])
             return Decimal(r["金额"]) if r and r["金额"] is not None else None
 
         # amount never negative
@@ -915,6 +930,8 @@ class Verifier:
         for k, lim in enumerate(plan_item.limits):
             if lim.kind != "上限" or not absolute(plan_item.award) or not absolute(lim.amount):
                 continue
+            if plan_item.kind == "核定":
+                continue  # the cap property above covers it: a 核定 value has no promise to keep
             if any(x not in self.bound for x in refs(lim.amount, "param") | award_params(plan_item)):
                 continue  # propgen lists it as waiting for parameter values
             p = Property(label, f"fixed_{k}", f"给予的固定金额不超过{lim.text}")
@@ -943,7 +960,8 @@ class Verifier:
             self.prove(p, build_fixed, [counter_fixed], confirm_fixed)
             props.append(p)
         # tiers never decrease as the measure grows
-        if item.award is not None and item.award[0] == "tiers" and plan_item.award[0] == "tiers":
+        if item.award is not None and item.award[0] == "tiers" and plan_item.award[0] == "tiers" \
+                and not conditional_tiers(plan_item.award):
             f = increasing_in(plan_item.award[1])
             if f is not None:
                 props.append(self.monotone_property(item, plan_item, f))
@@ -1044,11 +1062,11 @@ class Verifier:
             if r == "error" or money(r) is None or value is None:
                 return None
             if value < 0 and kind != "下限":
-                return f"{text}的数额无法确定，却给出了金额 {r['金额']}"
+                return f"{text}的数额无法确定，却给出了金额 {money(r)}"
             if kind == "下限" and money(r) < _cents(value):
-                return f"金额 {r['金额']} 低于 {_cents(value)}"
+                return f"金额 {money(r)} 低于 {_cents(value)}"
             if kind != "下限" and money(r) > _cents(value):
-                return f"金额 {r['金额']} 超过 {_cents(value)}"
+                return f"金额 {money(r)} 超过 {_cents(value)}"
             return None
         self.prove(p, build, counters(lambda w, a, names: violation(w, a, names, Decimal("0.01")), bound_of), confirm)
         return p
@@ -1214,7 +1232,7 @@ class Verifier:
     def run(self) -> list[Property]:
         out = []
         for item in self.plan.items:
-            if not monetary(item) or item.label not in self.models:
+            if not verified(item) or item.label not in self.models:
                 continue
             out += self.item_properties(item.label)
         for group in self.plan.exclusives:
@@ -1287,6 +1305,8 @@ def _ir(node) -> tuple:
                 return (fn, _ir(args[0]), _const(args[1]))
             if fn == "by_level":
                 return ("by_level", _ir(args[0]), {_const(k): _ir(v) for k, v in zip(args[1].keys, args[1].values)})
+            if fn == "tier_if":
+                return ("when", _ir(args[0]), _ir(args[1].body))
             if fn == "select_tier":
                 bands = []
                 for t in args[1].elts:
@@ -1368,7 +1388,7 @@ def verify_program(program, policy_file, rules_file=None, module_source=None, rl
     if module_source is not None:
         models = models_from_module(module_source)
     else:
-        models = {item.label: ItemModel.of(item) for item in plan.items if monetary(item)}
+        models = {item.label: ItemModel.of(item) for item in plan.items if verified(item)}
     verifier = Verifier(program, plan, models, policy_file, rules_file, rlimit, budget)
     verifier.module_source = module_source
     return verifier.run()

@@ -362,7 +362,7 @@ def test_schema_and_runtime_agree_on_quantities(tmp_path):
     pair = Pair(write(tmp_path, AREA_POLICY, AREA_SOURCE))
     schema = json_schema(lower(pair.program))
     for value, valid in [(2000, True), ("1999.5", True), ("0", True), ("0.25", True), (-1, False),
-                         ("-1", False), ("1,5", False), ("1999.5平方米", False), (True, False), ([], False)]:
+                         ("-1", False), ("1,5", False), (" 3", False), ("1999.5平方米", False), (True, False), ([], False)]:
         accepted = jsonschema.Draft202012Validator(schema).is_valid({"租用面积": value})
         kind, _ = pair.outcomes({"租用面积": value})
         assert accepted == valid and (kind == "result") == valid, (value, accepted, kind)
@@ -538,3 +538,35 @@ def test_a_project_field_may_share_a_record_key_name(tmp_path):
     pair = Pair(path)
     # one project 已认定 (10万元), one not: 10万元
     pair.expect("第1条「技改」", {"项目": [{"已认定": True}, {"已认定": False}]}, "符合", "100000.00")
+
+
+def test_properties_draw_exchange_rates_inside_the_declared_range():
+    """tests/policies/currency.pol declares 美元汇率 范围 1 至 20: the strategies drew 0.01 and every property
+    of 第1条 failed with an InputError from the evaluator instead of testing it."""
+    from evalkit import POLICIES
+
+    outcomes = property_outcomes(POLICIES / "currency.pol", examples=30)
+    assert {key: repr(o.error) for key, o in outcomes.items() if not o.passed} == {}
+
+
+def test_per_level_cap_over_a_level_field(tmp_path):
+    """The same for a 等级 field (级别: 国家级 > 市级 > 区级): 「奖项级别」 达到「区级」 admits 区级,
+    which the cap leaves out; check warns and the per-level property fails on an enterprise at 区级."""
+    path = write(tmp_path, """\
+        字段「奖项级别」：等级「级别」
+
+        第1条「技术中心」
+          原文「第一条 对企业技术中心,按研发费用的20%给予支持,国家级、市级分别不超过100万元、50万元。」
+          款「技术中心」
+            原文「对企业技术中心,按研发费用的20%给予支持,国家级、市级分别不超过100万元、50万元。」
+            条件「奖项级别」 达到「区级」
+            给予 按「研发费用」的 20%
+            上限 分级「奖项级别」：「国家级」100万元，「市级」50万元
+        """, LEVEL_SOURCE)
+    found = [d for d in check(str(path)).diagnostics if d.code == "W421"]
+    assert len(found) == 1 and "「奖项级别」 达到「市级」" in found[0].hint
+    # 20% of 1000万元 = 200万元 at 区级, with no cap that applies
+    Pair(path).expect("第1条「技术中心」", {"研发费用": "1000万元", "奖项级别": "区级"}, "符合", "2000000.00")
+    failed = {text: o for (label, text), o in property_outcomes(path, examples=30).items() if not o.passed}
+    levels = [o for text, o in failed.items() if text.endswith("列出条件允许的每一级")]
+    assert len(levels) == 1 and levels[0].error.case.record == {"奖项级别": "区级"}

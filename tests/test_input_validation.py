@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evalkit import POLICIES as POLICY_DIR
 from evalkit import label, pair
 
 P = "inputs.pol"
@@ -75,7 +77,7 @@ def test_every_problem_at_once_with_its_path():
     ("年度荣誉", ["中国专利奖", 3], "字符串列表"),
     ("首店级别", "亚洲", "之一"),
     ("资助比例", "百分之", "不是比例"),
-    ("资助比例", "-5%", "不是比例"),
+    ("资助比例", "-5%", "负数"),             # not declared 可为负
     ("研发强度系数", "1.5倍", "不是数值"),
     ("研发强度系数", [], "不是数值"),
 ])
@@ -130,7 +132,7 @@ def test_exact_decimals_are_accepted():
 
 
 @pytest.mark.parametrize("value,words", [
-    ("3家", "不是数量"), ("三", "不是数量"), ("-1", "不是数量"), ("1,5", "不是数量"), (-1, "负数"),
+    ("3家", "不是数量"), ("三", "不是数量"), ("-1", "负数"), ("1,5", "千位分隔符"), (-1, "负数"),
     (Decimal("-0.5"), "负数"), (True, "整数"), (2.0, "整数"),
 ])
 def test_counts(value, words):
@@ -309,3 +311,227 @@ def test_the_callers_decimal_context_does_not_matter():
         pair("caps.pol").expect(label(1, "研发"), {"研发费用": "1234567", "总投入": "1亿元"}, "符合", "123456.70")
         # 0.87 × 10% × 1.5 = 0.1305 → 0.13 (half-up at the end only)
         pair("currency.pol").expect(label(2, "服务费"), {"服务费": "0.87"}, "符合", "0.13")
+
+
+# ---- the input contract: signs, commas, duplicate keys, history amounts, odd text, limits ----------
+# Policy: tests/policies/signed.pol declares 营收增长率 (比例), 利润变化 (金额), 指数变化 (数值) and the
+# project field 产值变化 (金额) 可为负; 营业收入 is an ordinary 金额.
+
+S = "signed.pol"
+
+
+def test_a_signed_ratio_accepts_a_fall():
+    p = pair(S)
+    # 第1条: 营收增长率 低于 0% gives a fixed 10万元; a fall of 2% is below 0%
+    p.expect(label(1, "纾困"), {"营收增长率": "-2%", "申报年度": 2025}, "符合", "100000.00")
+    p.expect(label(1, "纾困"), {"营收增长率": "-百分之二", "申报年度": 2025}, "符合", "100000.00")
+    # -0% is 0%, not below it
+    p.expect(label(1, "纾困"), {"营收增长率": "-0%", "申报年度": 2025}, "不符合")
+    # the other signed fields take negatives too, from strings, integers and in a project
+    p.evaluate({"利润变化": "-30万元", "指数变化": -3, "项目": [{"产值变化": "-1,200万元"}]})
+
+
+@pytest.mark.parametrize("record,path", [
+    ({"营业收入": "-5"}, "$.营业收入"),
+    ({"营业收入": -5}, "$.营业收入"),
+    ({"营业收入": "-200万元"}, "$.营业收入"),
+    ({"项目": [{"营业收入": "-1元"}]}, "$.项目[0].营业收入"),
+])
+def test_unsigned_money_refuses_negatives_with_the_path(record, path):
+    assert "负数" in only(pair(S).problems(record), path)
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("资助比例", "-5%", "负数"),
+    ("资助比例", "-0.05", "负数"),
+    ("资助比例", -5, "字符串"),        # regression: a JSON integer was any ratio, -5 paid −3000万元
+    ("资助比例", 5, "字符串"),         # 5 is neither 5% nor clearly 500%
+    ("门店数", -1, "负数"),
+    ("研发强度系数", -1, "负数"),
+    ("研发强度系数", "-1.5", "负数"),
+])
+def test_unsigned_ratios_counts_and_numbers_refuse_negatives(field, value, words):
+    assert words in only(pair(P).problems({field: value}), f"$.{field}")
+
+
+def test_negative_zero_is_zero():
+    from decimal import localcontext
+
+    from compiler import runtime as rt
+
+    schema = pair(S).interpreter.policy["schema"]
+    with localcontext(rt.MONEY_CONTEXT):
+        ctx, _, _ = rt.read_record({"利润变化": "-0.00", "营收增长率": "-0%", "营业收入": -0,
+                                    "指数变化": Decimal("-0")}, schema)
+    for name, value in ctx.values.items():
+        assert value == 0 and not value.is_signed(), (name, value)  # never shown as “-0.00”
+
+
+def test_commas_only_as_thousands_separators():
+    p = pair(S)
+    # 1,000万元 × 1% = 10万元, within 最高50万元
+    p.expect(label(2, "增长"), {"营业收入": "1,000万元", "营收增长率": "10%", "申报年度": 2025}, "符合", "100000.00")
+    p.expect(label(2, "增长"), {"营业收入": "10,000,000", "营收增长率": "10%", "申报年度": 2025}, "符合", "100000.00")
+    for bad in ("1,5", "1,0000", ",100", "100,", "1,000,00", "1,,000"):  # regression: "1,5" was 15元
+        assert "不是" in only(p.problems({"营业收入": bad}), "$.营业收入") or bad == "1,5"
+    assert "千位分隔符" in only(p.problems({"营业收入": "1,5"}), "$.营业收入")
+
+
+@pytest.mark.parametrize("text,path", [
+    ('{"营业收入": "1万元", "营业收入": "2万元"}', "$.营业收入"),
+    ('{"项目": [{"核定投资额": "1万元", "核定投资额": "2万元"}]}', "$.项目[0].核定投资额"),
+    ('{"已认定": {"高新技术企业": true, "高新技术企业": false}}', "$.已认定.高新技术企业"),
+])
+def test_duplicate_json_keys_are_an_error(text, path):
+    from compiler import runtime as rt
+
+    p = pair(P)
+    for evaluate_json, error in ((p.interpreter.evaluate_json, rt.InputError),
+                                 (p.module.evaluate_json, p.module.InputError)):
+        with pytest.raises(error) as exc:
+            evaluate_json(text)
+        assert [q["位置"] for q in exc.value.problems] == [path]
+        assert "不止一次" in exc.value.problems[0]["问题"]
+
+
+def test_polc_eval_refuses_duplicate_keys(tmp_path):
+    import subprocess
+    import sys
+
+    record = tmp_path / "e.json"
+    record.write_text('{"营业收入": "1万元", "门店数": 2, "营业收入": "2000万元"}', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "compiler.cli", "eval", str(POLICY_DIR / P), "--input", str(record)],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 1 and "$.营业收入" in run.stderr and "不止一次" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_history_entry_must_give_its_amount():
+    # regression: a missing 金额 was read as 0元, though the schema requires it
+    history = [{"条款": label(1, "营收"), "年度": 2024}]
+    assert "缺少金额" in only(pair(P).problems({"已获支持": history}), "$.已获支持[0].金额")
+    history = [{"条款": label(1, "营收"), "年度": 2024, "金额": None}]
+    assert "缺少金额" in only(pair(P).problems({"已获支持": history}), "$.已获支持[0].金额")
+
+
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _chinese_problems(problems):
+    for q in problems:
+        assert CJK.search(q["问题"]), q
+        json.dumps(q, ensure_ascii=False).encode("utf-8")  # printable: no lone surrogate left in it
+
+
+@pytest.mark.parametrize("record,path", [
+    ({"\ud800": 1}, "$.\\ud800"),
+    ({"所属行业": "制造\udc00"}, "$.所属行业"),
+    ({"年度荣誉": ["中国专利奖", "\ud83d"]}, "$.年度荣誉"),
+    ({"\ufeff营业收入": "2000万元"}, "$.\\ufeff营业收入"),   # a BOM left in a key would hide the field
+    ({"项目": [{"\ufeff核定投资额": "1万元"}]}, "$.项目[0].\\ufeff核定投资额"),
+    ({"已获支持": [{"条款": "第1条「营收\ud800", "年度": 2024, "金额": 1}]}, "$.已获支持[0].条款"),
+])
+def test_lone_surrogates_and_byte_order_marks_are_input_errors(record, path):
+    problems = pair(P).problems(record)
+    assert paths(problems) == [path]
+    _chinese_problems(problems)
+
+
+def _deep(depth: int):
+    value = "x"
+    for i in range(depth):
+        value = [value] if i % 2 else {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("where", ["营业收入", "资助比例", "研发强度系数", "门店数", "注册日期", "申报年度", "年度荣誉",
+                                   "首店级别", "所属行业", "外资企业", "已认定", "已获支持", "项目", "未知字段"])
+def test_nesting_5000_deep_through_the_python_api(where):
+    # regression: a deep 条款 in 已获支持 raised RecursionError while the message was formatted
+    deep = _deep(5000)
+    records = [{where: deep}]
+    if where == "已认定":
+        records = [{"已认定": {"高新技术企业": deep}}, {"已认定": deep}]
+    elif where == "已获支持":
+        records = [{"已获支持": [{"条款": deep, "年度": deep, "金额": deep, "项目": deep}]}, {"已获支持": [deep]}]
+    elif where == "项目":
+        records = [{"项目": [{"核定投资额": deep, "项目类型": deep}]}, {"项目": [deep]}]
+    p = pair(P)
+    for record in records:
+        outcomes = []
+        for evaluate in (p.interpreter.evaluate, p.module.evaluate):  # no deep copy: copying would recurse
+            try:
+                outcomes.append(("result", evaluate(record)))
+            except Exception as exc:  # noqa: BLE001 - InputError is the only answer allowed
+                assert type(exc).__name__ == "InputError", repr(exc)[:200]
+                outcomes.append(("problems", exc.problems))
+        assert outcomes[0] == outcomes[1]
+        kind, value = outcomes[0]
+        if kind == "problems":
+            _chinese_problems(value)
+        else:
+            assert where == "未知字段"
+
+
+@pytest.mark.parametrize("text,words", [
+    ("\ufeff{}", "BOM"),
+    (b"\xef\xbb\xbf{}", "BOM"),
+    (b'{"\xff": 1}', "UTF-8"),
+    ("[" * 5000 + "]" * 5000, "嵌套过深"),
+    ('{"a": ' * 5000 + "1" + "}" * 5000, "嵌套过深"),
+    ('{"营业收入": 1' + "0" * 5000 + "}", "位数过多"),
+    ('{"营业收入": "\\ud800"}', "代理字符"),
+    ('{"营业收入": }', "不是有效的 JSON"),
+    ("{'营业收入': 1}", "不是有效的 JSON"),
+    ('{"营业收入": 1,}', "不是有效的 JSON"),
+    ("", "不是有效的 JSON"),
+    (5, "JSON 文本"),
+])
+def test_json_text_problems_are_input_errors_in_chinese(text, words):
+    p = pair(P)
+    for evaluate_json, error in ((p.interpreter.evaluate_json, Exception), (p.module.evaluate_json, Exception)):
+        with pytest.raises(error) as exc:
+            evaluate_json(text)
+        assert type(exc.value).__name__ == "InputError", repr(exc.value)
+        assert words in exc.value.problems[0]["问题"] + exc.value.problems[0]["位置"], exc.value.problems
+        _chinese_problems(exc.value.problems)
+
+
+def test_json_text_that_is_fine_evaluates_like_the_record():
+    p = pair(P)
+    text = '{"营业收入": "2000万元", "门店数": 3, "申报年度": 2025}'
+    assert p.interpreter.evaluate_json(text) == p.evaluate(json.loads(text))
+    assert p.module.evaluate_json(text.encode("utf-8")) == p.evaluate(json.loads(text))
+
+
+def test_limits_on_keys_projects_and_history_are_quick_and_clear():
+    import time
+
+    from compiler import runtime as rt
+
+    p = pair(P)
+    cases = [
+        ({f"未知{i}": 1 for i in range(200_000)}, "$"),           # took 108 s suggesting names before
+        ({"项目": [{}] * (rt.MAX_PROJECTS + 1)}, "$.项目"),
+        ({"已获支持": [{}] * (rt.MAX_HISTORY + 1)}, "$.已获支持"),
+        ({"项目": [{f"未知{i}": 1 for i in range(rt.MAX_KEYS + 1)}]}, "$.项目[0]"),
+        ({"已认定": {f"未知{i}": True for i in range(rt.MAX_KEYS + 1)}}, "$.已认定"),
+    ]
+    for record, path in cases:
+        start = time.perf_counter()
+        problems = p.problems(record)
+        assert time.perf_counter() - start < 10  # both evaluators, on a shared machine
+        assert paths(problems) == [path] and "超过上限" in problems[0]["问题"]
+
+
+def test_spelling_hints_are_bounded():
+    import time
+
+    from compiler import runtime as rt
+
+    record = {f"营业收人{i}": 1 for i in range(rt.MAX_KEYS)}  # as many unknown keys as a record may have
+    start = time.perf_counter()
+    warnings = pair(P).evaluate(record)["输入提示"]
+    assert time.perf_counter() - start < 10
+    assert len(warnings) == rt.MAX_KEYS
+    assert sum("最接近的是" in w["问题"] for w in warnings) == rt.MAX_SUGGESTIONS

@@ -67,12 +67,13 @@ def test_membership_of_two_sets_on_one_field(tmp_path):
 
 
 def test_a_cap_below_the_floor_is_not_proved(tmp_path):
-    # 10% of the investment, at least 400万元 but at most 300万元: the runtime applies the floor and
-    # then the cap, so any paying enterprise gets 300万元, below the floor. Likewise with a 年度上限 of
-    # 300万元 and no earlier award: the first award is already capped to 300万元.
+    # 10% of the investment, at least 400万元 but at most 2% of the investment: the runtime applies the
+    # floor and then the cap, so an investment of 1亿元 gets 200万元, below the floor. (Two fixed amounts,
+    # 上限 300万元 with 下限 400万元, are already refused by polc check, E472.) Likewise with a 年度上限
+    # of 300万元 and no earlier award: the first award is already capped to 300万元.
     for found in verdicts(tmp_path,
                           item("上限", "条件 「固定资产投资」 达到 1万元", "给予 按「固定资产投资」的 10%",
-                               "上限 300万元", "下限 400万元"),
+                               "上限 按「固定资产投资」的 2%", "下限 400万元"),
                           item("年度", "条件 「固定资产投资」 达到 1万元", "给予 按「固定资产投资」的 10%",
                                "年度上限 300万元", "下限 400万元")):
         assert found[("第1条「上限」", "遵守下限400万元")].status == "counterexample"
