@@ -87,7 +87,7 @@ def run(command: str, folder: Path, timeout: float) -> tuple[float, float, str]:
     elapsed, used = time.perf_counter() - start, cpu() - start_cpu
     lines = [x for x in (done.stderr + done.stdout).splitlines() if x.strip()]
     limits = [x for x in lines if "上限" in x and ("达到" in x or "超过" in x) and ("审查" in x or "验证" in x or "覆盖" in x)]
-    note = limits[-1] if limits else (lines[-1] if lines else "")
+    note = limits[0] if limits else (lines[-1] if lines else "")
     if done.returncode not in (0, 1):
         note = f"退出码 {done.returncode}：{note}"
     return elapsed, used, note[:100]

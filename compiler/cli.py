@@ -9,12 +9,11 @@ import sys
 from decimal import Decimal
 
 from . import __version__
-from .check import CheckResult, check
-from .diagnostics import render
 from .escape import terminal
 
 
-def _print_diagnostics(result: CheckResult, out) -> None:
+def _print_diagnostics(result, out) -> None:
+    from .diagnostics import render
     from .source import Source, read_source
 
     sources = dict(result.program.sources) if result.program else {}
@@ -27,6 +26,8 @@ def _print_diagnostics(result: CheckResult, out) -> None:
 
 
 def cmd_check(args) -> int:
+    from .check import check
+
     results = []
     for path in args.files:
         results.append((path, check(path, rules=args.rules)))
@@ -57,6 +58,8 @@ def cmd_check(args) -> int:
 
 def _load(args):
     """Check the policy (and 细则); print diagnostics and return the program, or None on errors."""
+    from .check import CheckResult, check
+
     result = check(args.file, rules=getattr(args, "rules", None))
     if not result.ok:
         _print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
@@ -107,16 +110,36 @@ def _read_json(path: str):
 
 
 def cmd_eval(args) -> int:
-    from . import runtime as rt
-    from .interpreter import Interpreter
+    if _is_batch(args):
+        return cmd_eval_batch(args)
+    if args.detail == "compact" or args.no_cache:
+        from . import runtime as rt
+        from .cache import load_interpreter
 
-    program = _load(args)
-    if program is None:
-        return 1
+        if args.no_cache:
+            from .interpreter import Interpreter
+
+            program = _load(args)
+            interpreter = Interpreter(program) if program is not None else None
+        else:
+            loaded = load_interpreter(args.file, args.rules, check_program=lambda: _load(args))
+            interpreter = loaded.interpreter if loaded is not None else None
+        if interpreter is None:
+            return 1
+        evaluate, input_error = interpreter.evaluate, rt.InputError
+    else:  # the cached generated module: a repeated eval neither checks nor loads the front end
+        from .cache import load
+
+        entry = load(args.file, args.rules, lambda: _load(args))
+        if entry is None:
+            return 1
+        module = entry.module()
+        evaluate, input_error = module.evaluate, module.InputError
     record = _read_json(args.input)
+    params = _parse_sets(args.set)
     try:
-        result = Interpreter(program).evaluate(record, _parse_sets(args.set), args.date)
-    except rt.InputError as exc:
+        result = evaluate(record, params, args.date)
+    except input_error as exc:
         record_only = all(p["位置"].startswith("$") for p in exc.problems)
         print(f"{terminal(args.input)}：企业信息" if record_only else "输入", f"有 {len(exc.problems)} 处问题：",
               sep="", file=sys.stderr)
@@ -126,7 +149,11 @@ def cmd_eval(args) -> int:
     except ValueError as exc:
         print(f"错误：{terminal(exc)}", file=sys.stderr)
         return 1
-    if args.json:
+    if args.detail == "compact":
+        from .results import compact, explain
+
+        result = compact(result, explain(interpreter, record, result, params, args.date))
+    if args.json or args.detail == "compact":
         print(json_for_terminal(json.dumps(result, ensure_ascii=False, indent=2, default=str)))
         return 0
     print_result(result, show_all=args.all)
@@ -137,6 +164,133 @@ def json_for_terminal(text: str) -> str:
     """JSON text with the control characters JSON itself leaves raw (DEL, C1, bidirectional
     overrides, line separators) written as \\u escapes: the same JSON value, inert on a terminal."""
     return re.sub(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _is_batch(args) -> bool:
+    """Many enterprises: an output file, or a JSON Lines, CSV or Parquet input. Without --output a
+    .json file (or any other name) is one enterprise, as before; with it, a JSON array is many."""
+    from .batch import format_of
+
+    if args.output is not None:
+        return True
+    try:
+        return format_of(args.input) != ".json"
+    except ValueError:
+        return False
+
+
+def cmd_eval_batch(args) -> int:
+    """Evaluate every record of --input, writing each result (or its problems) as it comes."""
+    import os
+
+    from . import runtime as rt
+    from .batch import RecordError, Writer, format_of, read_records, size_of
+    from .cache import load_interpreter
+
+    detail = args.detail or "compact"
+    for path in (args.input, args.output):
+        if path is not None:
+            try:
+                format_of(path)
+            except ValueError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+    if not os.path.isfile(args.input):
+        print(f"找不到企业信息文件「{args.input}」", file=sys.stderr)
+        return 1
+    loaded = load_interpreter(args.file, args.rules, check_program=lambda: _load(args))
+    if loaded is None:
+        return 1
+    interpreter = loaded.interpreter
+    params = _parse_sets(args.set)
+    unit = "条" if format_of(args.input) == ".json" else "行"
+    writer = Writer(args.output, sys.stdout)
+    bad = done = 0
+    progress = _progress(size_of(args.input)) if args.output is not None and sys.stderr.isatty() else None
+
+    def report(number: int, message: str) -> None:
+        where = f"第{number}{unit}：" if number > 0 else ""
+        line = terminal(f"{args.input}：{where}{message}")
+        if progress is not None:
+            progress.console.print(line, markup=False, highlight=False)
+        else:
+            print(line, file=sys.stderr)
+
+    try:
+        if progress is not None:
+            progress.start()
+            task = progress.add_task("求值", total=None)
+        for number, record in read_records(args.input, interpreter.plan.fields):
+            done += 1
+            if isinstance(record, RecordError):
+                bad += 1
+                report(number, str(record))
+                writer.write(number, None, {"行": number, "问题": [{"位置": "$", "问题": str(record)}]})
+                continue
+            try:
+                result = interpreter.evaluate(record, params, args.date)
+                if detail == "compact":
+                    from .results import compact, explain
+
+                    result = compact(result, explain(interpreter, record, result, params, args.date))
+                outcome = {"行": number, "结果": result}
+            except rt.InputError as exc:
+                bad += 1
+                report(number, "；".join(f"{p['位置']}：{p['问题']}" for p in exc.problems))
+                outcome = {"行": number, "问题": exc.problems}
+            writer.write(number, record, outcome)
+            if progress is not None:
+                progress.update(task, completed=done)
+    finally:
+        if progress is not None:
+            progress.stop()
+        writer.close()
+    target = f"，结果写入 {args.output}" if args.output else ""
+    print(f"已求值 {done} 条，其中 {bad} 条有问题{target}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _progress(total_bytes: int):
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("求值"), BarColumn(), TextColumn("{task.completed} 条"), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def cmd_serve(args) -> int:
+    import os
+
+    from .cache import load_interpreter
+    from .service import Limits, create_app, policy_ids, served_policy
+
+    if args.rules and len(args.files) > 1:
+        print("错误：--rules 只能配一份政策；多份政策时，直接给出各自的细则文件（细则写明了它扩展的政策）",
+              file=sys.stderr)
+        return 2
+    pairs = [(path, args.rules) for path in args.files]
+    policies = []
+    for policy_id, (path, rules) in zip(policy_ids(args.files), pairs):
+        each = argparse.Namespace(file=path, rules=rules)
+        loaded = load_interpreter(path, rules, check_program=lambda each=each: _load(each))
+        if loaded is None:
+            return 1
+        policies.append(served_policy(policy_id, loaded.interpreter, loaded.metadata))
+    limits = Limits(batch_records=args.max_records, seconds=args.timeout)
+    import uvicorn
+
+    print(f"polc serve：http://{args.host}:{args.port}/docs（政策：{'、'.join(p.id for p in policies)}）",
+          file=sys.stderr)
+    if args.workers > 1:  # each worker process builds the app again, from the cache
+        os.environ["POLC_SERVE"] = json.dumps({"policies": pairs, "limits": {
+            "batch_records": args.max_records, "seconds": args.timeout}})
+        uvicorn.run("compiler.service:app_from_environment", factory=True, host=args.host, port=args.port,
+                    workers=args.workers)
+    else:
+        uvicorn.run(create_app(policies, limits), host=args.host, port=args.port)
+    return 0
+
+
 
 
 def print_result(result: dict, show_all: bool = False) -> None:
@@ -191,6 +345,7 @@ def print_result(result: dict, show_all: bool = False) -> None:
 
 def cmd_test(args) -> int:
     from .cases import run_case
+    from .check import check
     from .interpreter import Interpreter
 
     program = _load(args)
@@ -228,6 +383,18 @@ def cmd_test(args) -> int:
 
 def cmd_verify(args) -> int:
     from .verify import cmd_verify as run
+
+    return run(args)
+
+
+def cmd_docs(args) -> int:
+    from .docgen import cmd_docs as run  # imported when used: a warm polc eval loads only what it runs
+
+    return run(args)
+
+
+def cmd_review(args) -> int:
+    from .review import cmd_review as run
 
     return run(args)
 
@@ -270,13 +437,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="为一家企业求值：哪些条款适用、各得多少、为什么")
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
-    p.add_argument("--input", required=True, metavar="ENTERPRISE.json", help="企业信息（JSON）")
+    p.add_argument("--input", required=True, metavar="ENTERPRISE.json",
+                   help="企业信息：一家企业的 JSON；多家企业用 .json 数组、.jsonl、.csv 或 .parquet")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件，为参数取值")
     p.add_argument("--set", action="append", metavar="名称=值", help="为参数取值，如 --set 外资支持比例=5%%；可多次使用")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="评估日期；不写则不核对施行期")
     p.add_argument("--json", action="store_true", help="以 JSON 输出完整结果")
     p.add_argument("--all", action="store_true", help="也列出不符合的条款")
+    p.add_argument("-o", "--output", metavar="RESULTS", help="批量求值的结果文件（.json、.jsonl、.csv 或 .parquet）；"
+                   "不写则以 JSON Lines 输出到标准输出")
+    p.add_argument("--detail", choices=("compact", "full"),
+                   help="compact：精简结果（档次、有条件金额、建议补充，批量默认）；full：含求值过程的完整结果")
+    p.add_argument("--no-cache", action="store_true", help="不用缓存：重新检查政策，用参考解释器求值")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="以 HTTP 服务提供政策求值（JSON；OpenAPI 文档在 /docs）")
+    p.add_argument("files", nargs="+", metavar="POLICY", help="政策或细则 .pol 文件，可多份")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件（只给一份政策时）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="工作进程数（默认 1）")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="秒", help="每次请求的时限（默认 30 秒）")
+    p.add_argument("--max-records", type=int, default=10_000, metavar="N", help="每批最多记录数（默认 10000）")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("build", help="生成独立的 Python 求值模块（只依赖标准库）")
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
@@ -297,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("--module", metavar="GENERATED.py", help="验证 polc build 生成的模块，而不是政策的求值语义")
-    from .verify import BUDGET, RLIMIT
+    from .limits import BUDGET, RLIMIT
     p.add_argument("--rlimit", type=int, default=RLIMIT, metavar="单位",
                    help=f"每个求解查询的资源上限（求解器的确定性计数，不是时间；默认 {RLIMIT}）")
     p.add_argument("--budget", type=int, default=BUDGET, metavar="单位",
@@ -305,14 +488,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=cmd_verify)
 
-    from .docgen import cmd_docs
     p = sub.add_parser("docs", help="生成 Markdown 文档：逐条的原文与规则、参数、编码说明与案例算例")
     p.add_argument("file", metavar="FILE", help="政策或细则 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：文档中显示其参数取值")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="输出目录")
     p.set_defaults(func=cmd_docs)
 
-    from .review import cmd_review
     p = sub.add_parser("review", help="审查报告：为起草部门列出文稿的问题、原文与修改建议（Markdown）")
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：已取值的参数不再列为待定")

@@ -20,6 +20,7 @@ gives byte-identical pages: nothing depends on time, paths or hash order.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs

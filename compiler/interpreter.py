@@ -111,6 +111,15 @@ class Interpreter:
         self.policy = policy_spec(self.plan)
         self.items = [item_spec(i) for i in self.plan.items]
 
+    @classmethod
+    def from_plan(cls, plan: PolicyPlan) -> "Interpreter":
+        """An interpreter for an already lowered plan (one read from the cache)."""
+        self = cls.__new__(cls)
+        self.plan = plan
+        self.policy = policy_spec(plan)
+        self.items = [item_spec(i) for i in plan.items]
+        return self
+
     def evaluate(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
         return rt.evaluate_policy(self.policy, self.items, enterprise, params, as_of)
 

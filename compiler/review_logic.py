@@ -21,7 +21,7 @@ import z3
 from .lower import PolicyPlan
 
 RLIMIT = 2_000_000  # solver resource units per query
-BUDGET = 150_000_000  # units per review, QUERY_COST counted for building each query (the Minhang policy: 54M)
+BUDGET = 100_000_000  # units per review, QUERY_COST counted for building each query (the Minhang policy: 54M)
 QUERY_COST = 100_000
 NUMERIC = ("金额", "比例", "数量", "数值", "汇率")
 

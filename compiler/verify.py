@@ -38,16 +38,13 @@ from fractions import Fraction
 
 import z3
 
+from .limits import BUDGET, QUERY_COST, RLIMIT
 from .lower import ItemPlan, PolicyPlan, lower
 from .propgen import (LIFETIME, absolute, amounts_only, award_params, conditional_tiers, increasing_in, monetary,
                       refs, walk)
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
 MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
-# Deterministic limits (solver resource units, never wall time): identical queries get identical answers.
-RLIMIT = 5_000_000  # per query
-BUDGET = 100_000_000  # per run (the Minhang policy with its 细则 uses about half)
-QUERY_COST = 200_000  # charged for building each query, so that many cheap queries also end
 BUDGET_NOTE = ("已达到验证的总资源上限（{budget} 单位，--budget）：这条性质未求解；"
                "可调高 --budget，或拆分政策文件后分别验证")
 
@@ -583,9 +580,11 @@ class Query:
     Expressions of the caller's context are translated on the way in (``add``, ``eval``).
     """
 
-    def __init__(self, formulas, rlimit: int):
+    def __init__(self, formulas, rlimit: int, variables=()):
         self.ctx = z3.Context()
-        self.names: dict = {}  # main-context variable id → (main variable, canonical variable)
+        # the world's variables, in the order the encoding made them (the same for items written
+        # alike); other constants have fixed names already
+        self.pairs = [(var, z3.Const(f"v{k}", var.sort())) for k, var in enumerate(variables)]
         self.solver = z3.Solver(ctx=self.ctx)
         self.solver.set("rlimit", rlimit)
         for f in formulas:
@@ -593,14 +592,7 @@ class Query:
         self._model = None
 
     def _translate(self, expr):
-        fresh = []
-        for var in _vars(expr):
-            if var.get_id() not in self.names:
-                canonical = z3.Const(f"v{len(self.names)}", var.sort())
-                self.names[var.get_id()] = (var, canonical)
-                fresh.append(var)
-        pairs = [(main, canonical) for main, canonical in self.names.values()]
-        renamed = z3.substitute(expr, *pairs) if pairs else expr
+        renamed = z3.substitute(expr, *self.pairs) if self.pairs else expr
         return renamed.translate(self.ctx)
 
     def add(self, expr):
@@ -657,7 +649,7 @@ class Verifier:
         return World(self.plan, self.bound, {})
 
     def check(self, w: World, violation, extra=()):
-        s = Query([*w.closed(), *extra, violation], self.rlimit)
+        s = Query([*w.closed(), *extra, violation], self.rlimit, list(w.vars.values()))
         answer = s.check()
         self.queries += 1
         self.used += _solver_count(s)
@@ -852,6 +844,7 @@ class Verifier:
             else:
                 self._interpreter = Interpreter(self.program)
         params = dict(example["参数"])
+        self.queries += max(1, len(self.plan.items) // 25)  # a whole evaluation, charged to the budget
         try:
             return self._interpreter.evaluate(example["企业"], params)
         except (rt.InputError, ValueError) as exc:

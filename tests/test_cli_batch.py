@@ -1,0 +1,164 @@
+"""``polc eval --input FILE --output FILE`` for many enterprises, and the cache that keeps a repeated
+``polc eval`` from checking again.
+
+Policy: tests/policies/portal.pol (see test_results.py for its rules). Amounts, worked out by hand:
+工业总产值 1.5亿 → 第3条 first tier 20万; 6亿 → 第1条 30万 (≥ 2亿) + 第3条 60万 = 90万.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from compiler import batch, cache
+from evalkit import POLICIES, REPO
+
+PORTAL = POLICIES / "portal.pol"
+SMALL = {"企业名称": "甲", "工业总产值": "1.5亿元"}  # 合计 20万
+LARGE = {"企业名称": "乙", "工业总产值": "6亿元", "研发投入重点企业": False}  # 合计 90万
+
+
+def polc(*args, cache_dir) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "compiler.cli", *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8", cwd=REPO, timeout=600, env={**os.environ, "POLC_CACHE_DIR": str(cache_dir)})
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return tmp_path / "cache"
+
+
+def test_jsonl_in_jsonl_out_with_a_bad_line(tmp_path, cache_dir):
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps(SMALL, ensure_ascii=False), '{"工业总产值": 1.5}', "", "{oops", json.dumps(LARGE, ensure_ascii=False)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, cache_dir=cache_dir)
+    assert run.returncode == 1  # two bad records, the rest written
+    assert f"{source}：第2行：$.工业总产值：金额不能用浮点数" in run.stderr
+    assert f"{source}：第4行：不是有效的 JSON" in run.stderr
+    assert "已求值 4 条，其中 2 条有问题" in run.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["行"] for r in rows] == [1, 2, 4, 5]
+    assert rows[0]["结果"]["汇总"]["合计"] == "200000.00"
+    assert rows[3]["结果"]["汇总"]["合计"] == "900000.00"
+    assert rows[1]["问题"][0]["位置"] == "$.工业总产值"
+
+
+def test_csv_cells_are_read_by_the_declared_types(tmp_path, cache_dir):
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["企业名称", "工业总产值", "研发投入重点企业", "研发费用"])
+        w.writerow(["甲", "1.5亿元", "", ""])
+        w.writerow(["乙", "6亿元", "是", "800万元"])  # + 第2条: 800万 × 10% = 80万 → cap 50万
+        w.writerow(["丙", "6亿元", "也许", ""])
+    out = tmp_path / "out.csv"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, cache_dir=cache_dir)
+    assert run.returncode == 1
+    assert "第4行：列「研发投入重点企业」应是 是/否" in run.stderr
+    with open(out, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["行"], r["企业名称"], r["合计"]) for r in rows] == [
+        ("2", "甲", "200000.00"), ("3", "乙", "1400000.00"), ("4", "", "")]
+    assert rows[0]["信息不足条款"] == "第1条「规模」、第2条「研发」"
+    assert rows[2]["问题"].startswith("$：列「研发投入重点企业」")
+
+
+def test_parquet_in_and_out(tmp_path, cache_dir):
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"企业名称": ["甲", "乙"], "工业总产值": ["1.5亿元", "6亿元"],
+                             "研发投入重点企业": [None, False]}), source)
+    out = tmp_path / "out.parquet"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    table = pq.read_table(out).to_pylist()
+    assert [(r["行"], r["企业名称"], r["合计"]) for r in table] == [(1, "甲", "200000.00"), (2, "乙", "900000.00")]
+    assert json.loads(table[1]["结果"])["政策"] == "门户视图测试"
+
+
+def test_json_array_in_json_out_equals_single_evaluations(tmp_path, cache_dir):
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([SMALL, LARGE], ensure_ascii=False, indent=2), encoding="utf-8")
+    out = tmp_path / "out.json"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, "--detail", "full", cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    for row, record in zip(rows, (SMALL, LARGE)):
+        single = tmp_path / "one.json"
+        single.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        alone = polc("eval", PORTAL, "--input", single, "--json", cache_dir=cache_dir)
+        assert row["结果"] == json.loads(alone.stdout)
+
+
+def test_json_array_reader_streams_elements_across_chunks(tmp_path):
+    source = tmp_path / "many.json"
+    records = [{"企业名称": f"企业{i}", "工业总产值": f"{i}万元"} for i in range(300)]
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    read = list(batch._json_array(source, chunk_size=64))  # far smaller than one record
+    assert read == list(enumerate(records, 1))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"a": 1},\n {"b": 2}\n {"c": 3}]', encoding="utf-8")
+    read = list(batch._json_array(broken, chunk_size=8))
+    assert read[:2] == [(1, {"a": 1}), (2, {"b": 2})]
+    assert isinstance(read[2][1], batch.RecordError) and "第3行" in str(read[2][1])
+
+
+def test_unknown_output_format_is_refused(tmp_path, cache_dir):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(SMALL, ensure_ascii=False) + "\n", encoding="utf-8")
+    run = polc("eval", PORTAL, "--input", source, "--output", tmp_path / "out.xlsx", cache_dir=cache_dir)
+    assert run.returncode == 1 and "扩展名应是" in run.stderr
+
+
+# ---- the cache ----------------------------------------------------------------------------
+
+def test_warm_cache_does_not_check_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLC_CACHE_DIR", str(tmp_path / "cache"))
+    from compiler.check import check
+
+    entry = cache.load(PORTAL, None, lambda: check(str(PORTAL)).program)
+
+    def must_not_check():
+        raise AssertionError("checked again although nothing changed")
+
+    again = cache.load(PORTAL, None, must_not_check)
+    assert again.key == entry.key
+    assert again.module().evaluate(LARGE)["汇总"]["合计"] == "900000.00"
+
+
+def test_a_changed_policy_or_text_is_checked_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLC_CACHE_DIR", str(tmp_path / "cache"))
+    from compiler.check import check
+
+    for name in ("portal.pol", "portal.txt"):
+        (tmp_path / name).write_bytes((POLICIES / name).read_bytes())
+    copy = tmp_path / "portal.pol"
+    cache.load(copy, None, lambda: check(str(copy)).program)
+    assert cache.lookup(copy) is not None
+    (tmp_path / "portal.txt").write_text((POLICIES / "portal.txt").read_text(encoding="utf-8") + "\n附注。",
+                                         encoding="utf-8")
+    assert cache.lookup(copy) is None  # the official text is a dependency too
+    cache.load(copy, None, lambda: check(str(copy)).program)
+    copy.write_text(copy.read_text(encoding="utf-8").replace("给予 30万元", "给予 40万元"), encoding="utf-8")
+    assert cache.lookup(copy) is None
+    entry = cache.load(copy, None, lambda: check(str(copy)).program)
+    assert entry.module().evaluate(LARGE)["汇总"]["合计"] == "1000000.00"  # 40万 + 60万
+
+
+def test_policy_with_errors_is_not_cached(tmp_path, cache_dir):
+    bad = tmp_path / "bad.pol"
+    bad.write_text("政策「坏」\n第1条「x」\n  款「y」\n    给予 按\n", encoding="utf-8")
+    record = tmp_path / "e.json"
+    record.write_text("{}", encoding="utf-8")
+    for _ in range(2):
+        run = polc("eval", bad, "--input", record, cache_dir=cache_dir)
+        assert run.returncode == 1 and "无法求值" in run.stderr
+    assert not cache_dir.exists() or not any(cache_dir.iterdir())
