@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
+import attrs
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from . import nodes as n
 from .diagnostics import Reporter, Span
 from .keywords import BOUNDARY_WORDS, PREFIX_BOUNDS
-from .literals import LiteralError, parse_literal, chinese_integer, number
+from .literals import Count, LiteralError, parse_literal, chinese_integer, number
 
 MAX_DEPTH = 60
 MAX_NAME = 200
@@ -164,6 +165,22 @@ class Builder(Transformer_NonRecursive):
         parts = [x for x in c if not isinstance(x, Token)]
         return self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
 
+    def pick(self, meta, c):
+        operands = tuple(x for x in c if not isinstance(x, Token))
+        return self.deep(n.Pick(str(c[0]), operands, self.span(meta)), meta, *operands)
+
+    def step(self, meta, c):
+        measure, size, each = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Step(measure, size, each, self.span(meta), str(c[1])), meta, measure, size, each)
+
+    def round_to(self, meta, c):
+        value, unit = (x for x in c if not isinstance(x, Token))
+        return self.deep(n.Round(str(c[0]), value, unit, self.span(meta)), meta, value, unit)
+
+    def award_of(self, meta, c):
+        ref = next(x for x in c if isinstance(x, n.ItemRef))
+        return n.AwardOf(ref, self.span(meta))
+
     def by_level(self, meta, c):
         measure = c[1]
         entries = tuple(x for x in c[2:] if isinstance(x, tuple))
@@ -188,8 +205,39 @@ class Builder(Transformer_NonRecursive):
         parts = [x for x in c if not isinstance(x, Token)]
         return self._compare(meta, parts[0], parts[1], words)
 
+    def equals(self, meta, c):
+        left, word, right = c
+        return self.deep(n.Compare(left, "==", right, (str(word),), self.span(meta)), meta, left, right)
+
+    def not_equals(self, meta, c):
+        left, word, right = c
+        span = self.span(meta)
+        inner = n.Compare(left, "==", right, (str(word),), span)
+        return self.deep(n.Not(inner, span), meta, left, right)
+
+    def within(self, meta, c):
+        value, start, token = c[0], c[2], c[4]
+        try:
+            period = parse_literal("DURATION", str(token))
+        except LiteralError as exc:
+            self.report.error("E120", f"期限“{token}”无法识别：{exc}", self.tspan(token))
+            period = None
+        return self.deep(n.Within(value, start, period, f"{token}内", self.span(meta)), meta, value, start)
+
     def compare_postfix(self, meta, c):
         return self.compare(meta, c)
+
+    def first_compare(self, meta, c):
+        words = tuple(str(t) for t in c if isinstance(t, Token) and t.type != "FIRST")
+        parts = [x for x in c if not isinstance(x, Token)]
+        compared = self._compare(meta, parts[0], parts[1], words)
+        if not isinstance(parts[0], n.Ref):
+            self.report.error("E134", "“首次”前面应是一个字段名称", parts[0].span if hasattr(parts[0], "span")
+                              else self.span(meta), "如：「工业总产值」首次达到「门槛」；以前各年度的值写在记录的“历年”中")
+            return compared
+        if not isinstance(compared, n.Compare):
+            return compared  # cut for depth
+        return self.deep(n.First(parts[0], compared.op, parts[1], words, compared.span), meta, parts[0], parts[1])
 
     def and_(self, meta, c):
         return self.deep(n.Logic("且", c[0], c[2], self.span(meta)), meta, c[0], c[2])
@@ -225,6 +273,10 @@ class Builder(Transformer_NonRecursive):
     def holds(self, meta, c):
         rel, level = c[2] if len(c) > 2 else (None, None)
         return n.Holds((n.Ref(self.name(c[1]), self.tspan(c[1])),), rel, level, self.span(meta))
+
+    def first_holds(self, meta, c):
+        rel, level = c[3] if len(c) > 3 else (None, None)
+        return n.Holds((n.Ref(self.name(c[2]), self.tspan(c[2])),), rel, level, self.span(meta), first=True)
 
     def holds_any(self, meta, c):
         rel, level = c[3] if len(c) > 3 else (None, None)
@@ -338,34 +390,91 @@ class Builder(Transformer_NonRecursive):
         return build
 
     cap = _limit("上限")
-    year_cap = _limit("年度上限")
-    total_cap = _limit("累计上限")
     floor = _limit("下限")
+
+    def _scoped_limit(kind):
+        def build(self, meta, c):
+            scope = next((x for x in c if isinstance(x, tuple) and x[0] == "cap_scope"), None)
+            rest = [x for x in c if not (isinstance(x, tuple) and x[0] == "cap_scope")]
+            tag, limit = getattr(self, "_plain_" + ("year" if kind == "年度上限" else "total"))(meta, rest)
+            if scope is None:
+                return tag, limit
+            if scope[1] == "项目":
+                return tag, attrs.evolve(limit, per_project=True)
+            if kind == "年度上限":
+                self.report.error("E136", "年度上限不能写期限", limit.span, "期限内的累计写成“累计上限 三年内 …”")
+                return tag, limit
+            return tag, attrs.evolve(limit, window=scope[1])
+        return build
+
+    _plain_year = _limit("年度上限")
+    _plain_total = _limit("累计上限")
+    year_cap = _scoped_limit("年度上限")
+    total_cap = _scoped_limit("累计上限")
+
+    def scope_project(self, meta, c):
+        return ("cap_scope", "项目")
+
+    def scope_window(self, meta, c):
+        try:
+            duration = parse_literal("DURATION", str(c[0]))
+        except LiteralError as exc:
+            self.report.error("E120", f"期限“{c[0]}”无法识别：{exc}", self.span(meta))
+            return ("cap_scope", 1)
+        if duration.months % 12 or duration.months == 0:
+            self.report.error("E136", f"累计上限的期限应是整年，这里是“{c[0]}”", self.span(meta), "如“累计上限 三年内 500万元”")
+            return ("cap_scope", max(1, duration.months // 12))
+        return ("cap_scope", duration.months // 12)
 
     def limit(self, meta, c):
         return Tree("limit", c, meta)
 
-    def freq(self, meta, c):
-        token = c[1]
+    def freq_part(self, meta, c):
+        """One part of a 频次 clause: (Frequency or None, problems); ``freq`` reports the problems at the clause."""
+        token = c[0]
         span = self.span(meta)
-        if token.type == "ONCE":
-            return ("freq", n.Frequency("一次性", 1, None, span))
-        if token.type == "YEARLY":
-            return ("freq", n.Frequency("每年", None, None, span))
+        simple = {"ONCE": ("一次性", 1), "YEARLY": ("每年", None), "QUARTERLY": ("每季度", None),
+                  "MONTHLY": ("每月", None), "EACH_TIME": ("每次", None)}
+        if token.type in simple:
+            kind, count = simple[token.type]
+            return ("freq_part", n.Frequency(kind, count, None, span), [])
+        problems = []
         try:
             if token.type == "AT_MOST":
-                count = parse_literal("COUNT", str(c[2]))
+                count = parse_literal("COUNT", str(c[1]))
                 if count.value != count.value.to_integral_value() or count.value < 1:
-                    self.report.error("E133", f"“最多{c[2]}”的次数应是正整数", span, "如“频次 最多 3次”")
-                return ("freq", n.Frequency("最多", int(count.value), count.unit, span))
+                    problems.append(("E133", f"“最多{c[1]}”的次数应是正整数", "如“频次 最多 3次”"))
+                return ("freq_part", n.Frequency("最多", int(count.value), count.unit, span), problems)
             m = re.fullmatch(r"第(.+?)至(.+?)(\D+)", str(token))
             first, last = (int(number(x)) for x in m.group(1, 2))
         except LiteralError as exc:
-            self.report.error("E120", f"频次“{c[-1]}”无法识别：{exc}", span)
-            return None
+            return ("freq_part", None, [("E120", f"频次“{c[-1]}”无法识别：{exc}", None)])
         if first != 1:
-            self.report.error("E133", "序数范围应从第1开始", span, "如“第1至3发”")
-        return ("freq", n.Frequency("序数", last, m.group(3), span))
+            problems.append(("E133", "序数范围应从第1开始", "如“第1至3发”"))
+        return ("freq_part", n.Frequency("序数", last, m.group(3), span), problems)
+
+    def freq(self, meta, c):
+        span = self.span(meta)
+        parts = []
+        for x in c:
+            if isinstance(x, tuple) and x[0] == "freq_part":
+                for code, message, hint in x[2]:
+                    self.report.error(code, message, span, hint)
+                if x[1] is not None:
+                    parts.append(x[1])
+        if not parts:
+            return None
+        silent = any(isinstance(t, Token) and t.type == "SILENT" for t in c)
+        kinds = [p.kind for p in parts]
+        if len(parts) > 1:
+            if len(set(kinds)) < len(kinds):
+                self.report.error("E135", "同一频次写了两次", span, "删去重复的一项")
+            elif "一次性" in kinds or "每次" in kinds:
+                self.report.error("E135", f"“{'一次性' if '一次性' in kinds else '每次'}”不能与其他频次同用", span,
+                                  "可以同用的如“频次 每年、最多 3次”（每年一次，累计最多3次）")
+            elif sum(k in ("最多", "序数") for k in kinds) > 1:
+                self.report.error("E135", "“最多”与“第1至N”只能写一个", span, "如“频次 每年、最多 3次”")
+        return ("freq", attrs.evolve(parts[0], span=span, also=tuple(parts[1:]), stated=not silent))
 
     def uplift(self, meta, c):
         when = c[3] if len(c) > 3 else None
@@ -373,6 +482,18 @@ class Builder(Transformer_NonRecursive):
 
     def topup(self, meta, c):
         return ("topup", tuple(x for x in c if isinstance(x, n.ItemRef)))
+
+    def external_ref(self, meta, c):
+        return n.ItemRef(n.EXTERNAL, self.name(c[0]), self.tspan(c[0]))
+
+    def received(self, meta, c):
+        return n.Received(n.ItemRef(n.EXTERNAL, self.name(c[1]), self.tspan(c[1])), self.span(meta))
+
+    def external_award(self, meta, c):
+        return n.ItemRef(n.EXTERNAL, self.name(c[1]), self.tspan(c[1]))
+
+    def external(self, meta, c):
+        return n.External(self.name(c[1]), self._desc(c), self.span(meta))
 
     def tranches(self, meta, c):
         return ("tranches", tuple(x for x in c if not isinstance(x, Token)))
@@ -382,6 +503,9 @@ class Builder(Transformer_NonRecursive):
 
     def overrides(self, meta, c):
         return ("overrides", c[1])
+
+    def unencoded(self, meta, c):
+        return ("unencoded", True)
 
     def item_ref(self, meta, c):
         item = self.name(c[1]) if len(c) > 1 else None
@@ -404,7 +528,7 @@ class Builder(Transformer_NonRecursive):
             frequency=freqs[0] if freqs else None, uplifts=tuple(get("uplift")),
             topup=topups[0] if topups else None, tranches=get("tranches")[0] if get("tranches") else (),
             per_project=bool(get("per_project")), overrides=overrides[0] if overrides else None,
-            notes=tuple(get("note")), span=span)
+            notes=tuple(get("note")), span=span, unencoded=bool(get("unencoded")))
 
     def article(self, meta, c):
         number = self.article_no(c[0])
@@ -418,7 +542,8 @@ class Builder(Transformer_NonRecursive):
         return n.Type("金额", (str(c[1]) if len(c) > 1 else "元",), self.span(meta))
 
     def t_count(self, meta, c):
-        return n.Type("数量", (str(c[1]),), self.span(meta))
+        unit = self.name(c[1]) if c[1].type == "NAME" else str(c[1])
+        return n.Type("数量", (unit,), self.span(meta))
 
     def t_rate(self, meta, c):
         return n.Type("汇率", (str(c[1]), str(c[3])), self.span(meta))
@@ -477,6 +602,28 @@ class Builder(Transformer_NonRecursive):
         """Whether a field declaration says 可为负."""
         return any(isinstance(x, Token) and x.type == "SIGNED" for x in c)
 
+    def list_decl(self, meta, c):
+        unit = next((str(t) for t in c if isinstance(t, Token) and t.type == "UNIT"), "项")
+        return n.ListDecl(self.name(c[1]), unit, self._desc(c), self.span(meta))
+
+    def list_field(self, meta, c):
+        return n.Field(self.name(c[2]), c[3], self._desc(c), False, self.span(meta), list=self.name(c[1]))
+
+    def aggregate(self, meta, c):
+        kind = str(c[0])
+        head = c[1]
+        rest = c[2:]
+        value = where = test = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "OF":
+            value, rest = rest[1], rest[2:]
+        if rest and isinstance(rest[0], Token) and rest[0].type == "WHERE":
+            where, rest = rest[1], rest[2:]
+        if rest:
+            test = rest[0]
+        parts = [x for x in (value, where, test) if x is not None]
+        node = n.Aggregate(kind, n.Ref(self.name(head), self.tspan(head)), value, where, test, self.span(meta))
+        return self.deep(node, meta, *parts)
+
     def measure(self, meta, c):
         return n.Measure(self.name(c[1]), c[2], self._desc(c), self.span(meta))
 
@@ -490,12 +637,32 @@ class Builder(Transformer_NonRecursive):
         return n.Recognition(self.name(names[0]), levels, self._desc(c), self.span(meta))
 
     def unit_decl(self, meta, c):
-        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta))
+        fractional = any(isinstance(t, Token) and t.type == "FRACTIONAL" for t in c)
+        base = next((x for x in c[2:] if not isinstance(x, (Token, tuple))), None)
+        return n.Unit(self.name(c[1]), self._desc(c), self.span(meta), fractional, base)
+
+    def named_count(self, meta, c):
+        """5「吨」: a quantity in a unit declared with 单位「吨」."""
+        unit = self.name(c[1])
+        try:
+            value = Count(number(str(c[0])), unit)
+        except LiteralError as exc:
+            self.report.error("E120", f"数量“{c[0]}「{unit}」”无法识别：{exc}", self.tspan(c[0]))
+            value = None
+        return n.Literal(value, f"{c[0]}「{unit}」", self.span(meta))
 
     def exclusive(self, meta, c):
         name = self.name(c[1]) if isinstance(c[1], Token) and c[1].type == "NAME" else None
         refs = tuple(x for x in c if isinstance(x, n.ItemRef))
-        return n.Exclusive(name, refs, str(c[-1]), self.span(meta))
+        rule = next(t for t in c if isinstance(t, Token) and t.type in ("HIGHEST", "PRIORITY", "ACCUMULATE"))
+        per_project = any(isinstance(t, Token) and t.type == "PER_PROJECT" for t in c)
+        return n.Exclusive(name, refs, str(rule), self.span(meta), per_project)
+
+    def group_cap(self, meta, c):
+        refs = tuple(x for x in c if isinstance(x, n.ItemRef))
+        kinds = {t.type for t in c if isinstance(t, Token)}
+        scope = "项目" if "PER_PROJECT" in kinds else ("每年" if "YEARLY" in kinds else "累计")
+        return n.GroupCap(self.name(c[1]), refs, scope, c[-1], self.span(meta))
 
     def sum_cap(self, meta, c):
         return n.SumCap(any(isinstance(t, Token) and t.type == "YEARLY" for t in c), c[-1], self.span(meta))
@@ -544,6 +711,9 @@ class Builder(Transformer_NonRecursive):
     def project(self, meta, c):
         return ("project", tuple(x for x in c if isinstance(x, n.Fact)))
 
+    def list_row(self, meta, c):
+        return ("row", (self.name(c[1]), tuple(x for x in c if isinstance(x, n.Fact)), self.span(meta)))
+
     def on_date(self, meta, c):
         return ("date", c[1].value)
 
@@ -551,6 +721,13 @@ class Builder(Transformer_NonRecursive):
         project = self.name(c[2]) if len(c) > 4 else None
         year = parse_literal("YEAR_LIT", str(c[-2])).year
         return ("history", n.HistoryEntry(c[1], year, c[-1], self.span(meta), project))
+
+    def year_value(self, meta, c):
+        return (parse_literal("YEAR_LIT", str(c[0])).year, c[1])
+
+    def yearly_values(self, meta, c):
+        values = tuple(x for x in c if isinstance(x, tuple))
+        return ("yearly", n.YearValues(self.name(c[1]), values, self.span(meta)))
 
     def expect(self, meta, c):
         amount, result, counted, tranches = None, None, None, []
@@ -591,7 +768,7 @@ class Builder(Transformer_NonRecursive):
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
                       tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
-                      tuple(get("total")), tuple(get("assessed")))
+                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")), yearly=tuple(get("yearly")))
 
     # ---- header statements ----
     def _header(tag):
@@ -641,15 +818,20 @@ def assemble(statements, path: str, reporter: Reporter) -> n.Document:
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",
                              "chapters", "articles", "exclusives", "sum_caps", "bindings", "narrowings",
-                             "cases", "notes")}
+                             "cases", "notes", "lists", "list_fields", "externals", "group_caps")}
     chapter = None
     first_span = Span(path, 1, 1, 1, 1)
     kinds = {n.Param: "params", n.Field: "fields", n.Measure: "measures", n.Levels: "levels",
              n.Recognition: "recognitions", n.Unit: "units", n.Exclusive: "exclusives", n.SumCap: "sum_caps",
-             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases"}
+             n.Binding: "bindings", n.Narrowing: "narrowings", n.Case: "cases", n.External: "externals",
+             n.GroupCap: "group_caps"}
     for index, st in enumerate(statements):
         if isinstance(st, n.Article):
             lists["articles"].append(n.attrs.evolve(st, chapter=chapter))
+        elif isinstance(st, n.Field) and st.list is not None:
+            lists["list_fields"].append(st)
+        elif isinstance(st, n.ListDecl):
+            lists["lists"].append(st)
         elif type(st) in kinds:
             lists[kinds[type(st)]].append(st)
         elif isinstance(st, tuple):

@@ -60,9 +60,17 @@ def record_of(case: n.Case, program: Program) -> dict:
         s = program.symbols
         record["评定"] = {s.items[a.item.key].label if a.item.key in s.items else str(a.item):
                         a.outcome if a.amount is None else json_value(a.amount) for a in case.assessments}
+    for name, facts, _ in case.rows:
+        record.setdefault(name, []).append({f.name: json_value(f.value) for f in facts if not f.holds})
+    if case.yearly:
+        record["历年"] = {}
+        for y in case.yearly:
+            record["历年"].setdefault(y.name, {}).update({str(year): json_value(v) for year, v in y.values})
     if case.history:
         s = program.symbols
-        record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else str(h.item),
+        record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else
+                           str(n.ItemRef(n.EXTERNAL, s.externals[h.item.key[1]].name, h.span))
+                           if h.item.article == n.EXTERNAL and h.item.key[1] in s.externals else str(h.item),
                            "年度": h.year, "金额": json_value(h.amount),
                            **({"项目": h.project} if h.project else {})} for h in case.history]
     return record
@@ -107,7 +115,11 @@ def run_case(case: n.Case, program: Program, evaluate) -> CaseOutcome:
         if e.item.key not in s.items:
             continue
         label = s.items[e.item.key].label
-        got = by_label[label]
+        got = by_label.get(label)
+        if got is None:  # a 款 marked 待编码 has no rule, so it has no result to compare
+            mismatches.append(Mismatch(label, e.status, "待编码（本款规则未写，不参与计算）",
+                                       f"{e.span.file}:{e.span.line}:{e.span.column}"))
+            continue
         expected = e.status + (f"，金额 {rt.money(const_value(e.amount.value))}" if e.amount is not None
                                and isinstance(e.amount, n.Literal) else "")
         actual = got["状态"] + (f"，金额 {got['金额']}" if got["金额"] is not None and e.amount is not None else "")

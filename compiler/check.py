@@ -57,6 +57,7 @@ class CheckResult:
             "coverage": round(self.coverage.ratio, 4) if self.coverage else None,
             "uncovered": list(self.coverage.uncovered) if self.coverage else [],
             "coverage_limit": self.coverage.limit if self.coverage else None,
+            "open_items": sum(1 for i in p.symbols.items.values() if i.unencoded),
         }
 
 

@@ -52,6 +52,8 @@ def cmd_check(args) -> int:
             more = len(s["uncovered"]) - args.show_uncovered
             if more > 0:
                 print(f"    ……另有 {more} 处未引用（--show-uncovered N 显示更多）")
+        if s.get("open_items"):
+            print(f"  待编码的款 {s['open_items']}（已照抄原文，规则未写）")
         print(f"  错误 {len(r.errors)}，警告 {len(r.warnings)}")
     return 1 if failed else 0
 
@@ -499,6 +501,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：已取值的参数不再列为待定")
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
     p.set_defaults(func=cmd_review)
+
+    from .formatter import cmd_fmt
+    p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")
+    p.add_argument("files", nargs="+", metavar="FILE", help="要排版的 .pol 文件")
+    p.add_argument("--check", action="store_true", help="只检查：列出格式不一致的文件并以失败退出，不改写")
+    p.set_defaults(func=cmd_fmt)
+
+    from .scaffold import cmd_new
+    p = sub.add_parser("new", help="从原文起草：把原文文本分成章、条、款，照抄原文，每一款标为待编码")
+    p.add_argument("--source", required=True, metavar="TEXT.txt", help="政策原文（UTF-8 文本）")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pol", help="要生成的 .pol 文件（与原文同目录）")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+    p.set_defaults(func=cmd_new)
+
+    from .lsp import cmd_lsp
+    p = sub.add_parser("lsp", help="语言服务器（经标准输入输出）：编辑器中的诊断、悬停说明、跳转到定义、补全与大纲")
+    p.set_defaults(func=cmd_lsp)
     return parser
 
 

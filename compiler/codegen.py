@@ -63,6 +63,19 @@ def expr(ir) -> str:
         return f"ctx.param({constant(ir[1])})"
     if op in ("add", "sub", "mul", "div"):
         return f"{op}({expr(ir[1])}, {expr(ir[2])})"
+    if op == "award_of":
+        return f"ctx.award_of({constant(ir[1])})"
+    if op == "steps":
+        return f"steps({expr(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "round":
+        return f"round_to({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "lfield":
+        return f"ctx.list_field({constant(ir[1])}, {constant(ir[2])})"
+    if op == "agg":
+        parts = ", ".join("None" if x is None else f"lambda ctx: {expr(x)}" for x in ir[3:6])
+        return f"aggregate(ctx, {constant(ir[1])}, {constant(ir[2])}, {parts})"
+    if op in ("least", "greatest"):
+        return f"{op}(" + ", ".join(expr(x) for x in ir[1]) + ")"
     if op == "cmp":
         return f"compare({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op in ("and", "or"):
@@ -84,6 +97,14 @@ def expr(ir) -> str:
         return f"by_level({expr(ir[1])}, {{{entries}}})"
     if op == "when":
         return f"tier_if({expr(ir[1])}, lambda: {expr(ir[2])})"
+    if op == "first_holds":
+        return (f"first_held(ctx.recognitions(), {constant(ir[1])}, {constant(ir[2])}, {constant(ir[3])}, "
+                f"ctx.earlier_held())")
+    if op == "received":
+        return f"ctx.received({constant(ir[1])})"
+    if op == "first":
+        return (f"first_reached({constant(ir[1])}, ctx.field({constant(ir[2])}), {expr(ir[4])}, "
+                f"ctx.earlier({constant(ir[2])}, {constant(ir[3])}))")
     if op == "tiers":
         bands = ", ".join(
             f"({constant(lo_op)}, {expr(lo) if lo else 'None'}, {constant(hi_op)}, {expr(hi) if hi else 'None'}, "
@@ -141,6 +162,7 @@ class Generator:
             ("label", constant(item.label)), ("where", constant(item.where)), ("quote", constant(item.quote)),
             ("kind", constant(item.kind)), ("gate", constant(item.gate)),
             ("per_project", constant(item.per_project)), ("frequency", constant(item.frequency)),
+            ("frequency_also", constant(item.frequency_also)),
             ("history_labels", constant((item.label,))),
             ("conditions", "[" + "".join(f"\n        {c}," for c in conditions) + ("\n    ]" if conditions else "]")),
             ("award", award), ("uplifts", "[" + ", ".join(uplifts) + "]"), ("caps", "[" + ", ".join(caps) + "]"),
@@ -185,8 +207,12 @@ class Generator:
             fn = self.function(f"sum_cap_{k}", expr(ir))
             sum_caps.append(f"({constant(text)}, {fn})")
         schema_data = {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                       "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
-                       "signed": sorted(plan.signed)}
+                       "recognitions": plan.recognitions,
+                       "items": [i.label for i in plan.items] + list(plan.externals),
+                       "signed": sorted(plan.signed), "lists": plan.lists,
+                       "fractional_units": plan.fractional_units, "last_year": plan.last_year}
+        group_caps = [f"({constant(g)}, {self.function(f'group_cap_{k}', expr(ir))})"
+                      for k, (g, ir) in enumerate(plan.group_caps)]
         self.emit("_POLICY_SPEC = {")
         for key, value in (
             ("name", constant(plan.name)), ("where", constant(plan.where)),
@@ -195,6 +221,8 @@ class Generator:
             ("overrides", constant(plan.overrides)),
             ("exclusives", constant(list(plan.exclusives))),
             ("sum_caps", "[" + ", ".join(sum_caps) + "]"),
+            ("sum_cap_scopes", constant(plan.sum_cap_scopes)),
+            ("group_caps", "[" + ", ".join(group_caps) + "]"),
         ):
             self.emit(f"    {constant(key)}: {value},")
         self.emit("}")

@@ -32,6 +32,7 @@ class Coverage:
     uncovered: tuple[str, ...]
     uncovered_at: tuple[int, ...] = ()  # where each uncovered stretch starts, in the squeezed operative text
     limit: str | None = None  # set when the matching stopped at its work limit: the figures are partial
+    open_items: tuple[str, ...] = ()  # labels of the 款 marked 待编码: quoted, but no rule written yet
 
 
 class Budget:
@@ -159,4 +160,6 @@ def coverage(program: Program, min_gap: int = 4) -> Coverage | None:
     if budget.exhausted:
         limit = ("原文与引文重复得过多，比较次数超过上限（原文的字数加引文条数的4倍，再加10万次），覆盖率只计算了一部分；"
                  "请检查原文文件是否正确，或缩短重复的引文")
-    return Coverage(covered / total if total else 1.0, covered, total, tuple(uncovered), tuple(uncovered_at), limit)
+    open_items = tuple(item.label for doc in program.documents() for item in doc.items() if item.unencoded)
+    return Coverage(covered / total if total else 1.0, covered, total, tuple(uncovered), tuple(uncovered_at), limit,
+                    open_items)

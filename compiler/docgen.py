@@ -371,12 +371,18 @@ class DocGenerator:
             lines += ["## 编码说明", ""] + [f"- {md(note.text)}" for note in p.notes] + [""]
         groups = [x for doc in self.program.documents() for x in doc.exclusives]
         caps = [c for doc in self.program.documents() for c in doc.sum_caps]
-        if groups or caps:
+        group_caps = [g for doc in self.program.documents() for g in doc.group_caps]
+        if groups or caps or group_caps:
             lines += ["## 组合规则", ""]
             for x in groups:
                 lines += self.gen(x)
+            for g in group_caps:
+                scope = {"项目": "每个项目（每次活动）", "每年": "每年", "累计": "历年累计"}[g.scope]
+                lines.append(f"- 组合上限「{md(g.name)}」：{'、'.join(md(str(r)) for r in g.members)}合计，"
+                             f"{scope}不超过{self.text(g.amount)}")
             for c in caps:
-                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计）")
+                lines.append(f"- 总额上限：{'每年' if c.yearly else ''}{self.text(c.amount)}（每家企业各款合计"
+                             f"{'' if c.yearly else '，历年已获支持都计入'}）")
             lines.append("")
         lines += ["## 目录", ""]
         chapter = None
@@ -407,7 +413,7 @@ class DocGenerator:
                 pending = sorted({self.s.params[r.key].name for r in self._refs(item)
                                   if r.key in self.s.params and self.pending(self.s.params[r.key])})
                 rows.append([self.link(page_of(a.number), a.label), self.item_link(item),
-                             md(render.award_text(item.award)) if item.award else "",
+                             md(render.award_text(item.award)) if item.award else ("待编码" if item.unencoded else ""),
                              str(len(pending)) if pending else ""])
             if not a.items:
                 rows.append([self.link(page_of(a.number), a.label), "", "", ""])
@@ -490,6 +496,11 @@ class DocGenerator:
         lines += ["**原文**", ""]
         lines += [f"> {md(item.quote.text)}" if item.quote else "（本款没有单独的原文引文，见本条原文）", ""]
         lines += ["</div>", "", '<div class="polc-rule" markdown>', ""]
+        if item.unencoded:  # 待编码: saying 条件 无 or 给予 非资金支持 here would be a rule nobody wrote
+            lines += ["**待编码**：本款只照抄了原文，规则尚未写出，求值时不参与计算。", "", "</div>", "", "</div>", ""]
+            for note in item.notes:
+                lines += self.gen(note)
+            return lines
         lines += self.conditions(item)
         if item.assessment:
             lines += [f"**评定**：{md(item.assessment)}。需人工评定，不阻断计算：结果为“待评定”，金额为最多可得的数额。", ""]
@@ -535,6 +546,8 @@ class DocGenerator:
             for alt in n.operands(e, "或"):
                 lines += [indent + line for line in self.condition(alt, "- ")]
             return lines
+        if isinstance(e, n.Compare) and e.op == "==":
+            return [f"{bullet}{self.text(e)}（＝）{suffix}"]
         if isinstance(e, n.Compare):
             words = "".join(e.words)
             incl = "含本数" if e.op in (">=", "<=") else "不含本数"
@@ -608,13 +621,17 @@ class DocGenerator:
     def limit(self, lim: n.Limit) -> list[str]:
         meaning = {"上限": "取各上限中最小者", "年度上限": "同一款每年累计", "累计上限": "同一款历年累计",
                    "下限": "金额不低于此数"}[lim.kind]
+        if lim.per_project:
+            meaning = "每个项目各自" + meaning.replace("同一款", "")
+        elif lim.window:
+            meaning = f"同一款本年度及之前共{lim.window}年累计"
         words = "".join(lim.words)
         if isinstance(lim.amount, n.ByLevel):
             return [f"**{lim.kind}**（{meaning}）：按等级分别规定", ""] + self.by_level(lim.amount, lim.kind)
         return [f"**{lim.kind}**：{words}{self.text(lim.amount)}（{meaning}）", ""]
 
     def frequency(self, f: n.Frequency) -> list[str]:
-        return [f"**频次**：{render.frequency_text(f)}", ""]
+        return [f"**频次**：{render.frequency_full(f)}", ""]
 
     def uplift(self, u: n.Uplift) -> list[str]:
         when = f"，若{self.text(u.when)}" if u.when is not None else ""
@@ -825,7 +842,8 @@ def keyword_reference() -> str:
                        [["、".join(f"`{w}`" for w in kw.words), md(kw.meaning), f"`{kw.terminal}`"] for kw in kws])
     meaning = {">=": "≥（含本数）", "<=": "≤（含本数）", ">": "＞（不含本数）", "<": "＜（不含本数）",
                "incl": "含本数（写在数值之后，优先于其他边界词）", "excl": "不含本数（写在数值之后，优先于其他边界词）"}
-    lines += ["### 边界词", "", "民法典第一千二百五十九条：以上、以下、以内，包括本数；不满、超过，不包括本数。", ""]
+    lines += ["### 边界词", "", "民法典第一千二百五十九条：以上、以下、以内，包括本数；不满、超过，不包括本数。"
+              "日期与年度：以前、以后包括本日（本年度），之前、之后不包括。", ""]
     rows = []
     for word, op in BOUNDARY_WORDS.items():
         place = "数值之前" if word in PREFIX_BOUNDS else ("数值之后" if word in POSTFIX_BOUNDS else "数值之后（全角写法）")

@@ -26,6 +26,18 @@ def run(ir, ctx):
         return ctx.param(ir[1])
     if op in ("add", "sub", "mul", "div"):
         return getattr(rt, op)(run(ir[1], ctx), run(ir[2], ctx))
+    if op == "award_of":
+        return ctx.award_of(ir[1])
+    if op == "steps":
+        return rt.steps(run(ir[1], ctx), run(ir[2], ctx), run(ir[3], ctx))
+    if op == "round":
+        return rt.round_to(ir[1], run(ir[2], ctx), run(ir[3], ctx))
+    if op == "lfield":
+        return ctx.list_field(ir[1], ir[2])
+    if op == "agg":
+        return rt.aggregate(ctx, ir[1], ir[2], _fn(ir[3]), _fn(ir[4]), _fn(ir[5]))
+    if op in ("least", "greatest"):
+        return getattr(rt, op)(*[run(x, ctx) for x in ir[1]])
     if op == "cmp":
         return rt.compare(ir[1], run(ir[2], ctx), run(ir[3], ctx))
     if op == "and":
@@ -48,6 +60,12 @@ def run(ir, ctx):
         return rt.by_level(run(ir[1], ctx), {rank: run(x, ctx) for rank, x in ir[2].items()})
     if op == "when":
         return rt.tier_if(run(ir[1], ctx), lambda: run(ir[2], ctx))
+    if op == "first_holds":
+        return rt.first_held(ctx.recognitions(), ir[1], ir[2], ir[3], ctx.earlier_held())
+    if op == "received":
+        return ctx.received(ir[1])
+    if op == "first":
+        return rt.first_reached(ir[1], ctx.field(ir[2]), run(ir[4], ctx), ctx.earlier(ir[2], ir[3]))
     if op == "tiers":
         bands = [(lo_op, run(lo, ctx) if lo else None, hi_op, run(hi, ctx) if hi else None,
                   (lambda a=amount: run(a, ctx))) for lo_op, lo, hi_op, hi, amount in ir[2]]
@@ -68,6 +86,7 @@ def item_spec(item) -> dict:
         "gate": item.gate,
         "per_project": item.per_project,
         "frequency": item.frequency,
+        "frequency_also": item.frequency_also,
         "history_labels": (item.label,),
         "conditions": [(c.text, c.where, _fn(c.test),
                         (lambda ctx, s=c.sides: (s[0], run(s[1], ctx), run(s[2], ctx))) if c.sides else None,
@@ -92,14 +111,18 @@ def policy_spec(plan: PolicyPlan) -> dict:
         "name": plan.name,
         "where": plan.where,
         "schema": {"fields": plan.fields, "project_fields": plan.project_fields, "levels": plan.levels,
-                   "recognitions": plan.recognitions, "items": [i.label for i in plan.items],
-                   "signed": sorted(plan.signed)},
+                   "recognitions": plan.recognitions,
+                   "items": [i.label for i in plan.items] + list(plan.externals),
+                   "signed": sorted(plan.signed), "lists": plan.lists,
+                   "fractional_units": plan.fractional_units, "last_year": plan.last_year},
         "param_values": plan.param_values,
         "declared_params": plan.declared_params,
         "validity": validity,
         "overrides": plan.overrides,
         "exclusives": plan.exclusives,
         "sum_caps": [(text, _fn(ir)) for text, ir in plan.sum_caps],
+        "sum_cap_scopes": plan.sum_cap_scopes,
+        "group_caps": [(g, _fn(ir)) for g, ir in plan.group_caps],
     }
 
 

@@ -14,7 +14,8 @@ import attrs
 
 from .keywords import COUNT_UNITS
 
-from .runtime import MAX_NUMERAL, LiteralError, chinese_integer, money_text, number, plain, ratio_text  # noqa: F401
+from .runtime import (MAX_NUMERAL, LiteralError, chinese_integer, discount, money_text, number, plain,  # noqa: F401
+                      ratio_text)
 
 
 @attrs.frozen
@@ -77,6 +78,8 @@ def parse_literal(kind: str, text: str):
         if right == 0:
             raise LiteralError(f"配套比「{text}」的后项不能为0")
         return Ratio(left / right)
+    if kind == "DISCOUNT":
+        return Ratio(discount(text))
     if kind == "MULTIPLE":
         return Ratio(number(text[:-1]))
     if kind == "COUNT":

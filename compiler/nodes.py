@@ -92,6 +92,7 @@ class Holds:
     level_op: str | None
     level: Ref | None
     span: Span
+    first: bool = False  # 首次认定「X」: held now, and in no earlier year the record's 历年 covers
 
 
 @node
@@ -103,7 +104,82 @@ class Member:
     span: Span
 
 
-Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member]
+@node
+class Pick:
+    """较小者（a，b，…） or 较大者（a，b，…）: the least or greatest of values of one type."""
+    op: str  # 较小者 较大者
+    operands: tuple["Expr", ...]
+    span: Span
+
+
+@node
+class First:
+    """「X」首次达到「T」: X reaches T this year and reached it in no earlier year the record covers (LANGUAGE.md §9)."""
+    measure: Ref  # a field of the enterprise: its earlier years' values come from the record's 历年
+    op: str  # >= <= > <
+    threshold: "Expr"
+    words: tuple[str, ...]
+    span: Span
+
+
+@node
+class Aggregate:
+    """合计/最大值/最小值（「列表」的 值，凡 条件）, 计数（「列表」，凡 条件）, 所有/任一（「列表」，凡 条件，条件）.
+
+    Names inside ``value``, ``where`` and ``test`` may be the list's own fields (列表字段)."""
+    kind: str  # 合计 最大值 最小值 计数 所有 任一
+    list: Ref
+    value: "Expr | None"
+    where: "Expr | None"
+    test: "Expr | None"
+    span: Span
+
+
+@node
+class Step:
+    """「量」每增加 步长 增加 数额: whole steps of ``size`` in ``measure`` (not below 0) times ``each``."""
+    measure: "Expr"
+    size: "Expr"
+    each: "Expr"
+    span: Span
+    word: str = "每增加"
+
+
+@node
+class Round:
+    """向下取整/向上取整/四舍五入（值，单位）: the value rounded to a whole multiple of the unit."""
+    mode: str  # 向下取整 向上取整 四舍五入
+    value: "Expr"
+    unit: "Expr"
+    span: Span
+
+
+@node
+class Within:
+    """「申报年度」自「认定年度」起 三年内: from the start year (or date) for a period, the start included."""
+    value: "Expr"
+    start: "Expr"
+    period: Any  # literals.Duration
+    text: str
+    span: Span
+
+
+@node
+class AwardOf:
+    """金额（第8条「款」）: the amount another item gives the same enterprise."""
+    item: "ItemRef"
+    span: Span
+
+
+@node
+class Received:
+    """已获「X」: the record shows an award of the declared 外部支持 X (any year)."""
+    source: "ItemRef"  # article EXTERNAL
+    span: Span
+
+
+Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round,
+             AwardOf, Within, First, Received]
 
 
 def children(e) -> tuple:
@@ -116,6 +192,18 @@ def children(e) -> tuple:
         return (e.measure, *(amount for _, amount in e.entries))
     if isinstance(e, Member):
         return (e.left,)
+    if isinstance(e, Pick):
+        return e.operands
+    if isinstance(e, Aggregate):
+        return tuple(x for x in (e.value, e.where, e.test) if x is not None)
+    if isinstance(e, Step):
+        return (e.measure, e.size, e.each)
+    if isinstance(e, Within):
+        return (e.value, e.start)
+    if isinstance(e, Round):
+        return (e.value, e.unit)
+    if isinstance(e, First):
+        return (e.measure, e.threshold)
     return ()
 
 
@@ -141,6 +229,9 @@ def walk(e):
 
 # ---- 条款 ---------------------------------------------------------------
 
+EXTERNAL = "外部"  # the article of an ItemRef that names a declared 外部支持, not an item of this policy
+
+
 @node
 class ItemRef:
     article: str  # 8, 附则3
@@ -152,6 +243,8 @@ class ItemRef:
         return (self.article, name_key(self.item) if self.item else None)
 
     def __str__(self) -> str:
+        if self.article == EXTERNAL:
+            return f"外部「{self.item}」"
         head = f"附则第{self.article[2:]}条" if self.article.startswith("附则") else f"第{self.article}条"
         return head + (f"「{self.item}」" if self.item else "")
 
@@ -191,14 +284,21 @@ class Limit:
     amount: "Expr"
     words: tuple[str, ...]
     span: Span
+    per_project: bool = False  # 累计上限 每个项目 …: each project's own history, not one pot for all
+    window: int | None = None  # 累计上限 三年内 …: the awards of this year and the N−1 before
 
 
 @node
 class Frequency:
-    kind: str  # 一次性 每年 最多 序数
+    kind: str  # 一次性 每年 每季度 每月 每次 最多 序数
     count: int | None
     unit: str | None
     span: Span
+    also: tuple["Frequency", ...] = ()  # further parts that must all allow: 每年、最多 3次
+    stated: bool = True  # False when written “原文未写”: the encoder's reading, listed by the review
+
+    def parts(self) -> tuple["Frequency", ...]:
+        return (self, *self.also)
 
 
 @node
@@ -225,6 +325,7 @@ class Item:
     overrides: ItemRef | None
     notes: tuple["Note", ...]
     span: Span
+    unencoded: bool = False  # 待编码: the 原文 is quoted, the rule not yet written
 
     @property
     def key(self) -> tuple[str, str]:
@@ -325,6 +426,16 @@ class Field(Named):
     project: bool
     span: Span
     signed: bool = False  # 可为负: the record may give a negative value
+    list: str | None = None  # for 列表字段: the list it belongs to
+
+
+@node
+class ListDecl(Named):
+    """列表「采购」（项）: a list of records in the enterprise's record; its fields are 列表字段."""
+    name: str
+    unit: str  # the unit of 计数 over it
+    description: str | None
+    span: Span
 
 
 @node
@@ -356,6 +467,15 @@ class Unit:
     name: str
     description: str | None
     span: Span
+    fractional: bool = False  # 可为小数: a measure (area, weight), not a count
+    base: "Expr | None" = None  # 单位「公顷」 = 10000平方米: the same kind as another unit, this many of it
+
+@node
+class External(Named):
+    """外部支持「X」: an award made under another policy, read from the record's 已获支持 as 外部「X」."""
+    name: str
+    description: str | None
+    span: Span
 
 
 @node
@@ -363,6 +483,17 @@ class Exclusive:
     name: str | None
     members: tuple[ItemRef, ...]
     rule: str  # 就高 优先 累加
+    span: Span
+    per_project: bool = False  # 同一项目不重复支持: members compete project by project, not as whole items
+
+
+@node
+class GroupCap:
+    """组合上限「名」：第22条「甲」、第22条「乙」 每个项目 上限 50万元: the members' sum, per project, year or all time."""
+    name: str
+    members: tuple[ItemRef, ...]
+    scope: str  # 项目 每年 累计
+    amount: "Expr"
     span: Span
 
 
@@ -417,6 +548,14 @@ class HistoryEntry:
 
 
 @node
+class YearValues:
+    """历年「X」2023年度 8亿元，2024年度 9亿元: a case's earlier years' values of one field."""
+    name: str
+    values: tuple[tuple[int, "Expr"], ...]
+    span: Span
+
+
+@node
 class Expectation:
     item: ItemRef
     status: str
@@ -456,6 +595,8 @@ class Case:
     span: Span
     totals: tuple = ()  # TotalExpectation
     assessments: tuple = ()  # Assessment
+    rows: tuple[tuple[str, tuple[Fact, ...], Span], ...] = ()  # 列表「采购」 …: one item of a list each
+    yearly: tuple[YearValues, ...] = ()
 
 
 # ---- 文件 ---------------------------------------------------------------
@@ -488,6 +629,10 @@ class Document:
     cases: tuple[Case, ...]
     notes: tuple[Note, ...]
     span: Span
+    lists: tuple[ListDecl, ...] = ()
+    list_fields: tuple[Field, ...] = ()  # 列表字段: fields of one item of a list
+    externals: tuple[External, ...] = ()
+    group_caps: tuple[GroupCap, ...] = ()
 
     def items(self):
         for article in self.articles:

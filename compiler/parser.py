@@ -48,7 +48,7 @@ def lark_parser() -> Lark:
 # 给人看的终结符名称
 _READABLE = {
     "NAME": "「名称」", "MONEY": "金额（如 200万元）", "PERCENT": "比例（如 10%）", "PERMILLE": "千分比（如 5‰）",
-    "BPS": "基点（如 30个基点）", "RATIO_PAIR": "配套比（如 1:1）", "MULTIPLE": "倍数（如 1.5倍）",
+    "BPS": "基点（如 30个基点）", "RATIO_PAIR": "配套比（如 1:1）", "MULTIPLE": "倍数（如 1.5倍）", "DISCOUNT": "折扣（如 7折、八五折）",
     "COUNT": "数量（如 50场）", "NUMBER": "数字", "DATE": "日期（如 2024-10-14）", "YEAR_LIT": "年度（如 2025年度）",
     "DURATION": "期限（如 一年）", "ARTICLE_NO": "条号（如 第8条）", "ORDINAL_RANGE": "序数范围（如 第1至3发）",
     "CURRENCY": "币种（元 或 美元）", "UNIT": "计数单位", "_COLON": "“：”", "_EQUALS": "“＝”", "_GT": "“>”",
@@ -65,9 +65,7 @@ def readable(terminal: str) -> str:
 
 def _expected(names) -> str:
     shown = sorted({readable(n) for n in names if not n.startswith("__ANON")})
-    if len(shown) > 8:
-        shown = shown[:8] + ["……"]
-    return "、".join(shown)
+    return "、".join(shown)  # all of them: a drafter should not have to guess the rest
 
 
 def _near_keywords(fragment: str) -> list[str]:
@@ -83,6 +81,40 @@ def _near_keywords(fragment: str) -> list[str]:
     return []
 
 
+def _accepted_before(text: str, pos: int) -> set | None:
+    """The terminals the parser accepts at ``pos``, read from the parser state the text before it leaves.
+
+    The lexer's own list is too wide: it names every keyword it could match anywhere.
+    """
+    try:
+        interactive = lark_parser().parse_interactive(text[:pos])
+        interactive.exhaust_lexer()
+        return {t for t in interactive.accepts() if t != "$END"} or None
+    except Exception:  # noqa: BLE001 - only a better message is lost; the error itself is reported anyway
+        return None
+
+
+def _unknown_word_hint(text: str, allowed) -> str:
+    """What to do about a word the language does not know.
+
+    Where only a name may come, it is a name missing its 「」. Elsewhere it is a word the language
+    does not have (早于, 之内): say so, suggest the nearest keywords, and mention 「」 only as the
+    other possibility where a name may also come.
+    """
+    m = re.match(r"[\u3400-\u9fff]+", text)
+    word = m.group(0)[:6] if m else text[:1]
+    keywords = {a for a in allowed if not a.startswith("__ANON") and a != "NAME"}
+    if "NAME" in allowed and not keywords - {"_LPAR", "_SEP", "_COLON"}:
+        return f"名称要写在「」中，如「{word}」"
+    near = _near_keywords(text)
+    hint = f"“{word}”不是本语言的关键字，这里应写上面所列之一"
+    if near:
+        hint += f"；是不是想写“{'”或“'.join(near)}”？"
+    if "NAME" in allowed:
+        hint += f"；若“{word}”是名称，写成「{word}」"
+    return hint
+
+
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
@@ -92,13 +124,13 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     line = max(1, min(line, len(source.lines) or 1))
     span = Span(source.path, line, column, line, column + 1)
     if isinstance(exc, UnexpectedCharacters):
+        exc.allowed = _accepted_before(source.normalized, exc.pos_in_stream) or exc.allowed
         fragment = source.normalized[exc.pos_in_stream:exc.pos_in_stream + 6].split("\n")[0]
         ch = fragment[:1]
         if ch == "「" or (ch and source.normalized.count("「") != source.normalized.count("」")):
             hint = "「」没有配对：每个名称和原文都要用「」括起来"
         else:
-            near = _near_keywords(fragment)
-            hint = f"是不是想写“{'”或“'.join(near)}”？" if near else "名称要写在「」中"
+            hint = _unknown_word_hint(source.normalized[exc.pos_in_stream:exc.pos_in_stream + 12], exc.allowed)
         return Diagnostic("E100", ERROR, f"无法识别的文字“{fragment}”，这里应当是{_expected(exc.allowed)}",
                           span, hint)
     if isinstance(exc, UnexpectedToken):

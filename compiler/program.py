@@ -30,6 +30,10 @@ class Symbols:
     units: dict[str, n.Unit] = attrs.field(factory=dict)
     articles: dict[str, n.Article] = attrs.field(factory=dict)
     items: dict[tuple[str, str], n.Item] = attrs.field(factory=dict)
+    lists: dict[str, n.ListDecl] = attrs.field(factory=dict)
+    list_fields: dict[tuple[str, str], n.Field] = attrs.field(factory=dict)  # (list key, field key) → field
+    unit_base: dict[str, tuple[str, object]] = attrs.field(factory=dict)  # unit → (base unit, how many of it)
+    externals: dict[str, n.External] = attrs.field(factory=dict)
 
     def value_decl(self, key: str):
         """The field, parameter or measure a name denotes, or None."""

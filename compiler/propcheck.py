@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from .runtime import plain
+from .runtime import parse_money, plain
 
 CENT = Decimal("0.01")
 
@@ -61,6 +62,54 @@ class Env:
         self.held = held  # None: the record does not say which recognitions are held
         self.params = params
         self.project = project
+        self.rows = {}  # list name → the item an aggregate is looking at
+
+
+def _kleene_and(values):
+    return False if False in values else (None if None in values else True)
+
+
+def _kleene_or(values):
+    return True if True in values else (None if None in values else False)
+
+
+def aggregate(ir, env: Env):
+    """合计/最大值/最小值/计数/所有/任一 over a list in ``env.facts`` (absent: unknown)."""
+    kind, name, value, where, test = ir[1:]
+    rows = env.facts.get(name, UNK)
+    if rows is UNK:
+        return None if kind in ("all", "any") else UNK
+    outer = env.rows.get(name)
+    chosen, values, tests = [], [], []
+    for row in rows:
+        env.rows[name] = row
+        c = True if where is None else ev(where, env)
+        chosen.append(c)
+        if kind in ("all", "any"):
+            t = ev(test, env)
+            tests.append(_kleene_or([None if c is None else not c, t]) if kind == "all" else _kleene_and([c, t]))
+        elif c:
+            values.append(Decimal(1) if value is None else ev(value, env))
+    if outer is None:
+        env.rows.pop(name, None)
+    else:
+        env.rows[name] = outer
+    if kind == "all":
+        return _kleene_and(tests)
+    if kind == "any":
+        return _kleene_or(tests)
+    if None in chosen:
+        return UNK
+    stop = _stop(*values)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(values))
+    if kind == "sum":
+        return sum(values, Decimal(0))
+    if not values:
+        return UNK
+    return max(values) if kind == "max" else min(values)
 
 
 def ev(ir, env: Env):
@@ -88,6 +137,33 @@ def ev(ir, env: Env):
         if op == "mul":
             return a * b
         return UNK if b == 0 else a / b
+    if op == "agg":
+        return aggregate(ir, env)
+    if op == "award_of":  # another item's amount: the property side does not evaluate other items
+        return UNK
+    if op == "steps":  # whole steps only, never below zero
+        x, size, each = ev(ir[1], env), ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, size, each)
+        if stop:
+            return stop
+        if size <= 0:
+            return UNK
+        return Decimal(int(x // size) if x > 0 else 0) * each
+    if op == "round":
+        x, unit = ev(ir[2], env), ev(ir[3], env)
+        stop = _stop(x, unit)
+        if stop:
+            return stop
+        if unit <= 0:
+            return UNK
+        q = x / unit
+        whole = {"floor": math.floor(q), "ceiling": math.ceil(q), "half_up": math.floor(q + Decimal("0.5"))}[ir[1]]
+        return Decimal(whole) * unit
+    if op == "lfield":
+        return env.rows[ir[1]].get(ir[2], UNK)
+    if op in ("least", "greatest"):
+        values = [ev(x, env) for x in ir[1]]
+        return _stop(*values) or (min(values) if op == "least" else max(values))
     if op == "cmp":
         a, b = ev(ir[2], env), ev(ir[3], env)
         if _stop(a, b):
@@ -118,6 +194,21 @@ def ev(ir, env: Env):
                                     "<": level < rank, "==": level == rank}[cmp]:
                     return True
         return False
+    if op == "first_holds":  # the generated records carry no 历年.已认定: only “not held now” decides
+        return False if ev(("holds", *ir[1:]), env) is False else None
+    if op == "received":
+        return ir[1] in getattr(env, "received", ())
+    if op == "first":
+        # 首次: the generated records carry no 历年; the 上年 twin field, when given, is the one earlier year.
+        now = ev(("cmp", ir[1], ("field", ir[2]), ir[4]), env)
+        if now is False:
+            return False
+        if ir[3] is None or ir[3] not in env.facts:
+            return None
+        before = ev(("cmp", ir[1], ("field", ir[3]), ir[4]), env)
+        if before is True:
+            return False
+        return None if before is None or now is None else True
     if op == "member":
         v = ev(ir[1], env)
         return None if _stop(v) else v in ir[2]
@@ -218,7 +309,9 @@ class Case:
         self.typed_params = {}
 
     def env(self, project=None) -> Env:
-        return Env(self.facts, self.held, self.typed_params, project)
+        env = Env(self.facts, self.held, self.typed_params, project)
+        env.received = {label for label, *_ in self.history}
+        return env
 
     def used(self, labels, year=None) -> Decimal:
         return sum((amount for label, y, amount, _ in self.history
@@ -236,6 +329,8 @@ class Case:
 
 def json_value(kind, value, levels):
     name = kind[0]
+    if name == "数量" and value != int(value):  # a fractional area or weight
+        return plain(value)
     if name in ("金额", "比例", "数值", "汇率"):
         return plain(value)
     if name == "数量":
@@ -282,11 +377,10 @@ def _numbers(kind, low=None, high=None):
         nice = [v for v in NICE_RATIO if lo <= v <= hi] + [lo, hi]
         return st.one_of(st.sampled_from(nice),
                          st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False))
-    if name == "数量":  # mostly whole counts; fractional quantities (1999.5平方米) are valid too
+    if name == "数量":  # whole counts; value_strategy adds decimals for a unit declared 可为小数 (1999.5平方米)
         lo, hi = Decimal(low if low is not None else 0), Decimal(high if high is not None else 200)
         first, last = int(lo.to_integral_value("ROUND_CEILING")), int(hi.to_integral_value("ROUND_FLOOR"))
-        fractional = st.decimals(min_value=lo, max_value=hi, places=1, allow_nan=False, allow_infinity=False)
-        return st.one_of(st.integers(first, last).map(Decimal), fractional) if first <= last else fractional
+        return st.integers(first, max(first, last)).map(Decimal)
     if name == "汇率":  # inside the declared range, as a caller must give it
         lo, hi = low if low is not None else Decimal("0.01"), high if high is not None else Decimal(20)
         nice = [v for v in (Decimal("7.1"), lo, hi) if lo <= v <= hi and v > 0] or [hi]
@@ -299,6 +393,9 @@ def _numbers(kind, low=None, high=None):
 def value_strategy(kind, policy, name, scope, low=None, high=None):
     """Values of one type; texts and sets come from the names the policy tests them against."""
     t = kind[0]
+    if t == "数量" and kind[1] in policy.get("fractional_units", ()):  # 1999.5平方米 as well as 2000平方米
+        return st.one_of(_numbers(kind, low, high),
+                         st.decimals(min_value=0, max_value=10 ** 6, places=1, allow_nan=False, allow_infinity=False))
     if t in ("金额", "比例", "数量", "数值", "汇率"):
         if low is None and name in policy.get("signed", ()):  # 可为负: the record may say so, so draw it
             low = SIGNED_LOW.get(t)
@@ -373,6 +470,15 @@ def cases(draw, policy, scope, per_project=None, projects=None):
         if draw(st.integers(0, 11)) == 0:
             continue  # not given
         facts[name] = draw(value_strategy(fields[name], policy, name, scope))
+    for name, used in scope.get("lists", {}).items():
+        if draw(st.integers(0, 11)) == 0:
+            continue  # not given
+        kinds = policy["lists"][name]
+        rows = []
+        for _ in range(draw(st.integers(0, 4))):
+            rows.append({f: draw(value_strategy(kinds[f], policy, f, scope)) for f in used
+                         if draw(st.integers(0, 15)) != 0})
+        facts[name] = rows
     year = facts.get("申报年度")
     env = Env(facts, held, typed)
     _refine(draw, facts, scope["pivots"], fields, env)
@@ -404,7 +510,9 @@ def cases(draw, policy, scope, per_project=None, projects=None):
                 project = draw(st.sampled_from([p.get("项目名称", f"第{i + 1}个项目")
                                                 for i, p in enumerate(typed_projects)]))
             history.append((label, y, cents(amount), project))
-    record = {k: json_value(fields[k], v, levels) for k, v in facts.items()}
+    lists = policy.get("lists", {})
+    record = {k: ([{f: json_value(lists[k][f], x, levels) for f, x in row.items()} for row in v] if k in lists
+                  else json_value(fields[k], v, levels)) for k, v in facts.items()}
     if held is not None:
         record["已认定"] = {k: (True if not policy["recognitions"][k] else
                              json_value(("等级", policy["recognitions"][k]), v, levels)) for k, v in held.items()}
@@ -457,7 +565,7 @@ class Evaluator:
     def __call__(self, record, params, labels=None):
         m = self.module
         items = m.ITEMS if labels is None else [self.specs[label] for label in labels if label in self.specs]
-        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None)
+        return m.evaluate_policy(m._POLICY_SPEC, items, record, params, None, m.ITEMS)
 
 
 def module_from_source(source: str, name: str = "polc_generated"):
@@ -639,12 +747,36 @@ def limit_room(item, kind, ir, case, project_level):
             if not _stop(value):
                 total += max(value, Decimal(0))  # a project that cannot be paid adds nothing
         return total
+    if kind in ("项目年度上限", "项目累计上限"):
+        # each project's own room: its cap less what that project (or an award naming no project) had
+        if kind == "项目年度上限" and case.year is None:
+            return "unknown"
+        total = Decimal(0)
+        for index, p in enumerate(case.projects):
+            value = ev(ir, case.env(p))
+            if value is NA:
+                continue
+            if _stop(value):
+                return "unknown"
+            name = p.get("项目名称", f"第{index + 1}个项目")
+            used = sum((amount for label, y, amount, project in case.history
+                        if label == item["label"] and project in (name, None)
+                        and (kind == "项目累计上限" or y == case.year)), Decimal(0))
+            total += max(Decimal(0), value - used)
+        return total
     value = ev(ir, case.env())
     if value is NA:
         return "unlisted" if _level_unlisted(ir, case.env()) else None
     if _stop(value):
         return "unknown"
     labels = (item["label"],)
+    if kind.startswith("期内累计上限/"):
+        if case.year is None:
+            return "unknown"
+        first = case.year - int(kind.partition("/")[2]) + 1
+        used = sum((amount for label, y, amount, _ in case.history
+                    if label in labels and first <= y <= case.year), Decimal(0))
+        return max(Decimal(0), value - used)
     if kind == "年度上限":
         if case.year is None:
             return "unknown"  # nothing may be paid without knowing the year
@@ -782,6 +914,14 @@ def check_group(policy, group, case):
     def fail(message):
         raise PropertyFailure(f"互斥组「{group['name']}」：{message}", case)
 
+    if group.get("per_project"):  # 同一项目不重复支持: no project is paid by two members
+        owners = {}
+        for m in paid:
+            for project in by_label[m].get("项目金额", {}):
+                if project in owners:
+                    fail(f"项目「{project}」同时由 {owners[project]}、{m} 支持")
+                owners[project] = m
+        return
     if len(paid) > 1:
         fail(f"同时计入了 {'、'.join(paid)}")
     if paid and group["rule"] == "就高":
@@ -798,17 +938,122 @@ def check_group(policy, group, case):
                 fail(f"企业已获 {h}，又给予 {m} {by_label[m]['金额']}：一次性的互斥支持领了两次")
 
 
+def check_group_cap(policy, cap, case):
+    """组合上限: the total counts the group's members for no more than the limit allows
+    (per project, or with this year's or all past awards of the members deducted)."""
+    out, by_label = _result(policy, case, None)
+    value = ev(cap["amount"], case.env())
+    if _stop(value):
+        return
+    included = set(out["汇总"]["计入合计"])
+    paid = {label: by_label[label] for label in included if by_label[label]["金额"] is not None}
+    members = [r for label, r in paid.items() if label in cap["members"]]
+    others = sum((Decimal(r["金额"]) for label, r in paid.items() if label not in cap["members"]), Decimal(0))
+    if cap["scope"] == "项目":
+        projects = {p for r in members for p in r.get("项目金额", {})}
+        allowed = sum((min(value, sum((Decimal(r["项目金额"][p]) for r in members if p in r.get("项目金额", {})),
+                                      Decimal(0))) for p in projects), Decimal(0))
+    else:
+        used = case.used(set(cap["members"]), case.year if cap["scope"] == "每年" else None) \
+            if cap["scope"] != "每年" or case.year is not None else Decimal(0)
+        allowed = min(sum((Decimal(r["金额"]) for r in members), Decimal(0)), max(Decimal(0), value - used))
+    if Decimal(out["汇总"]["最高合计"]) > cents(others + allowed):
+        raise PropertyFailure(f"{cap['text']}：最高合计 {out['汇总']['最高合计']} 超过 {cents(others + allowed)}", case)
+
+
 def check_sum_cap(policy, cap, case):
     """The total respects 总额上限: this year's payments plus the new total stay within it."""
     out, _ = _result(policy, case, None)
     value = ev(cap["amount"], case.env())
     if _stop(value):
         return
-    used = case.used({label for label, *_ in case.history}, case.year) if case.year is not None else Decimal(0)
+    labels = {label for label, *_ in case.history}
+    if not cap.get("yearly", True):  # 总额上限 over all years: every past award counts
+        used = case.used(labels)
+    else:
+        used = case.used(labels, case.year) if case.year is not None else Decimal(0)
     room = cents(max(Decimal(0), value - used))
     for key in ("合计", "最高合计"):
         if Decimal(out["汇总"][key]) > room:
             raise PropertyFailure(f"{cap['text']}：{key} {out['汇总'][key]} 超过可用额度 {room}", case)
+
+
+YEARS_IN_SEQUENCE = 4  # how many consecutive years the multi-year property evaluates
+
+
+def _paid_entries(label, r, year, per_project):
+    """The 已获支持 entries one result adds: per project where the trace gives each project's amount."""
+    amount = _amount(r)
+    if per_project:
+        parts = [(s["项目"], parse_money(s["结果"])) for s in r["理由"] if s.get("检查") == "本项目金额" and "项目" in s]
+        if parts and sum(a for _, a in parts) == amount:
+            return [{"条款": label, "年度": year, "金额": plain(a), "项目": name} for name, a in parts]
+    return [{"条款": label, "年度": year, "金额": plain(amount)}]
+
+
+def check_years(policy, item, case):
+    """Evaluating year after year, each year's award fed back as history (LANGUAGE.md §9): the sum never
+    exceeds a cumulative cap (overall, within a window, per project) and a one-off or counted award is not
+    paid more often than its frequency allows."""
+    import copy
+
+    label = item["label"]
+    record = copy.deepcopy(case.record)
+    record["已获支持"] = []
+    start = case.year or 2025
+    paid = []  # (year, amount, entries)
+    for year in range(start, start + YEARS_IN_SEQUENCE):
+        record["申报年度"] = year
+        out = evaluator(policy["file"], policy["rules"])(copy.deepcopy(record), case.params, [label])
+        r = next(x for x in out["条款"] if x["条款"] == label)
+        if r["金额"] is None:
+            continue
+        entries = _paid_entries(label, r, year, item["per_project"])
+        paid.append((year, _amount(r), entries))
+        record["已获支持"].extend(entries)
+
+    def fail(message):
+        raise PropertyFailure(f"{label}：逐年求值（{start}—{start + YEARS_IN_SEQUENCE - 1}年度，已获支持回填）{message}", case)
+
+    times = len(paid)
+    for kind, count in item.get("frequency_parts", ()):
+        if kind == "一次性" and not item["per_project"] and times > 1:
+            fail(f"一次性支持给了{times}次")
+        if kind in ("最多", "序数") and not item["per_project"] and times > count:
+            fail(f"最多{count}次，给了{times}次")
+        if kind == "一次性" and item["per_project"]:
+            names = [e.get("项目") for _, _, entries in paid for e in entries]
+            for name in set(names):
+                if name is not None and names.count(name) > 1:
+                    fail(f"项目「{name}」的一次性支持给了{names.count(name)}次")
+    for kind, text, ir in item["limits"]:
+        if kind not in ("累计上限", "项目累计上限") and not kind.startswith("期内累计上限/"):
+            continue
+        if kind == "项目累计上限":
+            for index, p in enumerate(case.projects):
+                value = ev(ir, case.env(p))
+                if _stop(value) or value is NA:
+                    continue
+                name = p.get("项目名称", f"第{index + 1}个项目")
+                total = sum((Decimal(e["金额"]) for _, _, entries in paid for e in entries if e.get("项目") == name),
+                            Decimal(0))
+                if total > cents(max(Decimal(0), value)):
+                    fail(f"项目「{name}」共得 {total}，超过{text}")
+            continue
+        value = ev(ir, case.env())
+        if _stop(value) or value is NA:
+            continue
+        cap = cents(max(Decimal(0), value))
+        if kind == "累计上限":
+            total = sum((a for _, a, _ in paid), Decimal(0))
+            if total > cap:
+                fail(f"共得 {total}，超过{text}")
+        else:
+            span = int(kind.partition("/")[2])
+            for first in range(start, start + YEARS_IN_SEQUENCE):
+                total = sum((a for y, a, _ in paid if first <= y < first + span), Decimal(0))
+                if total > cap:
+                    fail(f"{first}年度起{span}年共得 {total}，超过{text}")
 
 
 # ---- running the properties of a generated module (polc test, the pytest plugin) ----------------

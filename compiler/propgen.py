@@ -57,6 +57,7 @@ PROPERTY_TEXT = {
     "match": "配套金额不超过配套比例 × 上级金额",
     "result": "核定的结果不是资金：不带金额，不计入合计；符合时给出核定的值",
     "up_to": "未写评定结果时，只给出最高额的支持从不作为确定金额：有金额时状态为待评定，并标明最多可得",
+    "years": "逐年求值、已获支持回填：累计不超过累计上限，一次性与限次的支持不多给",
 }
 
 
@@ -68,7 +69,7 @@ def children(ir):
         return [ir[1], ir[2]]
     if op == "cmp":
         return [ir[2], ir[3]]
-    if op in ("and", "or"):
+    if op in ("and", "or", "least", "greatest"):
         return list(ir[1])
     if op in ("not", "truth", "member", "contains"):
         return [ir[1]]
@@ -76,6 +77,14 @@ def children(ir):
         return [ir[1], *ir[2].values()]
     if op == "when":
         return [ir[1], ir[2]]
+    if op == "agg":
+        return [x for x in ir[3:6] if x is not None]
+    if op == "steps":
+        return [ir[1], ir[2], ir[3]]
+    if op == "round":
+        return [ir[2], ir[3]]
+    if op == "first":
+        return [("field", ir[2]), ir[4]] + ([("field", ir[3])] if ir[3] else [])
     if op == "tiers":
         out = [ir[1]]
         for _, lo, _, hi, amount in ir[2]:
@@ -110,7 +119,8 @@ def conditional_tiers(ir) -> bool:
 
 def absolute(ir) -> bool:
     """Whether an amount depends on no fact of the enterprise (a fixed sum, or parameters only)."""
-    return all(not refs(a, "field") and not refs(a, "pfield") for a in amounts_only(ir))
+    return all(not refs(a, "field") and not refs(a, "pfield") and not refs(a, "agg")
+               and not refs(a, "award_of") for a in amounts_only(ir))
 
 
 def award_params(item: ItemPlan) -> set:
@@ -212,6 +222,7 @@ class Scope:
         self.texts: dict = {}
         self.amounts: list = []
         self.per_project = False
+        self.lists: dict = {}  # list name → the fields of its items the item reads
 
     def read(self, ir) -> None:
         for x in walk(ir):
@@ -222,13 +233,17 @@ class Scope:
                 self.project_fields.add(x[1])
             elif op == "param":
                 self.params.add(x[1])
-            elif op == "holds":
+            elif op in ("holds", "first_holds"):
                 self.recognitions.update(x[1])
             elif op == "level_of":
                 self.recognitions.add(x[1])
+            elif op == "agg":
+                self.lists.setdefault(x[2], set())
+            elif op == "lfield":
+                self.lists.setdefault(x[1], set()).add(x[2])
             elif op in ("member", "contains") and x[1][0] in ("field", "pfield", "param"):
                 self.texts.setdefault(x[1][1], set()).update(v for v in x[2] if isinstance(v, str))
-            if op == "cmp":
+            if op == "cmp" and not refs(x, "lfield"):  # a list item's value is no point to move a fact to
                 self.pivot(x[2], x[3])
                 self.pivot(x[3], x[2])
             if op == "tiers":
@@ -255,7 +270,7 @@ class Scope:
             "labels": list(dict.fromkeys(self.labels)), "pivots": {k: self.pivots[k] for k in sorted(self.pivots)},
             "ppivots": {k: self.ppivots[k] for k in sorted(self.ppivots)},
             "texts": {k: sorted(self.texts[k]) for k in sorted(self.texts)}, "amounts": self.amounts,
-            "per_project": self.per_project,
+            "per_project": self.per_project, "lists": {k: sorted(self.lists[k]) for k in sorted(self.lists)},
         }
 
     def merge(self, other: "Scope") -> None:
@@ -272,6 +287,8 @@ class Scope:
             self.texts.setdefault(k, set()).update(v)
         self.amounts += [a for a in other.amounts if a not in self.amounts]
         self.per_project = self.per_project or other.per_project
+        for k, v in other.lists.items():
+            self.lists.setdefault(k, set()).update(v)
 
 
 def monetary(item: ItemPlan) -> bool:
@@ -344,6 +361,7 @@ class PropertyGenerator:
             "uplifts": [(ratio, when) for ratio, when, _, _ in item.uplifts],
             "limits": [(lim.kind, lim.text, lim.amount) for lim in item.limits],
             "topup": item.topup, "mono": mono, "scope": scope.data(),
+            "frequency_parts": [(f[0], f[1]) for f in (item.frequency, *item.frequency_also) if f],
         }
         self.emit()
         self.emit(f"{var} = {constant(data)}")
@@ -383,6 +401,12 @@ class PropertyGenerator:
         if item.up_to:
             self.test(f"{base}_up_to", strategy, f"pc.check(POLICY, {var}, 'up_to', None, case)", item.label,
                       PROPERTY_TEXT["up_to"])
+        over_years = [f[0] for f in (item.frequency, *item.frequency_also) if f and f[0] in LIFETIME] + \
+            [lim.kind for lim in item.limits if lim.kind in ("累计上限", "项目累计上限")
+             or lim.kind.startswith("期内累计上限/")]
+        if over_years:
+            self.test(f"{base}_years", strategy, f"pc.check_years(POLICY, {var}, case)", item.label,
+                      PROPERTY_TEXT["years"])
 
 
     def run(self) -> str:
@@ -390,7 +414,8 @@ class PropertyGenerator:
         policy = {
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,
             "project_fields": plan.project_fields, "levels": plan.levels, "recognitions": plan.recognitions,
-            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed),
+            "declared": plan.declared_params, "bound": self.bound, "signed": sorted(plan.signed), "lists": plan.lists,
+            "fractional_units": plan.fractional_units,
         }
         self.emit(HEADER.rstrip("\n"))
         self.emit()
@@ -417,12 +442,23 @@ class PropertyGenerator:
                 "lifetime": [m for m in members if by_label[m].frequency and by_label[m].frequency[0] in LIFETIME
                              and not by_label[m].per_project],
                 "topup": {m: list(by_label[m].topup) for m in members if by_label[m].topup},
-                "scope": scope.data(),
+                "scope": scope.data(), "per_project": bool(group.get("per_project")),
             }
             self.emit()
             self.emit(f"GROUP_{g} = {constant(data)}")
             self.test(f"test_group_{g}", f"pc.cases(POLICY, GROUP_{g}['scope'])", f"pc.check_group(POLICY, GROUP_{g}, case)",
                       f"互斥组「{group['name']}」", f"{group['rule']}：同组只给予规则允许的一款")
+        for k, (group, ir) in enumerate(plan.group_caps, 1):
+            scope = Scope(plan)
+            for m in group["members"]:
+                if m in scopes:
+                    scope.merge(scopes[m])
+            scope.read(ir)
+            self.emit()
+            self.emit(f"GROUP_CAP_{k} = {constant({**group, 'amount': ir, 'scope_data': scope.data()})}")
+            self.test(f"test_group_cap_{k}", f"pc.cases(POLICY, GROUP_CAP_{k}['scope_data'])",
+                      f"pc.check_group_cap(POLICY, GROUP_CAP_{k}, case)", f"组合上限「{group['name']}」",
+                      f"合计不超过{group['text']}")
         if plan.sum_caps:
             scope = Scope(plan)
             for s in scopes.values():
@@ -430,7 +466,8 @@ class PropertyGenerator:
             for k, (text, ir) in enumerate(plan.sum_caps, 1):
                 scope.read(ir)
                 self.emit()
-                self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data()})}")
+                yearly = k > len(plan.sum_cap_scopes) or plan.sum_cap_scopes[k - 1] == "每年"
+                self.emit(f"SUM_CAP_{k} = {constant({'text': text, 'amount': ir, 'scope': scope.data(), 'yearly': yearly})}")
                 self.test(f"test_sum_cap_{k}", f"pc.cases(POLICY, SUM_CAP_{k}['scope'])",
                           f"pc.check_sum_cap(POLICY, SUM_CAP_{k}, case)", "合计", f"合计不超过{text}")
         for index, item in enumerate(plan.items, 1):

@@ -52,15 +52,44 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         body = f"{text(e.left, mine, name=name)} {e.op} {text(e.right, mine + 1, name=name)}"
         return f"（{body}）" if mine < parent else body
     if isinstance(e, n.Not):
+        if isinstance(e.operand, n.Compare) and e.operand.words == ("不等于",):
+            return compare_text(e.operand, name=name)
         if e.excluded:
             return f"{text(e.operand, 9, name=name)}除外"
         return f"非{text(e.operand, 9, name=name)}"
     if isinstance(e, n.Holds):
         names = "、".join(name(r) for r in e.recognitions)
         body = f"已认定{names}" if len(e.recognitions) == 1 else f"已认定{{{names}}}之一"
+        if e.first:
+            body = f"首次认定{names}"
         if e.level is not None:
             body += name(e.level) + ("及以上" if e.level_op == ">=" else _REL_WORD.get(e.level_op, ""))
         return body
+    if isinstance(e, n.Within):
+        return f"{text(e.value, 9, name=name)}自{text(e.start, 9, name=name)}起{e.text}"
+    if isinstance(e, n.AwardOf):
+        return f"金额（{e.item}）"
+    if isinstance(e, n.Step):
+        return (f"{text(e.measure, 9, name=name, times=times)}{e.word}{text(e.size, 9, name=name)}"
+                f"增加{text(e.each, 9, name=name, times=times)}")
+    if isinstance(e, n.Round):
+        return f"{e.mode}（{text(e.value, name=name, times=times)}，{text(e.unit, name=name)}）"
+    if isinstance(e, n.Aggregate):
+        parts = [name(e.list) + (f"的{text(e.value, name=name, times=times)}" if e.value is not None else "")]
+        if e.where is not None:
+            parts.append(f"凡{text(e.where, name=name)}")
+        if e.test is not None:
+            parts.append(text(e.test, name=name))
+        return f"{e.kind}（" + "，".join(parts) + "）"
+    if isinstance(e, n.Pick):
+        return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
+    if isinstance(e, n.Received):
+        return f"已获「{e.source.item}」"
+    if isinstance(e, n.First):
+        words = e.words or (_REL_WORD[e.op],)
+        prefix = "".join(w for w in words if w in _PREFIX)
+        postfix = "".join(w for w in words if w not in _PREFIX)
+        return f"{name(e.measure)}首次{prefix}{text(e.threshold, name=name)}{postfix}"
     if isinstance(e, n.Member):
         elements = "、".join(name(r) for r in e.elements)
         left = text(e.left, name=name)
@@ -79,7 +108,7 @@ def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
     return body.strip()
 
 
-_PREFIX = {"达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
+_PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
 
 
 def band_text(band: n.Band, measure: str, *, name=None) -> str:
@@ -119,16 +148,28 @@ def formula_text(award: n.Award, *, name=None) -> str | None:
 
 
 def frequency_text(f: n.Frequency) -> str:
-    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发."""
+    """一次性支持, 每年支持一次, 最多支持3次, 限第1至3发 (one part; see ``frequency_full`` for all)."""
     if f.kind == "一次性":
         return "一次性支持"
     if f.kind == "每年":
         return "每年支持一次"
+    if f.kind == "每季度":
+        return "每季度支持一次"
+    if f.kind == "每月":
+        return "每月支持一次"
+    if f.kind == "每次":
+        return "每次符合条件均支持"
     if f.kind == "最多":
         return f"最多支持{f.count}{f.unit or '次'}"
     return f"限第1至{f.count}{f.unit or '次'}"
 
 
+def frequency_full(f: n.Frequency) -> str:
+    """Every part of a 频次 clause, and whether the text states it: 每年支持一次、最多支持3次（原文未写，编码理解）."""
+    return "、".join(frequency_text(g) for g in f.parts()) + ("" if f.stated else "（原文未写，编码理解）")
+
+
 def limit_text(limit: n.Limit, *, name=None) -> str:
     """上限最高500万元, 累计上限1.5亿元, 下限按「评估价」的70%."""
-    return f"{limit.kind}{''.join(limit.words)}{text(limit.amount, name=name)}"
+    scope = "（每个项目）" if limit.per_project else (f"（{limit.window}年内）" if limit.window else "")
+    return f"{limit.kind}{scope}{''.join(limit.words)}{text(limit.amount, name=name)}"

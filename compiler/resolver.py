@@ -51,6 +51,12 @@ def collect(program: Program, reporter: Reporter) -> None:
             _declare(s.recognitions, r.key, r, "认定", reporter)
         for u in doc.units:
             _declare(s.units, n.name_key(u.name), u, "单位", reporter)
+        for lst in doc.lists:
+            _declare(s.lists, lst.key, lst, "列表", reporter)
+            if lst.key in values:
+                reporter.error("E216", f"列表「{lst.name}」与字段、参数或度量同名", lst.span, "改用不同的名称")
+        for x in doc.externals:
+            _declare(s.externals, x.key, x, "外部支持", reporter)
         for a in doc.articles:
             if a.number in s.articles:
                 reporter.error("E212", f"{a.label}重复（已在 {s.articles[a.number].span} 出现）", a.span,
@@ -64,6 +70,50 @@ def collect(program: Program, reporter: Reporter) -> None:
                     s.items[item.key] = item
 
 
+def collect_unit_bases(program: Program, reporter: Reporter) -> None:
+    """单位「公顷」 = 10000平方米: each such unit is that many of a base unit (followed to the end of a chain)."""
+    from decimal import Decimal
+
+    s = program.symbols
+    direct = {}
+    for u in s.units.values():
+        if u.base is None:
+            continue
+        value = getattr(u.base, "value", None)
+        if not isinstance(u.base, n.Literal) or not hasattr(value, "unit") or value.value <= 0:
+            reporter.error("E218", f"单位「{u.name}」的换算应写成一个正的数量，如 10000平方米", u.base.span)
+            continue
+        if n.name_key(value.unit) not in s.units:
+            reporter.error("E215", f"计数单位「{value.unit}」未声明", u.base.span, f"先声明：单位「{value.unit}」")
+            continue
+        direct[u.name] = (value.unit, value.value)
+    for name in direct:
+        base, factor, seen = name, Decimal(1), {name}
+        while base in direct:
+            base, step = direct[base]
+            factor *= step
+            if base in seen:
+                reporter.error("E218", f"单位「{name}」的换算绕回了自己", s.units[n.name_key(name)].span)
+                break
+            seen.add(base)
+        else:
+            s.unit_base[name] = (base, factor)
+
+
+def collect_list_fields(program: Program, reporter: Reporter) -> None:
+    """列表字段: each belongs to a declared list; its name is unique within that list."""
+    s = program.symbols
+    for doc in program.documents():
+        for f in doc.list_fields:
+            owner = n.name_key(f.list)
+            if owner not in s.lists:
+                near = s.suggest(owner, s.lists)
+                reporter.error("E217", f"列表「{f.list}」未声明", f.span,
+                               f"最接近的是「{near}」" if near else "先用“列表「名称」”声明列表")
+                continue
+            _declare(s.list_fields, (owner, f.key), f, f"列表「{f.list}」的字段", reporter)
+
+
 MEASURE = object()  # resolving a measure's formula: project fields are allowed there
 
 
@@ -74,6 +124,7 @@ class Resolver:
         self.s = program.symbols
         self.report = reporter
         self.level_members = self.s.level_members()
+        self.award_refs: dict = {}  # item key → the items whose amount it uses (金额（第N条「款」）)
 
     def run(self) -> None:
         s = self.s
@@ -101,6 +152,11 @@ class Resolver:
             for x in doc.exclusives:
                 for ref in x.members:
                     self.item_ref(ref)
+            for g in doc.group_caps:
+                for ref in g.members:
+                    self.item_ref(ref)
+                self.current_item = None
+                self.expr(g.amount)
             for c in doc.sum_caps:
                 self.expr(c.amount)
             for b in doc.bindings:
@@ -143,6 +199,14 @@ class Resolver:
             self.report.error("E220", f"未知名称「{ref.name}」", ref.span,
                               f"最接近的是「{near}」" if near else "字段在标准库中声明，参数用“参数”声明")
 
+    def list_ref(self, ref: n.Ref) -> str | None:
+        if ref.key not in self.s.lists:
+            near = self.s.suggest(ref.key, self.s.lists)
+            self.report.error("E229", f"未知列表「{ref.name}」", ref.span,
+                              f"最接近的是「{near}」" if near else "列表用“列表「名称」”声明")
+            return None
+        return ref.key
+
     def recognition(self, ref: n.Ref) -> None:
         if ref.key not in self.s.recognitions:
             self.report.error("E221", f"未知认定「{ref.name}」", ref.span,
@@ -153,6 +217,12 @@ class Resolver:
             self.report.error("E222", f"未知等级「{ref.name}」", ref.span, self._hint(ref.key, self.level_members))
 
     def item_ref(self, ref: n.ItemRef) -> None:
+        if ref.article == n.EXTERNAL:
+            if ref.key[1] not in self.s.externals:
+                near = self.s.suggest(ref.key[1], self.s.externals)
+                self.report.error("E228", f"未声明的外部支持「{ref.item}」", ref.span,
+                                  f"最接近的是「{near}」" if near else "先声明：外部支持「名称」，说明「…」")
+            return
         if ref.article not in self.s.articles:
             self.report.error("E223", f"没有{n.ItemRef(ref.article, None, ref.span)}", ref.span,
                               "引用的条须在政策或细则中写出")
@@ -162,12 +232,47 @@ class Resolver:
                               self._hint(ref.key[1], names) or f"该条的款：{'、'.join(sorted(names)) or '（无）'}")
 
     def expr(self, root) -> None:
+        scoped = {}  # id of a Ref inside an aggregate → the lists whose fields it may name
+        texts = set()  # ids of text values: 「闵行区」 in 「所在区」为「闵行区」
         for e in n.walk(root):
+            if isinstance(e, n.Compare) and e.op == "==" and isinstance(e.right, n.Ref) \
+                    and self.s.value_decl(e.right.key) is None and e.right.key not in self.level_members \
+                    and e.right.key not in self.s.recognitions \
+                    and not any((o, e.right.key) in self.s.list_fields for o in scoped.get(id(e.right), ())):
+                texts.add(id(e.right))
+            if id(e) in texts:
+                continue
+            if isinstance(e, n.Aggregate):
+                lists = scoped.get(id(e), ()) + (self.list_ref(e.list),)
+                for part in n.children(e):
+                    for inner in n.walk(part):
+                        scoped[id(inner)] = lists  # pre-order: an inner aggregate widens its own parts
+            if isinstance(e, n.Literal) and e.text.endswith("」") and self.s.units \
+                    and n.name_key(getattr(e.value, "unit", "")) not in self.s.units:
+                self.report.error("E215", f"计数单位「{e.value.unit}」未声明", e.span,
+                                  f"先声明：单位「{e.value.unit}」")
             if isinstance(e, n.Ref):
-                self.value_ref(e)
+                if any((owner, e.key) in self.s.list_fields for owner in scoped.get(id(e), ())):
+                    continue
+                for owner, _ in (k for k in self.s.list_fields if k[1] == e.key):
+                    if self.s.value_decl(e.key) is None:
+                        self.report.error("E228", f"「{e.name}」是列表「{self.s.lists[owner].name}」的字段，"
+                                                  f"只能写在对该列表的汇总之中", e.span,
+                                          f"如 合计（「{self.s.lists[owner].name}」的「{e.name}」）")
+                        break
+                else:
+                    self.value_ref(e)
+            elif isinstance(e, n.AwardOf):
+                self.item_ref(e.item)
+                if e.item.item is None:
+                    self.report.error("E230", "“金额（…）”要写明是哪一款", e.span, "如 金额（第8条「市级配套」）")
+                elif isinstance(self.current_item, n.Item):
+                    self.award_refs.setdefault(self.current_item.key, []).append(e.item)
             elif isinstance(e, n.ByLevel):
                 for level, _ in e.entries:
                     self.level(level)
+            elif isinstance(e, n.Received):
+                self.item_ref(e.source)
             elif isinstance(e, n.Holds):
                 for r in e.recognitions:
                     self.recognition(r)
@@ -209,8 +314,21 @@ class Resolver:
                 near = self.s.suggest(n.name_key(fact.name), self.s.fields)
                 self.report.error("E226", f"未知字段「{fact.name}」", fact.span,
                                   f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
+        for name, facts, span in case.rows:
+            owner = self.list_ref(n.Ref(name, span))
+            for fact in facts:
+                if owner is not None and (fact.holds or (owner, n.name_key(fact.name)) not in self.s.list_fields):
+                    names = [k[1] for k in self.s.list_fields if k[0] == owner]
+                    near = self.s.suggest(n.name_key(fact.name), names)
+                    self.report.error("E226", f"列表「{name}」没有字段「{fact.name}」", fact.span,
+                                      f"最接近的是「{near}」" if near else f"该列表的字段：{'、'.join(names)}")
         for h in case.history:
             self.item_ref(h.item)
+        for y in case.yearly:
+            if n.name_key(y.name) not in self.s.fields:
+                near = self.s.suggest(n.name_key(y.name), self.s.fields)
+                self.report.error("E226", f"未知字段「{y.name}」", y.span,
+                                  f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:
@@ -221,4 +339,36 @@ class Resolver:
 
 def resolve(program: Program, reporter: Reporter) -> None:
     collect(program, reporter)
-    Resolver(program, reporter).run()
+    collect_unit_bases(program, reporter)
+    collect_list_fields(program, reporter)
+    resolver = Resolver(program, reporter)
+    resolver.run()
+    award_cycles(program, resolver.award_refs, reporter)
+
+
+def award_cycles(program: Program, edges: dict, reporter: Reporter) -> None:
+    """An item may use another item's amount, never its own, directly or through others."""
+    items = program.symbols.items
+    state: dict = {}
+    for start in edges:
+        if start in state:
+            continue
+        stack = [(start, iter(edges.get(start, ())))]
+        state[start] = "open"
+        while stack:
+            key, refs = stack[-1]
+            ref = next(refs, None)
+            if ref is None:
+                state[key] = "done"
+                stack.pop()
+                continue
+            if ref.key not in items:
+                continue
+            if state.get(ref.key) == "open":
+                path = [k for k, _ in stack]
+                loop = path[path.index(ref.key):] + [ref.key]
+                reporter.error("E231", "金额互相引用，无法计算：" + " → ".join(items[k].label for k in loop), ref.span,
+                               "一款的金额不能直接或间接地取决于它自己")
+            elif ref.key not in state:
+                state[ref.key] = "open"
+                stack.append((ref.key, iter(edges.get(ref.key, ()))))

@@ -50,10 +50,12 @@ TIERS = "分档"
 BOUNDARY = "边界词"
 TERMS = "用语不一致"
 UNCAPPED = "无上限"
+FREQUENCY = "频次未写明"
 PENDING = "待定事项"
 UNCOVERED = "未转化为规则的原文"
 NOTE = "编码备注"
 UP_TO = "只有最高额"
+UNENCODED = "待编码的款"
 
 
 @attrs.frozen
@@ -180,7 +182,7 @@ class Reviewer:
         self.s = program.symbols
         self.plan = lower(program)
         self.structure = Structure(program, Reporter())
-        self.items = list(self.s.items.values())
+        self.items = [i for i in self.s.items.values() if not i.unencoded]  # 待编码: no rule to review yet
         self.plans = {p.label: p for p in self.plan.items}
         self.values = {name: pairs[-1][1] for name, pairs in self.plan.param_values.items() if pairs}
         self.map = SourceMap(program) if program.source_text is not None else None
@@ -243,9 +245,11 @@ class Reviewer:
         self.conditions()
         self.uncapped()
         self.maximum_only()
+        self.frequencies()
         self.double_funding()
         self.pending()
         self.uncovered()
+        self.unencoded()
         self.notes()
         self.dedup_rule()
         order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -658,6 +662,32 @@ class Reviewer:
                  "或改为明确的定额（删去“最高”“不超过”）。", tuple(spans),
                  rows=tuple(rows), header=("条款", "原文表述", "编码"))
 
+    # ---- 频次未写明 ----
+    def frequencies(self) -> None:
+        """Every monetary item whose frequency the text does not state (LANGUAGE.md §9): left to the
+        default (no 频次: paid each time the conditions hold) or the encoder's reading (频次 …，原文未写)."""
+        from .render import frequency_full
+
+        rows, quotes, numbers, spans = [], [], [], []
+        for item in self.items:
+            if item.award is None or item.award.kind not in MONETARY:
+                continue
+            f = item.frequency
+            if f is not None and f.stated:
+                continue
+            numbers.append(item.article)
+            quotes.append(self.item_quote(item))
+            spans.append(where(item.span if f is None else f.span))
+            rows.append((item.label, "默认：每次符合条件均支持，不看已获支持" if f is None else frequency_full(f)))
+        if not rows:
+            return
+        self.add(GENERAL, FREQUENCY, f"{len(rows)}款资金支持的原文没有写频次", tuple(sorted(set(numbers), key=article_order)),
+                 tuple(quotes),
+                 "原文没有写这些支持是一次性、每年还是每个项目（认定、活动）一次。频次决定一家企业能获得几次支持，"
+                 "也决定年度资金需求；编码按下表的理解计算。",
+                 f"建议在{labels(numbers)}中写明支持频次（如“给予一次性资金支持”“每年支持一次”“每个项目支持一次”）。",
+                 tuple(spans), rows=tuple(rows), header=("条款", "编码采用的频次"))
+
     # ---- 可能重复资助 ----
     def thresholds(self, plan) -> bool:
         """Whether an item's conditions compare a figure of the enterprise with a threshold."""
@@ -857,6 +887,21 @@ class Reviewer:
                      "这段原文没有对应任何可计算或可执行的支持规则：它可能只是导语或倡导性表述，"
                      "也可能是承诺了支持却没有写明对象、条件或方式。",
                      f"如这段文字承诺了支持，建议在{whose}写明支持对象、条件和方式；如仅为导语，可不作修改。")
+
+    # ---- 待编码的款 ----
+    def unencoded(self) -> None:
+        """Items whose 原文 is quoted but whose rule is not written: open work, listed so none is forgotten."""
+        open_items = [i for i in self.s.items.values() if i.unencoded]
+        if not open_items:
+            return
+        numbers = tuple(dict.fromkeys(i.article for i in open_items))
+        rows = tuple((i.label, (i.quote.text[:60] + ("……" if len(i.quote.text) > 60 else "")) if i.quote else "")
+                     for i in open_items)
+        self.add(HINT, UNENCODED, f"{len(numbers)}条共{len(open_items)}款尚待编码", numbers, (),
+                 "这些款只照抄了原文，还没有写出条件与支持方式；审查报告中的其他检查不涉及它们，"
+                 "求值时它们也不参与计算。",
+                 "逐款写出条件与“给予”，再删去“待编码”。",
+                 rows=rows, header=("条款", "原文"))
 
     # ---- 编码备注 ----
     TYPO = re.compile(r"句号|标点|引号|疑为|之误|应为“|疑漏|疑缺|缺谓语|笔误")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 
 MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 CENT = Decimal("0.01")
@@ -232,15 +232,19 @@ DATE_FORM = _date_form()
 _SCALE = "[十百千]?(?:万亿|万|亿)?"
 
 
-def _string_form(kind: tuple) -> str | None:
+def _string_form(kind: tuple, whole: bool = False) -> str | None:
     """The strings a numeric type accepts (signless), or None when it takes no strings."""
     name = kind[0]
     if name == "金额":
         return rf"{NUMBER_FORM}|(?:{NUMBER_FORM}{_SCALE}|{CHINESE_FORM}){re.escape(kind[1])}"
     if name == "比例":
         return (rf"{NUMBER_FORM}(?:%|‰|个基点|倍)?|百分之(?:{NUMBER_FORM}|{CHINESE_FORM})"
-                rf"|{NUMBER_FORM}:{POSITIVE_FORM}")
-    if name in ("数值", "数量"):  # a quantity may be fractional: "1999.5"
+                rf"|{NUMBER_FORM}:{POSITIVE_FORM}|(?:[0-9](?:\.[0-9])?|[0-9]{{2}}|[一二三四五六七八九]{{1,2}})折")
+    if name == "数量" and whole:  # a count: 3, "3", "3家"
+        return rf"{_INTEGER}|{_INTEGER}{re.escape(kind[1])}"
+    if name == "数量" and len(kind) > 1:  # 3, "1999.5", or with its unit: "1999.5平方米", "1.5万平方米"
+        return rf"{NUMBER_FORM}|{NUMBER_FORM}{_SCALE}{re.escape(kind[1])}"
+    if name in ("数值", "数量"):
         return NUMBER_FORM
     if name == "汇率":
         return POSITIVE_FORM
@@ -254,13 +258,14 @@ def _string_form(kind: tuple) -> str | None:
 SIGNABLE = ("金额", "比例", "数量", "数值")  # the types a field may declare 可为负
 
 
-def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) -> dict:
+def input_form(kind: tuple, signed: bool = False, levels: dict | None = None, whole: bool = False) -> dict:
     """The JSON values a field of type ``kind`` accepts; read_record and the JSON Schema both follow it.
 
     Keys: ``integer`` (minimum, maximum), either None for no bound, when JSON integers are taken;
     ``pattern`` with ``max_length`` when strings are taken and must match (a leading “-” only
     where ``signed``); ``text`` for any string; ``boolean``; ``enum``; ``strings`` for a list of
-    texts. null is accepted for every field and means “not known”.
+    texts. null is accepted for every field and means “not known”. ``whole`` for a quantity in a
+    count unit (家, 人: not declared 可为小数), which takes whole numbers only.
     """
     name = kind[0]
     signed = signed and name in SIGNABLE
@@ -279,7 +284,7 @@ def input_form(kind: tuple, signed: bool = False, levels: dict | None = None) ->
         form["enum"] = [*(levels or {}).get(kind[1], ()), NO_LEVEL]
     elif name == "集合":
         form["strings"] = True
-    pattern = _string_form(kind)
+    pattern = _string_form(kind, whole)
     if pattern is not None:
         form["pattern"] = f"-?(?:{pattern})" if signed else pattern
         form["max_length"] = MAX_NUMBER_TEXT
@@ -290,12 +295,12 @@ _COMPILED: dict = {}
 _PATTERNS: dict = {}
 
 
-def _pattern(kind: tuple, signed: bool = False) -> str:
-    """input_form(kind, signed)["pattern"], built once per type."""
-    key = (kind[0], kind[1] if kind[0] == "金额" else None, signed)
+def _pattern(kind: tuple, signed: bool = False, whole: bool = False) -> str:
+    """input_form(kind, signed, whole=whole)["pattern"], built once per type."""
+    key = (kind[0], kind[1] if kind[0] in ("金额", "数量") and len(kind) > 1 else None, signed, whole)
     pattern = _PATTERNS.get(key)
     if pattern is None:
-        pattern = _PATTERNS[key] = input_form(kind, signed)["pattern"]
+        pattern = _PATTERNS[key] = input_form(kind, signed, whole=whole)["pattern"]
     return pattern
 
 
@@ -386,6 +391,20 @@ def _signed(value: Decimal, what: str, signed: bool) -> Decimal:
     return _normal(value)
 
 
+_DISCOUNT = re.compile(r"([0-9](?:\.[0-9])?|[0-9]{2}|[一二三四五六七八九]{1,2})折")
+
+
+def discount(text: str) -> Decimal:
+    """7折 → 0.7, 7.5折 → 0.75, 85折 and 八五折 → 0.85: the digits read after “0.”."""
+    m = _DISCOUNT.fullmatch(text.strip())
+    if not m:
+        raise LiteralError(f"“{text}”不是折扣，应写成如 7折、7.5折、八五折")
+    digits = "".join(str(_DIGITS[ch]) if ch in _DIGITS else ch for ch in m.group(1)).replace(".", "")
+    if digits.strip("0") == "":
+        raise LiteralError(f"“{text}”是零折，没有意义")
+    return Decimal("0." + digits)
+
+
 def parse_ratio(value, signed: bool = False) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
@@ -403,6 +422,8 @@ def parse_ratio(value, signed: bool = False) -> Decimal:
     text = value.lstrip("-")
     if text.startswith("百分之"):
         ratio = _numeral(text[3:]) / 100
+    elif text.endswith("折"):
+        ratio = discount(text)
     elif ":" in text:
         left, right = text.split(":")
         ratio = _numeral(left) / _numeral(right)
@@ -505,13 +526,24 @@ def _finite(value: Decimal) -> Decimal:
 
 NO_LEVEL = "无"
 # Keys of an enterprise record that are not fields: what each holds (a policy may not declare a field so named).
-RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果"}
+RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果", "历年": "字段以前各年度的值"}
 
 
-def convert(kind: tuple, value, levels: dict, signed: bool = False):
+def counted(kind: tuple, fractional_units) -> bool:
+    """A quantity in a count unit (家, 人): whole numbers only, unless its unit is declared 可为小数."""
+    return kind[0] == "数量" and len(kind) > 1 and kind[1] not in fractional_units
+
+
+def convert_field(kind: tuple, value, schema: dict, signed: bool = False):
+    """convert() as a record's schema reads a field, a project's or a list item's."""
+    return convert(kind, value, schema["levels"], signed, counted(kind, schema.get("fractional_units", ())))
+
+
+def convert(kind: tuple, value, levels: dict, signed: bool = False, whole: bool = False):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not.
 
-    ``signed`` for a field declared 可为负: a negative money, ratio, count or number is then a value.
+    ``signed`` for a field declared 可为负: a negative money, ratio, count or number is then a value;
+    ``whole`` for a quantity in a count unit: whole numbers only.
     """
     name = kind[0]
     if name == "布尔":  # the most common type first
@@ -526,11 +558,24 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False):
         return parse_money(value, kind[1], signed)
     if name == "比例":
         return parse_ratio(value, signed)
-    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米
+    if name == "数量":  # counts and measured quantities alike: 3家, 1999.5平方米, "1.5万平方米"
         if isinstance(value, str):
-            return parse_number(value, signed, "数量")
+            if not _matches(_pattern(kind, signed, whole), value):
+                if whole and _matches(_pattern(kind, signed), value):
+                    raise ValueError(f"“{printable(value, True)}”不是整数：「{kind[1]}」是计数单位，数量应是整数")
+                raise ValueError(_refused(kind, value, signed))
+            text = value.lstrip("-")
+            if len(kind) > 1 and text.endswith(kind[1]):
+                text = text[: -len(kind[1])]
+            amount = _numeral(text)
+            return _normal(-amount if value.startswith("-") else amount)
         if isinstance(value, Decimal) and value.is_finite():
-            return _signed(value, "数量", signed)
+            value = _signed(value, "数量", signed)
+            if whole and value != value.to_integral_value():
+                raise ValueError(f"「{kind[1]}」是计数单位，数量应是整数")
+            return value
+        if isinstance(value, float):
+            raise ValueError("数量不能用浮点数，请写成整数或字符串，如 \"1999.5\"")
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"数量应是整数或小数字符串（如 \"1999.5\"），这里是{_json_kind(value)}")
         return _signed(Decimal(value), "数量", signed)
@@ -595,6 +640,86 @@ def div(a, b):
     if b == 0:
         return UNKNOWN  # undefined: a ratio over zero decides nothing
     return a / b
+
+
+def least(*values):
+    """较小者: the smallest value, or the sentinel that stops one of them."""
+    return blocked(*values) or min(values)
+
+
+def greatest(*values):
+    """较大者: the largest value, or the sentinel that stops one of them."""
+    return blocked(*values) or max(values)
+
+
+def steps(measure, size, each):
+    """每增加 size 增加 each: the whole steps in ``measure`` (a part step and anything below 0 count nothing)."""
+    stop = blocked(measure, size, each)
+    if stop:
+        return stop
+    if size <= 0:
+        return UNKNOWN  # a step of nothing decides nothing
+    if measure <= 0:
+        return Decimal(0) * each
+    return (measure / size).to_integral_value(ROUND_FLOOR) * each
+
+
+def round_to(mode: str, value, unit):
+    """向下取整/向上取整/四舍五入 to a whole multiple of ``unit`` (1万元, 1元, 1平方米)."""
+    stop = blocked(value, unit)
+    if stop:
+        return stop
+    if unit <= 0:
+        return UNKNOWN
+    rounding = {"floor": ROUND_FLOOR, "ceiling": ROUND_CEILING, "half_up": ROUND_HALF_UP}[mode]
+    return (value / unit).to_integral_value(rounding) * unit
+
+
+def aggregate(ctx, kind: str, name: str, value_fn, where_fn, test_fn):
+    """合计/最大值/最小值/计数 over the items of list ``name`` that pass ``where_fn``; 所有/任一 of ``test_fn``.
+
+    A list the record does not give is unknown. An item whose filter is unknown makes a sum, count or
+    extreme unknown; 所有 and 任一 follow three-valued logic over the items (所有 of none is true,
+    任一 of none is false). 最大值 and 最小值 of no item have no value: unknown, and the trace says why.
+    """
+    rows = ctx.list_rows(name)
+    if rows is UNKNOWN:
+        return None if kind in ("all", "any") else UNKNOWN
+    outer = ctx.current_rows.get(name)
+    verdict = kind == "all"
+    picked, undecided = [], False
+    try:
+        for index, row in enumerate(rows):
+            ctx.current_rows[name] = (index, row)
+            chosen = True if where_fn is None else where_fn(ctx)
+            if kind == "all":
+                verdict = and_(verdict, or_(not_(chosen), test_fn(ctx)))
+            elif kind == "any":
+                verdict = or_(verdict, and_(chosen, test_fn(ctx)))
+            elif chosen is None:
+                undecided = True
+            elif chosen:
+                picked.append(Decimal(1) if value_fn is None else value_fn(ctx))
+    finally:
+        if outer is None:
+            ctx.current_rows.pop(name, None)
+        else:
+            ctx.current_rows[name] = outer
+    if kind in ("all", "any"):
+        return verdict
+    if undecided:
+        return UNKNOWN
+    stop = blocked(*picked)
+    if stop:
+        return stop
+    if kind == "count":
+        return Decimal(len(picked))
+    if kind == "sum":
+        return sum(picked, Decimal(0))
+    if not picked:
+        ctx.missing.add(f"{name}（没有符合条件的一项，无{'最大值' if kind == 'max' else '最小值'}）")
+        return UNKNOWN
+    return max(picked) if kind == "max" else min(picked)
 
 
 def compare(op: str, a, b):
@@ -698,6 +823,32 @@ def tier_if(condition, amount_fn):
     return UNKNOWN
 
 
+def first_reached(op: str, now, threshold, earlier):
+    """首次达到: reached this year and in none of the earlier years the record covers.
+
+    ``earlier`` is the list of earlier years' values, or UNKNOWN when the record does not
+    cover the field's history: then only a value not reached now decides (False).
+    """
+    reached_now = compare(op, now, threshold)
+    if reached_now is False:
+        return False
+    if earlier is UNKNOWN:
+        return None
+    reached_before = or_(*[compare(op, value, threshold) for value in earlier])
+    return and_(reached_now, not_(reached_before))
+
+
+def first_held(held, names, min_rank, op, earlier):
+    """首次认定: held now (at the level asked) and in none of the earlier years the record covers."""
+    now = holds(held, names, min_rank, op)
+    if now is False:
+        return False
+    if earlier is UNKNOWN:
+        return None
+    before = or_(*[holds(year_held, names, min_rank, op) for year_held in earlier])
+    return and_(now, not_(before))
+
+
 def holds(held: dict, names, min_rank=None, op=">="):
     """Whether any of ``names`` is held, at a level satisfying ``op min_rank`` if given."""
     if held is UNKNOWN:
@@ -761,9 +912,14 @@ class Context:
         self.year = year
         self.projects = projects
         self.project = None
+        self.yearly: dict = {}  # field → {year: value}: the record's 历年
+        self.yearly_held = None  # year → {recognition: rank}: the record's 历年.已认定, None when not given
         self.missing: set = set()
         self.pending: set = set()
         self.assessed: dict = {}  # 条款 → 通过 / 未通过 / amount granted, from the record's 评定
+        self.lists: dict = {}  # list name → its items, each a dict of converted values
+        self.specs: dict = {}  # item label → its spec, for 金额（第N条「款」）
+        self.current_rows: dict = {}  # list name → (index, item) while an aggregate walks it
 
     def field(self, name: str):
         if self.project is not None and name in self.project:
@@ -778,6 +934,41 @@ class Context:
             self.missing.add(f"项目.{name}")
             return UNKNOWN
         return self.project[name]
+
+    def list_rows(self, name: str):
+        rows = self.lists.get(name, UNKNOWN)
+        if rows is UNKNOWN:
+            self.missing.add(name)
+        return rows
+
+    def list_field(self, name: str, field: str):
+        index, row = self.current_rows[name]
+        value = row.get(field, UNKNOWN)
+        if value is UNKNOWN:
+            self.missing.add(f"{name}[{index}].{field}")
+        return value
+
+    def award_of(self, label: str):
+        """金额（第N条「款」）: that item's amount for this enterprise; what stops it stops this one too.
+
+        The item is evaluated afresh (the checker rules out cycles), outside any project and with its own
+        record of missing facts, so the item being computed keeps its own.
+        """
+        saved = (self.missing, self.pending, self.project)
+        self.missing, self.pending, self.project = set(), set(), None
+        try:
+            result = evaluate_item(self.specs[label], self)
+        finally:
+            self.missing, self.pending, self.project = saved
+        if result["金额"] is not None:
+            return Decimal(result["金额"])
+        if result["状态"] == "信息不足":
+            self.missing |= {f"{label}：{m}" for m in result["缺少信息"]}
+            return UNKNOWN
+        if result["状态"] == "参数待定":
+            self.pending |= set(result["待定参数"])
+            return PENDING
+        return NOT_APPLICABLE
 
     def param(self, name: str):
         value = self.params.get(name, PENDING)
@@ -795,6 +986,43 @@ class Context:
             self.missing.add("已认定")
             return UNKNOWN
         return self.held.get(recognition)
+
+    def earlier(self, name: str, last_year_field):
+        """The field's values in years before 申报年度 (from 历年 and its 上年 twin), or UNKNOWN.
+
+        A record that gives 历年 for the field covers those years; an empty 历年 object says
+        there was no earlier year (a newly founded enterprise). No history at all is unknown.
+        """
+        history = self.yearly.get(name)
+        values = []
+        if history:
+            if self.year is None:
+                self.missing.add("申报年度")
+                return UNKNOWN
+            values = [value for year, value in sorted(history.items()) if year < self.year]
+        covered = history is not None
+        if last_year_field is not None and last_year_field in self.values:
+            values.append(self.values[last_year_field])
+            covered = True
+        if not covered:
+            self.missing.add(f"历年.{name}")
+            return UNKNOWN
+        return values
+
+    def earlier_held(self):
+        """The recognitions held in each year before 申报年度 (the record's 历年.已认定), or UNKNOWN."""
+        history = self.yearly_held
+        if history is None:
+            self.missing.add("历年.已认定")
+            return UNKNOWN
+        if history and self.year is None:
+            self.missing.add("申报年度")
+            return UNKNOWN
+        return [held for year, held in sorted(history.items()) if year < self.year]
+
+    def received(self, label: str) -> bool:
+        """已获「X」: the record lists an award of X, in any year."""
+        return label in self.history_by_label
 
     def past(self, labels) -> list:
         if len(labels) == 1:
@@ -993,6 +1221,7 @@ def settle_result(spec, ctx, out: Outcome) -> dict:
 def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
     total = Decimal(0)
     statuses = []
+    by_project = {}  # project name → its amount, for 例外 and 互斥 applied project by project
     if not ctx.projects:
         out.steps.append(step("企业没有申报项目", False, spec["where"]))
         return finish(spec, out, "不符合")
@@ -1033,11 +1262,22 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         elif amount is NOT_APPLICABLE:
             statuses.append("不符合")
         else:
+            before = len(sub.steps)
+            amount = project_caps(spec, ctx, sub, amount, [h for h in past if h.get("项目") in (name, None)])
+            out.missing |= sub.missing
+            out.pending |= sub.pending
+            for s in sub.steps[before:]:
+                s["项目"] = name
+                out.steps.append(s)
+            if amount is PENDING or amount is UNKNOWN:
+                statuses.append("参数待定" if amount is PENDING else "信息不足")
+                continue
             statuses.append("ok")
             total += amount
             amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
             amount_step["项目"] = name
             out.steps.append(amount_step)
+            by_project[name] = by_project.get(name, Decimal(0)) + amount
             if sub.cap:
                 out.cap = sub.cap
     ctx.project = None
@@ -1051,11 +1291,48 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
                 out.steps.append(step(f"已确定的项目合计{money_text(round_money(total))}；"
                                       f"另有 {statuses.count(status)} 个项目{status}，合计无法确定", None, spec["where"]))
                 return finish(spec, out, status)
-        return settle(spec, ctx, out, total, past)
+        result = settle(spec, ctx, out, total, past)
+        if result["金额"] is not None:
+            result["项目金额"] = {name: money(value) for name, value in by_project.items()}
+        return result
     for status in ("参数待定", "信息不足"):
         if status in statuses:
             return finish(spec, out, status)
     return finish(spec, out, "不符合")
+
+
+def project_caps(spec, ctx, sub: Outcome, amount, project_past):
+    """Caps scoped to one project (项目年度上限, 项目累计上限): this project's own past awards count.
+
+    A past award that names no project may have gone to this one, so it counts too.
+    """
+    for kind, text, where, limit_fn in spec["caps"]:
+        if kind not in ("项目年度上限", "项目累计上限"):
+            continue
+        ctx.missing, ctx.pending = set(), set()
+        limit = limit_fn(ctx)
+        stop = blocked(limit)
+        if stop is PENDING:
+            sub.pending |= ctx.pending
+            return PENDING
+        if stop is UNKNOWN:
+            sub.missing |= ctx.missing
+            return UNKNOWN
+        if stop is not None:
+            continue
+        if kind == "项目年度上限":
+            if ctx.year is None:
+                sub.missing.add("申报年度")
+                return UNKNOWN
+            used = sum((h["金额"] for h in project_past if h["年度"] == ctx.year), Decimal(0))
+        else:
+            used = sum((h["金额"] for h in project_past), Decimal(0))
+        room = max(Decimal(0), limit - used)
+        if amount > room:
+            amount = room
+            sub.cap = text
+            sub.steps.append(step(text, f"本项目已获{money_text(used)}，本次最多{money_text(room)}", where))
+    return amount
 
 
 def settle(spec, ctx, out: Outcome, amount, past) -> dict:
@@ -1071,7 +1348,7 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
         out.steps.append(step("补差：扣除已获支持", money_text(paid), spec["where"]))
         amount = max(Decimal(0), amount - paid)
     for kind, text, where, limit_fn in spec["caps"]:
-        if kind not in ("年度上限", "累计上限"):
+        if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
             continue
         ctx.missing, ctx.pending = set(), set()
         limit = limit_fn(ctx)
@@ -1084,11 +1361,12 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "信息不足")
         if stop is not None:
             continue
-        if kind == "年度上限":
+        if kind == "年度上限" or kind.startswith("期内累计上限/"):
             if ctx.year is None:
                 out.missing.add("申报年度")
                 return finish(spec, out, "信息不足")
-            used = sum((h["金额"] for h in past if h["年度"] == ctx.year), Decimal(0))
+            first = ctx.year - (int(kind.partition("/")[2]) - 1 if kind != "年度上限" else 0)
+            used = sum((h["金额"] for h in past if first <= h["年度"] <= ctx.year), Decimal(0))
         else:
             used = sum((h["金额"] for h in past), Decimal(0))
         room = max(Decimal(0), limit - used)
@@ -1138,18 +1416,56 @@ def gate_status(spec, ctx, out: Outcome) -> str:
 
 
 def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
+    """Every part of the item's 频次 must allow (每年、最多 3次: once a year, three times in all)."""
     freq = spec["frequency"]
     if freq is None:
         return True
-    kind, count, text, where = freq
-    if kind == "每年":
-        if ctx.year is None:
+    ok = True
+    for part in (freq, *spec.get("frequency_also", ())):
+        if not frequency_part_allows(part, ctx, past, out):
+            ok = False
+    return ok
+
+
+_PERIOD = {"每年": (), "每季度": ("申报季度", "季度"), "每月": ("申报月份", "月份")}
+
+
+def quarter_of(entry: dict):
+    """The quarter a past award was for: its 季度, or the quarter of its 月份, or None."""
+    if entry.get("季度") is not None:
+        return entry["季度"]
+    if entry.get("月份") is not None:
+        return (entry["月份"] - 1) // 3 + 1
+    return None
+
+
+def frequency_part_allows(part, ctx, past, out: Outcome) -> bool:
+    kind, count, text, where = part
+    if kind == "每次":
+        return True
+    if kind in _PERIOD:
+        needed = ["申报年度"] if ctx.year is None else []
+        period = None
+        if _PERIOD[kind]:
+            period = ctx.values.get(_PERIOD[kind][0])
+            if period is None:
+                needed.append(_PERIOD[kind][0])
+        if needed:
             out.steps.append(step(text, None, where))
-            out.missing.add("申报年度")
-            return True  # decided later: the year is missing
+            out.missing.update(needed)
+            return True  # decided later: the period is missing
         used = [h for h in past if h["年度"] == ctx.year]
+        shown = f"{ctx.year}年度"
+        if kind == "每季度":  # an award that names no quarter may have been for this one: it counts
+            used = [h for h in used if quarter_of(h) in (period, None)]
+            shown += f"第{plain(period)}季度"
+        elif kind == "每月":
+            quarter = (period - 1) // 3 + 1
+            used = [h for h in used if h.get("月份") == period
+                    or (h.get("月份") is None and h.get("季度") in (quarter, None))]
+            shown += f"{plain(period)}月"
         ok = not used
-        out.steps.append(step(f"{text}：{ctx.year}年度已获{len(used)}次", ok, where))
+        out.steps.append(step(f"{text}：{shown}已获{len(used)}次", ok, where))
         return ok
     used = len(past)
     ok = used < count
@@ -1157,10 +1473,13 @@ def frequency_allows(spec, ctx, past, out: Outcome) -> bool:
     return ok
 
 
+PERIOD_FIELDS = ("申报年度", "申报季度", "申报月份")
+
+
 def finish(spec, out: Outcome, status: str) -> dict:
     if status == "信息不足" and out.missing == set() and out.pending:
         status = "参数待定"
-    if status in ("符合", "待评定") and "申报年度" in out.missing:
+    if status in ("符合", "待评定") and out.missing.intersection(PERIOD_FIELDS):
         status = "信息不足"
     amount = out.amount if status in ("符合", "待评定") else None
     result = {
@@ -1217,11 +1536,90 @@ def within(as_of, start, end, months) -> bool:
 
 # ---- combining the items of a policy ---------------------------------------------
 
+def drop_projects(result: dict, projects: set, why: str, where: str) -> None:
+    """Take the named projects' amounts out of a per-project result (例外 or 互斥 per project).
+
+    The item's amount after its annual and cumulative caps may be below the sum of its projects:
+    what is left is the smaller of that amount and the projects that remain.
+    """
+    gone = [p for p in result["项目金额"] if p in projects]
+    if not gone:
+        return
+    kept = {p: a for p, a in result["项目金额"].items() if p not in projects}
+    left = min(Decimal(result["金额"]), sum((Decimal(a) for a in kept.values()), Decimal(0)))
+    result["项目金额"] = kept
+    for p in gone:
+        s = step(why, False, where)
+        s["项目"] = p
+        result["理由"].append(s)
+    if kept:
+        result["金额"] = money(left)
+    else:
+        result["状态"] = "不符合"
+        result["金额"] = None
+        result["上限"] = None
+        result.pop("项目金额")
+        result.pop("分期", None)
+
+
+def exclusive_by_project(group, by_label, notes) -> None:
+    """互斥 … 按项目: for each project, only one member pays for it (the highest, or the first listed)."""
+    members = [by_label[m] for m in group["members"] if m in by_label and "项目金额" in by_label[m]]
+    projects = sorted({p for r in members for p in r["项目金额"]})
+    for project in projects:
+        paying = [r for r in members if project in r.get("项目金额", {})]
+        if len(paying) < 2:
+            continue
+        if group["rule"] == "就高":
+            keep = max(paying, key=lambda r: Decimal(r["项目金额"][project]))
+        else:
+            keep = paying[0]
+        for r in paying:
+            if r is not keep:
+                drop_projects(r, {project}, f"与{keep['条款']}就同一项目互斥（{group['rule']}）", group["where"])
+        notes.append(f"{group['name']}：项目「{project}」取{keep['条款']}")
+
+
+def group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, notes):
+    """组合上限: the members' amounts together stay within the limit, per project (one event), per year
+    or over all years; what is above it comes off the totals (the items keep their own amounts)."""
+    limit = limit_fn(ctx)
+    text = group["text"]
+    if blocked(limit):
+        notes.append(f"{text}（参数待定，未核对）")
+        return certain, at_most
+    members = [by_label[m] for m in group["members"]
+               if m in by_label and included.get(m) and by_label[m]["金额"] is not None]
+    over_certain = over_all = Decimal(0)
+    if group["scope"] == "项目":
+        projects = sorted({p for r in members for p in r.get("项目金额", {})})
+        for project in projects:
+            paid = [(r["状态"], Decimal(r["项目金额"][project])) for r in members if project in r.get("项目金额", {})]
+            over_all += max(Decimal(0), sum((a for _, a in paid), Decimal(0)) - limit)
+            over_certain += max(Decimal(0), sum((a for s, a in paid if s == "符合"), Decimal(0)) - limit)
+    else:
+        past = [h for h in ctx.history if h["条款"] in group["members"]]
+        if group["scope"] == "每年":
+            if ctx.year is None and past:
+                notes.append(f"{text}（缺少申报年度，未扣除本年度已获支持）")
+            past = [h for h in past if h["年度"] == ctx.year]
+        room = max(Decimal(0), limit - sum((h["金额"] for h in past), Decimal(0)))
+        over_all = max(Decimal(0), sum((Decimal(r["金额"]) for r in members), Decimal(0)) - room)
+        over_certain = max(Decimal(0), sum((Decimal(r["金额"]) for r in members if r["状态"] == "符合"),
+                                           Decimal(0)) - room)
+    if over_all > 0 or over_certain > 0:
+        notes.append(f"{text}：超出{money_text(round_money(over_all))}，不计入合计")
+    return certain - over_certain, at_most - over_all
+
+
 def combine(policy, results: list, ctx) -> dict:
     """Overrides, mutual exclusions and the total cap, applied after every item is known."""
     by_label = {r["条款"]: r for r in results}
     for winner, loser in policy["overrides"]:
         w, l = by_label.get(winner), by_label.get(loser)
+        if w and l and "项目金额" in w and "项目金额" in l:  # both per project: the override holds project by project
+            drop_projects(l, set(w["项目金额"]), f"被{winner}取代（例外）", policy["where"])
+            continue
         if w and l and w["状态"] in ("符合", "待评定") and l["状态"] in ("符合", "待评定"):
             l["状态"] = "不符合"
             l["理由"].append(step(f"被{winner}取代（例外）", False, policy["where"]))
@@ -1230,6 +1628,9 @@ def combine(policy, results: list, ctx) -> dict:
     notes = []
     for group in policy["exclusives"]:
         if group["rule"] == "累加":
+            continue
+        if group.get("per_project"):
+            exclusive_by_project(group, by_label, notes)
             continue
         members, undecided = [], []
         for label in group["members"]:
@@ -1260,19 +1661,27 @@ def combine(policy, results: list, ctx) -> dict:
         notes.append(f"{group['name']}：取{keep['条款']}")
     certain = at_most = Decimal(0)
     for r in results:
-        if included[r["条款"]]:
+        if included[r["条款"]] and r["金额"] is not None:  # 互斥 per project may have taken all of an item
             amount = Decimal(r["金额"])
             at_most += amount
             if r["状态"] == "符合":
                 certain += amount
+    group_notes = []
+    for group, limit_fn in policy.get("group_caps") or ():
+        certain, at_most = group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, group_notes)
     cap_note = None
-    for cap_text, limit_fn in policy["sum_caps"]:
+    scopes = policy.get("sum_cap_scopes") or ()
+    for index, (cap_text, limit_fn) in enumerate(policy["sum_caps"]):
         limit = limit_fn(ctx)
         if blocked(limit):
             cap_note = f"{cap_text}（参数待定，未核对）"
             continue
-        unknown_year = ctx.year is None and ctx.history
-        used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0))
+        if index < len(scopes) and scopes[index] == "累计":  # 总额上限 without 每年: every past award counts
+            unknown_year = False
+            used = sum((h["金额"] for h in ctx.history), Decimal(0))
+        else:
+            unknown_year = ctx.year is None and ctx.history
+            used = sum((h["金额"] for h in ctx.history if h["年度"] == ctx.year), Decimal(0))
         room = max(Decimal(0), limit - used)
         if at_most > room or certain > room:
             cap_note = f"{cap_text}：合计封顶为{money_text(room)}"
@@ -1282,9 +1691,10 @@ def combine(policy, results: list, ctx) -> dict:
     return {
         "合计": money(certain),
         "最高合计": money(at_most),
-        "计入合计": [label for label, yes in included.items() if yes],
+        "计入合计": [label for label, yes in included.items() if yes and by_label[label]["金额"] is not None],
         "互斥": notes,
         "总额上限": cap_note,
+        **({"组合上限": group_notes} if group_notes else {}),
     }
 
 
@@ -1300,8 +1710,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     signed = frozenset(schema.get("signed", ()))
     hints = _Hints()
     values = {}
+    list_kinds = schema.get("lists", {})
+    lists = read_lists(record, list_kinds, schema, problems, warnings)
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目", "评定"):
+        if key in ("已认定", "已获支持", "项目", "评定", "历年") or key in list_kinds:
             continue
         where = f"$.{printable(key)}"
         if key not in fields and isinstance(key, str) and text_problem(key, True):
@@ -1314,7 +1726,7 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         if value is None:
             continue  # null means not known
         try:
-            values[key] = convert(fields[key], value, levels, key in signed)
+            values[key] = convert_field(fields[key], value, schema, key in signed)
         except (ValueError, InvalidOperation, ArithmeticError) as exc:
             problems.append({"位置": where, "问题": str(exc)})
     held = {}
@@ -1378,6 +1790,14 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             entry["年度"] = convert(("年度",), h.get("年度"), levels)
         except ValueError as exc:
             problems.append({"位置": f"{where}.年度", "问题": str(exc)})
+        for key, last in (("季度", 4), ("月份", 12)):
+            if h.get(key) is None:
+                continue
+            value = h[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= last:
+                problems.append({"位置": f"{where}.{key}", "问题": f"{key}应是 1 至 {last} 的整数"})
+                continue
+            entry[key] = Decimal(value)
         if "金额" not in h or h["金额"] is None:
             problems.append({"位置": f"{where}.金额", "问题": "缺少金额：已获支持的每条记录须写明金额，如 \"50万元\""})
         else:
@@ -1410,16 +1830,26 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if value is None:
                 continue
             try:
-                project[key] = convert(kind, value, levels, key in signed)
+                project[key] = convert_field(kind, value, schema, key in signed)
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": where, "问题": str(exc)})
         projects.append(project)
     assessed = read_assessments(record.get("评定", {}), schema, problems)
+    for key, last in (("申报季度", 4), ("申报月份", 12)):
+        value = values.get(key)
+        if value is not None and (value != value.to_integral_value() or not 1 <= value <= last):
+            problems.append({"位置": f"$.{key}", "问题": f"{key}应是 1 至 {last} 的整数"})
+    year = values.get("申报年度")
+    yearly = read_yearly(record.get("历年"), schema, values, year, problems, warnings)
     if problems:
         raise InputError(problems)
-    year = values.get("申报年度")
     ctx = Context(values, held, history, {}, year, projects)
     ctx.assessed = assessed
+    ctx.lists = lists
+    ctx.yearly = yearly
+    ctx.yearly_held = read_yearly_held(record.get("历年"), schema, problems)
+    if problems:
+        raise InputError(problems)
     return ctx, warnings, problems
 
 
@@ -1546,6 +1976,128 @@ class _Hints:
         return _nearest(word, pool)
 
 
+def read_lists(record, list_kinds: dict, schema: dict, problems: list, warnings: list) -> dict:
+    """Each declared list the record gives: a JSON array of objects, every value checked at its own path."""
+    lists = {}
+    for name, kinds in list_kinds.items():
+        raw = record.get(name)
+        if raw is None:
+            continue  # absent or null: not known
+        if not isinstance(raw, list):
+            problems.append({"位置": f"$.{name}", "问题": f"应是列表，每项一个对象，这里是{_json_kind(raw)}"})
+            continue
+        rows = []
+        for i, item in enumerate(raw):
+            where = f"$.{name}[{i}]"
+            if not isinstance(item, dict):
+                problems.append({"位置": where, "问题": f"应是对象，这里是{_json_kind(item)}"})
+                continue
+            row = {}
+            for key, value in item.items():
+                if key not in kinds:
+                    near = _nearest(key, list(kinds))
+                    warnings.append({"位置": f"{where}.{key}", "问题": f"列表「{name}」没有字段「{key}」，已忽略"
+                                     + (f"；最接近的是「{near}」" if near else "")})
+                    continue
+                if value is None:
+                    continue
+                try:
+                    row[key] = convert_field(kinds[key], value, schema)
+                except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                    problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+            rows.append(row)
+        lists[name] = rows
+    return lists
+
+
+def read_yearly_held(raw, schema, problems: list):
+    """历年.已认定: {year: {recognition: level or true}}, each year read like 已认定; None when not given."""
+    if not isinstance(raw, dict) or "已认定" not in raw:
+        return None
+    by_year = raw["已认定"]
+    if not isinstance(by_year, dict):
+        problems.append({"位置": "$.历年.已认定", "问题": "应是对象：年度 → {认定名称: 等级或 true}"})
+        return None
+    levels = schema["levels"]
+    out = {}
+    for key, held in by_year.items():
+        where = f"$.历年.已认定.{key}"
+        try:
+            when = parse_year(key)
+        except ValueError as exc:
+            problems.append({"位置": where, "问题": str(exc)})
+            continue
+        if not isinstance(held, dict):
+            problems.append({"位置": where, "问题": "应是对象：认定名称 → 等级（不分等级的写 true）"})
+            continue
+        ranks = {}
+        for name, level in held.items():
+            rec = schema["recognitions"].get(name, False)
+            if rec is False:
+                problems.append({"位置": f"{where}.{name}", "问题": f"未知认定「{name}」"})
+            elif level is False or level is None:
+                continue
+            elif rec:
+                if level not in levels[rec]:
+                    problems.append({"位置": f"{where}.{name}", "问题": f"应是{'、'.join(levels[rec])}之一"})
+                else:
+                    ranks[name] = len(levels[rec]) - levels[rec].index(level)
+            elif level is True:
+                ranks[name] = 0
+            else:
+                problems.append({"位置": f"{where}.{name}", "问题": "不分等级的认定写 true"})
+        out[when] = ranks
+    return out
+
+
+def read_yearly(raw, schema, values: dict, year, problems: list, warnings: list) -> dict:
+    """The record's 历年: field → {year: value}; fills a 上年 field from it and checks the two agree."""
+    fields, levels = schema["fields"], schema["levels"]
+    yearly: dict = {}
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.append({"位置": "$.历年", "问题": "应是对象：字段名称 → {年度: 值}"})
+        raw = {}
+    for name, by_year in raw.items():
+        where = f"$.历年.{name}"
+        if name == "已认定":
+            continue  # the recognitions held in earlier years: read_yearly_held
+        if name not in fields:
+            near = _nearest(name, list(fields))
+            warnings.append({"位置": where, "问题": f"未知字段「{name}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
+            continue
+        if not isinstance(by_year, dict):
+            problems.append({"位置": where, "问题": "应是对象：年度 → 值，如 {\"2024\": \"8亿元\"}"})
+            continue
+        found = {}
+        for key, value in by_year.items():
+            try:
+                when = parse_year(key)
+            except ValueError as exc:
+                problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+                continue
+            if value is None:
+                found[when] = UNKNOWN  # that year is covered, its value not known
+                continue
+            try:
+                found[when] = convert_field(fields[name], value, schema, name in schema.get("signed", ()))
+            except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                problems.append({"位置": f"{where}.{key}", "问题": str(exc)})
+        yearly[name] = found
+    if year is not None:
+        for name, twin in schema.get("last_year", {}).items():
+            before = yearly.get(name, {}).get(year - 1, UNKNOWN)
+            if before is UNKNOWN:
+                continue
+            if twin not in values:
+                values[twin] = before  # 上年X is X in the year before 申报年度
+            elif values[twin] != before:
+                problems.append({"位置": f"$.历年.{name}.{year - 1}",
+                                 "问题": f"与「{twin}」的值不一致；两处写的是同一年度，请只写一处或改成一致"})
+    return yearly
+
+
 def _nearest(word: str, pool) -> str | None:
     import difflib
     match = difflib.get_close_matches(str(word), [str(p) for p in pool], n=1, cutoff=0.5)
@@ -1632,7 +2184,7 @@ def in_force(validity, ctx, as_of):
     return within(as_of, start, end, months)
 
 
-def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
+def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=None) -> dict:
     """Evaluate every item of a policy for one enterprise record.
 
     Decimal arithmetic runs in MONEY_CONTEXT whatever context the caller has set, so the
@@ -1641,12 +2193,12 @@ def evaluate_policy(policy, items, record, params=None, as_of=None) -> dict:
     """
     with localcontext(MONEY_CONTEXT):
         try:
-            return _evaluate_policy(policy, items, record, params, as_of)
+            return _evaluate_policy(policy, items, record, params, as_of, all_items)
         except ArithmeticError:
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
-def _evaluate_policy(policy, items, record, params, as_of) -> dict:
+def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> dict:
     problems = []  # the record's, the date's and the parameters' problems, all reported at once
     try:
         ctx, warnings, _ = read_record(record, policy["schema"])
@@ -1670,6 +2222,7 @@ def _evaluate_policy(policy, items, record, params, as_of) -> dict:
         memo[as_of] = bound_params(policy["param_values"], as_of)
     ctx.params = {**memo[as_of], **given} if given else memo[as_of]
     ctx.pending = set()
+    ctx.specs = {spec["label"]: spec for spec in (all_items or items)}  # evaluating some items may need others
     force = in_force(policy["validity"], ctx, as_of)
     results = []
     for spec in items:

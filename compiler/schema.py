@@ -24,9 +24,9 @@ def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$(?!\\n)"
 
 
-def value_schema(kind: tuple, levels: dict, signed: bool = False) -> dict:
+def value_schema(kind: tuple, levels: dict, signed: bool = False, whole: bool = False) -> dict:
     """The non-null JSON values a field of type ``kind`` takes, from the runtime's input contract."""
-    form = rt.input_form(kind, signed, levels)
+    form = rt.input_form(kind, signed, levels, whole)
     options = []
     if form.get("boolean"):
         options.append({"type": "boolean"})
@@ -49,9 +49,10 @@ def value_schema(kind: tuple, levels: dict, signed: bool = False) -> dict:
     return options[0] if len(options) == 1 else {"anyOf": options}
 
 
-def field_schema(kind: tuple, levels: dict, description: str | None = None, signed: bool = False) -> dict:
+def field_schema(kind: tuple, levels: dict, description: str | None = None, signed: bool = False,
+                 whole: bool = False) -> dict:
     """A field's schema: its values, or null for “not known”."""
-    schema = {"anyOf": [value_schema(kind, levels, signed), {"type": "null"}]}
+    schema = {"anyOf": [value_schema(kind, levels, signed, whole), {"type": "null"}]}
     if kind[0] in rt.SIGNABLE:
         schema["x-polc-type"] = "".join(kind[:1]) + (f"（{kind[1]}）" if len(kind) > 1 else "")
         schema["x-polc-signed"] = bool(signed)
@@ -66,10 +67,12 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None, sign
 def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     descriptions = descriptions or {}
     signed = getattr(plan, "signed", frozenset())
-    properties = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed)
+    properties = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,
+                               rt.counted(kind, plan.fractional_units))
                   for name, kind in plan.fields.items()}
     # a project may also give an enterprise field for itself; its own fields come first
-    project = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed)
+    project = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,
+                               rt.counted(kind, plan.fractional_units))
                for name, kind in {**plan.fields, **plan.project_fields}.items()}
     recognitions = {}
     for name, levels in plan.recognitions.items():
@@ -80,7 +83,7 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
     properties["已获支持"] = {
         "type": "array", "maxItems": rt.MAX_HISTORY, "description": "企业已获得的本政策支持，用于频次、累计上限与补差",
         "items": {"type": "object", "required": ["条款", "年度", "金额"], "maxProperties": rt.MAX_KEYS,
-                  "properties": {"条款": {"enum": [i.label for i in plan.items]},
+                  "properties": {"条款": {"enum": [i.label for i in plan.items] + list(plan.externals)},
                                  "年度": value_schema(("年度",), plan.levels),
                                  "金额": value_schema(("金额", "元"), plan.levels),
                                  "项目": {"type": "string"}}}}
@@ -91,6 +94,16 @@ def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
         "type": "object", "description": "人工评定的结果：条款 → 通过、未通过或评定金额（不超过最多可得）",
         "propertyNames": {"enum": [i.label for i in plan.items]},
         "additionalProperties": {"anyOf": [{"enum": ["通过", "未通过"]}, value_schema(("金额", "元"), plan.levels)]}}
+    for name, kinds in plan.lists.items():
+        properties[name] = {"type": "array", "description": f"列表「{name}」，每项一个对象",
+                            "items": {"type": "object", "maxProperties": rt.MAX_KEYS,
+                                      "properties": {k: field_schema(t, plan.levels, whole=rt.counted(t, plan.fractional_units))
+                                                     for k, t in kinds.items()}}}
+    properties["历年"] = {
+        "type": "object", "description": "字段以前各年度的值（用于“首次”）：字段名称 → {年度: 值}",
+        "properties": {name: {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}(年度|年)?$"},
+                              "additionalProperties": {"anyOf": [value_schema(kind, plan.levels, name in signed, rt.counted(kind, plan.fractional_units)), {"type": "null"}]}}
+                       for name, kind in plan.fields.items()}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": plan.name,

@@ -74,6 +74,8 @@ class Structure:
                 stack += [e.left, e.right]
             elif isinstance(e, n.ByLevel):
                 stack += [a for _, a in e.entries]
+            elif isinstance(e, n.Pick):
+                stack += list(e.operands)
         return False
 
     def run(self) -> None:
@@ -128,12 +130,26 @@ class Structure:
             self.report.error("E403", "原文引文在原文文件中找不到", q.span,
                               f"{where}；引文须逐字照抄（空白除外）")
 
+    def unencoded(self, item: n.Item) -> None:
+        """待编码: the 原文 is quoted but no rule is written yet; allowed while drafting, never silently."""
+        written = [word for word, present in (("条件", item.conditions), ("给予", item.award), ("上限", item.limits),
+                                              ("频次", item.frequency), ("评定", item.assessment), ("例外", item.overrides)) if present]
+        if written:
+            self.report.error("E476", f"{item.label}标为“待编码”，却已写了“{'”“'.join(written)}”", item.span,
+                              "规则写好后删去“待编码”；还没写好就先删去已写的子句")
+        else:
+            self.report.warn("W470", f"{item.label}待编码：只照抄了原文，还没有写规则", item.span,
+                             "写出条件与“给予”后删去“待编码”；求值时本款不参与计算")
+
     def item(self, item: n.Item) -> None:
         if item.quote is None:
             self.report.error("E402", f"{item.label}没有“原文”", item.span, "每一款都要写出它所依据的原文句子")
         else:
             self.quote(item.quote)
         award = item.award
+        if item.unencoded:
+            self.unencoded(item)
+            return
         if award is None:
             self.report.error("E470", f"{item.label}没有写“给予”", item.span,
                               "写出支持的形式，如“给予 按「研发费用」的「研发支持比例」”")
@@ -148,6 +164,9 @@ class Structure:
         if monetary and not caps and self.unbounded(award):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
+        if monetary and item.frequency is None:
+            self.report.warn("W430", f"{item.label}没有写频次，按默认“每次符合条件均支持”计算，不看已获支持", item.span,
+                             "写上原文的频次；原文未写时写出所取的理解并注明，如“频次 一次性，原文未写”")
         if award.kind == "核定":  # a value, not money: only 上限 and 下限 of the same type apply to it
             extra = [w for w, present in (("年度上限或累计上限", any(lim.kind in ("年度上限", "累计上限") for lim in item.limits)),
                                           ("分期", item.tranches), ("上浮", item.uplifts),

@@ -13,6 +13,7 @@ from . import nodes as n
 from .diagnostics import Reporter
 from .literals import Count, Duration, Money, Ratio, Year
 from .program import Program
+from .keywords import DATE_BOUNDS
 from .runtime import NO_LEVEL, SIGNABLE
 
 BOOL = ("布尔",)
@@ -72,13 +73,20 @@ class TypeChecker:
         self.measure_types: dict[str, object] = {}
         self.in_progress: set[str] = set()
         self.members = self.s.level_members()
+        self.scopes: list[str] = []  # the lists whose fields names may denote, innermost last
 
     # ---- expressions ----
+    def canon(self, t):
+        """A quantity in a converted unit (公顷) has the type of its base unit (平方米)."""
+        if t is not None and t[0] == "数量" and t[1] in self.s.unit_base:
+            return ("数量", self.s.unit_base[t[1]][0])
+        return t
+
     def type_of(self, e):
         if isinstance(e, n.Literal):
-            return literal_type(e.value)
+            return self.canon(literal_type(e.value))
         if isinstance(e, n.Ref):
-            return self.ref_type(e)
+            return self.canon(self.ref_type(e))
         if isinstance(e, n.Binary):
             return self.binary(e)
         if isinstance(e, n.ByLevel):
@@ -99,10 +107,105 @@ class TypeChecker:
         if isinstance(e, n.Member):
             self.member(e)
             return BOOL
+        if isinstance(e, n.Pick):
+            return self.pick(e)
+        if isinstance(e, n.Aggregate):
+            return self.aggregate(e)
+        if isinstance(e, n.AwardOf):
+            return ("金额", "元")
+        if isinstance(e, n.Within):
+            vt, st = self.type_of(e.value), self.type_of(e.start)
+            if vt is not None and st is not None and (vt != ("年度",) or st != ("年度",)):
+                self.report.error("E322", f"“自…起…内”用于年度，这里是{show(vt)}与{show(st)}", e.span,
+                                  "如 「申报年度」自「认定年度」起 三年内")
+            if e.period is not None and e.period.months % 12:
+                self.report.error("E322", f"年度的期间应是整年，这里是“{e.text}”", e.span, "如 三年内")
+            return BOOL
+        if isinstance(e, n.Step):
+            return self.step(e)
+        if isinstance(e, n.Round):
+            return self.round(e)
+        if isinstance(e, n.First):
+            self.first(e)
+            return BOOL
+        if isinstance(e, n.Received):
+            return BOOL
         return None
+
+    def step(self, e: n.Step):
+        """量 每增加 步长 增加 数额: 量 and 步长 of one type; the result is 数额's type."""
+        mt, st, et = self.type_of(e.measure), self.type_of(e.size), self.type_of(e.each)
+        if mt is not None and st is not None:
+            if mt[0] not in ("金额", "比例", "数量", "数值") or mt != st:
+                self.report.error("E318", f"“{e.word}”前后应是同一单位的量，这里是{show(mt)}与{show(st)}", e.span,
+                                  "如 「新增面积」每增加 1000平方米 增加 10万元")
+        if et is not None and et[0] not in ("金额", "比例", "数量", "数值"):
+            self.report.error("E318", f"每一步增加的应是金额、比例、数量或数值，这里是{show(et)}", e.each.span)
+            return None
+        return et
+
+    def round(self, e: n.Round):
+        """向下取整（值，单位）: 单位 has the value's type (1万元 for money, 1平方米 for an area)."""
+        vt, ut = self.type_of(e.value), self.type_of(e.unit)
+        if vt is None or ut is None:
+            return vt
+        if vt[0] not in ("金额", "比例", "数量", "数值") or vt != ut:
+            self.report.error("E319", f"“{e.mode}”的单位应与值同类，这里是{show(vt)}与{show(ut)}", e.unit.span,
+                              "如 向下取整（「补贴」，1万元）")
+            return None
+        return vt
+
+    def aggregate(self, e: n.Aggregate):
+        """合计 and 最大值/最小值 keep the value's type; 计数 is a 数量 in the list's unit; 所有/任一 are 布尔."""
+        lst = self.s.lists.get(e.list.key)
+        if lst is None:
+            return None
+        self.scopes.append(e.list.key)
+        try:
+            if e.where is not None:
+                self.expect(e.where, BOOL, "“凡”之后的条件")
+            if e.test is not None:
+                self.expect(e.test, BOOL, f"“{e.kind}”的条件")
+            if e.kind == "计数":
+                return ("数量", lst.unit)
+            if e.kind in ("所有", "任一"):
+                return BOOL
+            t = self.type_of(e.value)
+        finally:
+            self.scopes.pop()
+        if t is None:
+            return None
+        allowed = ("金额", "比例", "数量", "数值") if e.kind == "合计" else ("金额", "比例", "数量", "数值", "日期", "年度")
+        if t[0] not in allowed:
+            self.report.error("E317", f"“{e.kind}”的值应是{'、'.join(allowed)}之一，这里是{show(t)}", e.value.span)
+            return None
+        return t
+
+    def pick(self, e: n.Pick):
+        """较小者/较大者: every value of one ordered type; the result has that type."""
+        result = None
+        for operand in e.operands:
+            t = self.type_of(operand)
+            if t is None:
+                continue
+            if t[0] not in ORDERED or t[0] == "等级":
+                self.report.error("E316", f"“{e.op}”只能比较金额、比例、数量、数值、日期或年度，这里是{show(t)}",
+                                  operand.span)
+                return None
+            if result is None:
+                result = t
+            elif t != result:
+                self.report.error("E304", f"“{e.op}”中的值类型不一致：{show(result)} 与 {show(t)}", operand.span,
+                                  "各个值的单位须相同，如都是金额（元）")
+                return None
+        return result
 
     def ref_type(self, ref: n.Ref):
         key = ref.key
+        for owner in reversed(self.scopes):
+            f = self.s.list_fields.get((owner, key))
+            if f is not None:
+                return declared(f.type)
         decl = self.s.value_decl(key)
         if isinstance(decl, (n.Field, n.Param)):
             return declared(decl.type)
@@ -113,7 +216,9 @@ class TypeChecker:
                 self.report.error("E330", f"度量「{decl.name}」的定义引用了它自己", decl.span, "度量不能循环定义")
                 return None
             self.in_progress.add(key)
+            scopes, self.scopes = self.scopes, []  # a measure's formula names no list item
             t = self.type_of(decl.formula)
+            self.scopes = scopes
             self.in_progress.discard(key)
             self.measure_types[key] = t
             return t
@@ -159,9 +264,33 @@ class TypeChecker:
         return result
 
     def compare(self, e: n.Compare):
+        if e.op == "==":
+            return self.equality(e)
         lt = self.type_of(e.left)
         rt = self.type_of(e.right)
+        dated = [w for w in e.words if w in DATE_BOUNDS]
+        if dated and lt is not None and lt[0] not in ("日期", "年度"):
+            self.report.error("E321", f"“{dated[0]}”只用于日期或年度，这里是{show(lt)}", e.span,
+                              "数值用“以上”“以下”“超过”“低于”等")
         self.comparable(lt, rt, e)
+
+    def equality(self, e: n.Compare):
+        """为/等于: both sides of one type; a name in 「」 that is no field, parameter or level is a text value."""
+        lt = self.type_of(e.left)
+        if is_text_value(self.s, e.right) and not any((o, e.right.key) in self.s.list_fields for o in self.scopes):
+            if lt is not None and lt != TEXT:
+                self.report.error("E320", f"「{e.right.name}」不是已声明的名称，只能与文本比较；这里左边是{show(lt)}",
+                                  e.right.span, "字段、参数在标准库或政策中声明；文本值写在「」中与文本字段比较")
+            return
+        rt = self.type_of(e.right)
+        if lt is None or rt is None:
+            return
+        if LEVEL_VALUE in (lt[0], rt[0]):
+            self.comparable(lt, rt, e)
+            return
+        if lt[0] not in (*ORDERED, "文本", "布尔") or lt != rt:
+            self.report.error("E304", f"不能比较{show(lt)}与{show(rt)}是否相等", e.span)
+    
 
     def comparable(self, lt, rt, e) -> None:
         if lt is None or rt is None:
@@ -184,6 +313,15 @@ class TypeChecker:
             else:
                 hint = None
             self.report.error("E304", f"不能比较{show(lt)}与{show(rt)}", e.span, hint)
+
+    def first(self, e: n.First):
+        """首次: the left side must be an enterprise field, whose earlier years the record can give."""
+        decl = self.s.value_decl(e.measure.key)
+        if decl is not None and not (isinstance(decl, n.Field) and not decl.project):
+            self.report.error("E316", f"“首次”前面应是企业字段，「{e.measure.name}」不是", e.measure.span,
+                              "以前各年度的值按字段记录（记录中的“历年”）；度量、参数和项目字段没有历年值")
+            return
+        self.comparable(self.type_of(e.measure), self.type_of(e.threshold), e)
 
     def holds(self, e: n.Holds):
         for ref in e.recognitions:
@@ -230,6 +368,7 @@ class TypeChecker:
     def assignable(self, value, want, where: str) -> None:
         if want is None:
             return
+        want = self.canon(want)
         if isinstance(value, n.Literal) and isinstance(value.value, Decimal) and want[0] in ("数值", "汇率"):
             return
         if isinstance(value, n.Ref) and want[0] in ("文本", "集合") and self.s.value_decl(value.key) is None:
@@ -275,6 +414,8 @@ class TypeChecker:
                     self.item(item)
             for c in doc.sum_caps:
                 self.money(c.amount, "总额上限")
+            for g in doc.group_caps:
+                self.money(g.amount, "组合上限")
             for b in doc.bindings:
                 self.binding(b)
             for nar in doc.narrowings:
@@ -346,8 +487,22 @@ class TypeChecker:
             f = self.s.fields.get(n.name_key(fact.name))
             if f is not None:
                 self.assignable(fact.value, declared(f.type), f"字段「{f.name}」")
+        for name, facts, _ in case.rows:
+            for fact in facts:
+                f = self.s.list_fields.get((n.name_key(name), n.name_key(fact.name)))
+                if f is not None and not fact.holds:
+                    self.assignable(fact.value, declared(f.type), f"列表「{name}」的字段「{f.name}」")
         for h in case.history:
             self.money(h.amount, "已获金额")
+        for y in case.yearly:
+            f = self.s.fields.get(n.name_key(y.name))
+            if f is None:
+                continue
+            if f.project:
+                self.report.error("E316", f"项目字段「{f.name}」没有历年值", y.span, "历年值只对企业字段")
+                continue
+            for _, value in y.values:
+                self.assignable(value, declared(f.type), f"字段「{f.name}」的历年值")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:
@@ -362,12 +517,22 @@ class TypeChecker:
                 self.money(a.amount, "评定金额")
 
 
+def is_text_value(s, e) -> bool:
+    """A name in 「」 on the right of 为/等于 that names nothing declared: a text value such as 「闵行区」."""
+    return isinstance(e, n.Ref) and s.value_decl(e.key) is None and e.key not in s.level_members() \
+        and e.key not in s.recognitions
+
+
 def combine(op: str, lt, rt):
     """The type of ``lt op rt``, or None if it means nothing."""
     lk, rk = lt[0], rt[0]
     if op in "+-":
         if lt == rt and lk in ("金额", "比例", "数量", "数值"):
             return lt
+        if lk == "年度" and rk == "数值":  # 「认定年度」 + 2: a year counted on
+            return lt
+        if op == "-" and lk == rk == "年度":  # years between two years
+            return NUMBER
         return None
     if op == "的":
         if lk in ("金额", "数量") and rk in ("比例", "数值"):

@@ -218,6 +218,13 @@ class World:
     def year(self) -> Val:
         return self.fact("申报年度")
 
+    def window(self, label, kind):
+        """The sum of ``label``'s awards within a window of years (期内累计上限/N): at least this year's, at most all."""
+        _, total, _, in_year = self.history(label)
+        used = self.var(("h", label, kind, "sum"), "Real")
+        self.constraints += [used >= in_year, used <= total]
+        return used
+
 
 class Encoder:
     """IR → z3 terms for one world; ``project`` names the project copy a per-project item reads."""
@@ -252,6 +259,34 @@ class Encoder:
                 return Val(a.v * b.v, _block(a, b))
             state = _block(a, b)
             return Val(a.v / b.v, z3.If(state != OK, state, z3.If(b.v == 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "agg":
+            return self.aggregate(ir)
+        if op == "award_of":
+            model = getattr(w, "models", {}).get(ir[1])
+            if model is None or model.per_project or model.award is None:
+                raise Unencodable(f"引用{ir[1]}的金额")
+            pays, amount = Amount(w, model).final()
+            return Val(amount, z3.If(pays, z3.IntVal(OK), z3.IntVal(NA)))
+        if op == "steps":
+            x, size, each = self.value(ir[1]), self.value(ir[2]), self.value(ir[3])
+            whole = z3.If(x.v > 0, z3.ToReal(z3.ToInt(x.v / size.v)), z3.RealVal(0))
+            state = _block(x, size, each)
+            return Val(whole * each.v, z3.If(state != OK, state, z3.If(size.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "round":
+            x, unit = self.value(ir[2]), self.value(ir[3])
+            q = x.v / unit.v
+            whole = {"floor": z3.ToInt(q), "ceiling": -z3.ToInt(-q), "half_up": z3.ToInt(q + z3.RealVal("1/2"))}[ir[1]]
+            state = _block(x, unit)
+            return Val(z3.ToReal(whole) * unit.v,
+                       z3.If(state != OK, state, z3.If(unit.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op in ("least", "greatest"):
+            values = [self.value(x) for x in ir[1]]
+            if any(not isinstance(x.v, z3.ArithRef) for x in values):
+                raise Unencodable(op)
+            best = values[0].v
+            for x in values[1:]:
+                best = z3.If(x.v < best, x.v, best) if op == "least" else z3.If(x.v > best, x.v, best)
+            return Val(best, _block(*values))
         if op == "level_of":
             rec = ir[1]
             return Val(w.rank(rec), z3.If(z3.Not(w.held_known()), z3.IntVal(UNK),
@@ -272,6 +307,27 @@ class Encoder:
             a = self.value(ir[2])
             return Val(a.v, z3.If(t, a.s, z3.If(f, z3.IntVal(NA), z3.IntVal(UNK))))
         raise Unencodable(f"算式 {op}")
+
+    def aggregate(self, ir) -> Val:
+        """A list's 合计/计数/最大值/最小值/所有/任一 as a free value of its type (known or not).
+
+        The record's lists are not modelled item by item: any value the aggregate could take is allowed,
+        so a proof covers every list; a counterexample that needs a particular list is not reproduced.
+        """
+        kind, value = ir[1], ir[3]
+        key = ("agg", self.project, repr(ir))
+        known = self.w.var(key + ("known",), "Bool")
+        state = z3.If(known, z3.IntVal(OK), z3.IntVal(UNK))
+        if kind in ("all", "any"):
+            return Val(self.w.var(key, "Bool"), state)
+        if kind == "count":
+            x = self.w.var(key, "Int")
+            self.w.constraints.append(x >= 0)
+            return Val(z3.ToReal(x), state)
+        x = self.w.var(key, "Real")
+        if value[0] == "lfield":  # every value a record gives is ≥ 0, so their sum and extremes are too
+            self.w.constraints.append(x >= 0)
+        return Val(x, state)
 
     def tiers(self, ir) -> Val:
         """select_tier: bands sorted by lower bound (stably), an open band ending at the next band's lower bound."""
@@ -422,6 +478,22 @@ class Encoder:
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
             return z3.And(known, hit), z3.And(known, z3.Not(hit))
+        if op == "first_holds":
+            # 首次认定: held now, and not in an earlier year; the earlier years are free
+            now_true, now_false = self.cond(("holds", ir[1], ir[2], ir[3]))
+            known = w.var(("f", "held_history_known"), "Bool")
+            before = w.var(("f", "held_before", ir[1], ir[2], ir[3]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
+        if op == "received":
+            got = w.history(ir[1])[0] > 0  # 已获「X」: any award of X in the record
+            return got, z3.Not(got)
+        if op == "first":
+            # 首次: reached now, and not in any earlier year. The earlier years are free: any history the
+            # record may give (known and reached before, known and not, or not given at all).
+            now_true, now_false = self.cond(("cmp", ir[1], ("field", ir[2]), ir[4]))
+            known = w.var(("f", "history_known", ir[2]), "Bool")
+            before = w.var(("f", "reached_before", ir[2]), "Bool")
+            return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "const" and isinstance(ir[1], bool):
             return z3.BoolVal(ir[1]), z3.BoolVal(not ir[1])
         raise Unencodable(f"条件 {op}")
@@ -456,10 +528,12 @@ class ItemModel:
 
     @classmethod
     def of(cls, item: ItemPlan) -> "ItemModel":
-        return cls(item.label, item.kind, item.per_project,
-                   (item.frequency[0], item.frequency[1]) if item.frequency else None,
-                   [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
-                   [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model = cls(item.label, item.kind, item.per_project,
+                    (item.frequency[0], item.frequency[1]) if item.frequency else None,
+                    [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
+                    [(lim.kind, lim.text, lim.amount) for lim in item.limits], item.topup)
+        model.frequency_also = [(f[0], f[1]) for f in item.frequency_also]
+        return model
 
 
 def verified(item: ItemPlan) -> bool:
@@ -487,12 +561,24 @@ class Amount:
         if freq is None:
             return z3.BoolVal(True)
         n, _, ny, _ = self.w.history(self.item.label, project)
-        kind, count = freq
-        if kind == "一次性":
-            return n == 0
-        if kind == "每年":
-            return z3.And(self.w.year().s == OK, ny == 0)
-        return n < count
+        parts = []
+        for kind, count in (freq, *getattr(self.item, "frequency_also", ())):
+            if kind == "一次性":
+                parts.append(n == 0)
+            elif kind == "每年":
+                parts.append(z3.And(self.w.year().s == OK, ny == 0))
+            elif kind in ("每季度", "每月"):
+                # the awards of this quarter or month: some of the year's, any number of them
+                key = ("h", self.item.label, kind) if project is None else ("h", self.item.label, project, kind)
+                nq = self.w.var(key, "Int")
+                self.w.constraints += [nq >= 0, nq <= ny]
+                period = self.w.fact("申报季度" if kind == "每季度" else "申报月份")
+                parts.append(z3.And(self.w.year().s == OK, period.s == OK, nq == 0))
+            elif kind == "每次":
+                parts.append(z3.BoolVal(True))
+            else:
+                parts.append(n < count)
+        return z3.And(*parts)
 
     def gross(self, project=None):
         """(pays, amount) after the award, 上浮 and 上限/下限: per project for a 每个项目 item."""
@@ -531,7 +617,9 @@ class Amount:
             amount = _max(z3.RealVal(0), amount - paid)
         _, total, _, in_year = self.w.history(item.label)
         for kind, _, ir in item.limits:
-            if kind not in ("年度上限", "累计上限"):
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
+            if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
                 continue
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
@@ -539,6 +627,9 @@ class Amount:
             if kind == "年度上限":
                 pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
                 used = in_year
+            elif kind != "累计上限":  # 期内累计上限/N: what the window holds, between this year's and all
+                pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
+                used = self.w.window(item.label, kind)
             room = _max(z3.RealVal(0), lim.v - used)
             amount = z3.If(z3.And(lim.s == OK, amount > room), room, amount)
         return z3.And(*pays) if pays else z3.BoolVal(True), amount
@@ -646,7 +737,9 @@ class Verifier:
 
     # ---- building worlds and queries ----
     def world(self):
-        return World(self.plan, self.bound, {})
+        w = World(self.plan, self.bound, {})
+        w.models = self.models  # for 金额（第N条「款」）
+        return w
 
     def check(self, w: World, violation, extra=()):
         s = Query([*w.closed(), *extra, violation], self.rlimit, list(w.vars.values()))
@@ -761,6 +854,8 @@ class Verifier:
             if t == "文本":
                 values = w.texts.get(key, [None])
                 return values[int(value)] if 0 < int(value) < len(values) else "其他"
+            if t == "数量" and kind[1] in plan.fractional_units:
+                return _decimal_text(value)
             if t == "数量":
                 return int(value) if value == int(value) else _decimal_text(value)
             return value
@@ -1004,6 +1099,8 @@ class Verifier:
             return [Encoder(w, None).value(ir)]
 
         def room(w, v):
+            if kind.startswith("期内累计上限/"):
+                return _max(z3.RealVal(0), v.v - w.window(label, kind))
             if kind == "年度上限":
                 return _max(z3.RealVal(0), v.v - w.history(label)[3])
             if kind == "累计上限":
@@ -1024,13 +1121,15 @@ class Verifier:
                 return z3.And(z3.Not(na), amount >= total + margin if margin else amount > total)
             v = values[0]
             unknown = z3.Or(v.s == UNK, v.s == NONE)
-            if kind == "年度上限":
+            if kind == "年度上限" or kind.startswith("期内累计上限/"):
                 unknown = z3.Or(unknown, z3.And(v.s == OK, w.year().s != OK))
             over = amount >= room(w, v) + margin if margin else amount > room(w, v)
             return z3.Or(unknown, z3.And(v.s == OK, over))
 
         def build():
             w = self.world()
+            if kind in ("项目年度上限", "项目累计上限"):
+                raise Unencodable("按项目计的年度或累计上限")
             if pp and kind in ("上限", "下限"):
                 pays, gross = Amount(w, item).gross("p1")
                 return w, z3.And(pays, violation(w, gross, ["p1"], 0))
@@ -1278,14 +1377,26 @@ def _ir(node) -> tuple:
         args = node.args
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "ctx":
             name = ast.literal_eval(args[0]) if args else None
+            if f.attr == "list_field":
+                return ("lfield", name, ast.literal_eval(args[1]))
             return {"field": ("field", name), "param": ("param", name), "project_field": ("pfield", name),
-                    "level_of": ("level_of", name)}[f.attr]
+                    "award_of": ("award_of", name),
+                    "level_of": ("level_of", name), "received": ("received", name)}[f.attr]
         if isinstance(f, ast.Name):
             fn = f.id
             if fn == "Decimal":
                 return ("const", Decimal(ast.literal_eval(args[0])))
             if fn in _CALLS:
                 return (_CALLS[fn], _ir(args[0]), _ir(args[1]))
+            if fn in ("least", "greatest"):
+                return (fn, [_ir(a) for a in args])
+            if fn == "steps":
+                return ("steps", _ir(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "round_to":
+                return ("round", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "aggregate":
+                parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
+                return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)
             if fn == "compare":
                 return ("cmp", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
             if fn in ("and_", "or_"):
@@ -1296,6 +1407,12 @@ def _ir(node) -> tuple:
                 return ("holds", _const(args[1]), _const(args[2]), _const(args[3]))
             if fn in ("member", "contains"):
                 return (fn, _ir(args[0]), _const(args[1]))
+            if fn == "first_held":
+                return ("first_holds", _const(args[1]), _const(args[2]), _const(args[3]))
+            if fn == "first_reached":
+                earlier = args[3].args  # ctx.earlier(name, last_year_field)
+                return ("first", ast.literal_eval(args[0]), ast.literal_eval(earlier[0]),
+                        ast.literal_eval(earlier[1]), _ir(args[2]))
             if fn == "by_level":
                 return ("by_level", _ir(args[0]), {_const(k): _ir(v) for k, v in zip(args[1].keys, args[1].values)})
             if fn == "tier_if":
@@ -1370,6 +1487,8 @@ def models_from_module(source: str) -> dict:
         models[label] = ItemModel(label, _const(spec["kind"]), _const(spec["per_project"]),
                                   (freq[0], freq[1]) if freq else None, conditions, award, uplifts, limits,
                                   _const(spec["topup"]))
+        also = _const(spec["frequency_also"]) if "frequency_also" in spec else ()
+        models[label].frequency_also = [(f[0], f[1]) for f in also]
     return models
 
 

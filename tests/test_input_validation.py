@@ -132,7 +132,7 @@ def test_exact_decimals_are_accepted():
 
 
 @pytest.mark.parametrize("value,words", [
-    ("3家", "不是数量"), ("三", "不是数量"), ("-1", "负数"), ("1,5", "千位分隔符"), (-1, "负数"),
+    ("3人", "不是数量"), ("2.5", "计数单位"), ("三", "不是数量"), ("-1", "负数"), ("1,5", "千位分隔符"), (-1, "负数"),
     (Decimal("-0.5"), "负数"), (True, "整数"), (2.0, "整数"),
 ])
 def test_counts(value, words):

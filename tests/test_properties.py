@@ -19,7 +19,7 @@ from compiler.lower import lower
 from compiler.propgen import generate_properties, load_properties
 
 HERE = Path(__file__).parent / "prop_policies"
-EXAMPLES = "60"
+EXAMPLES = "100"  # enough for each seeded defect below to be found (60 no longer was, as the draws changed)
 
 
 def program(name):
@@ -159,5 +159,38 @@ def test_polc_test_runs_cases_then_properties(capsys):
     assert main(["test", str(HERE / "clean.pol"), "--examples", "20"]) == 0
     out = capsys.readouterr().out
     assert "性质测试" in out and "failed" in out.splitlines()[-1]
-    assert main(["test", str(HERE / "wrong_base.pol"), "--examples", "40"]) == 1
+    assert main(["test", str(HERE / "wrong_base.pol"), "--examples", "100"]) == 1
     assert "反例" in capsys.readouterr().out
+
+
+def test_multi_year_property_catches_an_evaluator_that_forgets_history():
+    """Year after year with awards fed back: an evaluator that ignores the 已获支持 history pays a one-off
+    award every year and passes a cumulative cap; the multi-year property of each such item fails, and
+    the real module passes it (tests/policies/frequency.pol, scoped_caps.pol)."""
+    policies = Path(__file__).parent / "policies"
+    for name, items in (("frequency.pol", {"第1条「一次性」", "第3条「最多」", "第4条「发射」"}),
+                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」"})):
+        prog = check(policies / name).program
+        module = load_properties(str(policies / name), program=prog)
+        years = {n for n, label, _ in module.PROPERTIES if n.endswith("_years")}
+        assert {label for n, label, _ in module.PROPERTIES if n in years} == items
+        assert not years & failures(module)
+        real = pc.Evaluator(pc.module_from_source(source_text(prog), "real"))
+
+        def forgetful(record, params, labels=None, real=real):
+            return real({**record, "已获支持": []}, params, labels)
+        assert years <= failures(module, forgetful)
+
+
+def test_group_cap_property_catches_a_module_without_the_group_cap():
+    """tests/policies/group_cap.pol: drop the 组合上限 from the generated module and both group-cap
+    properties fail (a fair's booth and travel items together above 10万元; 研发 and 人才 above 100万元)."""
+    path = Path(__file__).parent / "policies" / "group_cap.pol"
+    prog = check(path).program
+    source = source_text(prog)
+    mutated, count = re.subn(r"'group_caps': \[.*?\],\n", "'group_caps': [],\n", source, flags=re.S)
+    assert count == 1
+    module = load_properties(str(path), program=prog)
+    caps = {n for n, *_ in module.PROPERTIES if n.startswith("test_group_cap_")}
+    assert len(caps) == 2 and not caps & failures(module)
+    assert caps <= failures(module, pc.module_from_source(mutated, "no_group_cap"))

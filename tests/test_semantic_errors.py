@@ -21,7 +21,7 @@ BASE = [
     "参数「比例」：比例，范围 0% 至 50%，取值 10%",          # 5
     "第1条「研发」",                                        # 6
     "  原文「第1条 支持研发。」",                            # 7
-    "  款「研发支持」",                                      # 8
+    "  款「研发支持」 频次 每年",                             # 8
     "    原文「对研发费用达到100万元的企业给予支持。」",       # 9
     "    条件 「研发费用」 达到 100万元",                     # 10
     "    给予 按「研发费用」的「比例」",                      # 11
@@ -75,6 +75,9 @@ CASES = [
     ("an item without 原文", dict(delete=[9]), "E402", 8, 3),
     ("an item without 给予", dict(delete=[11]), "E470", 8, 3),
     ("an award growing with the figures and no cap", dict(delete=[12]), "W420", 8, 3),
+    ("a monetary item that does not say how often it pays", dict(replace={8: "  款「研发支持」"}), "W430", 8, 3),
+    ("一次性 together with another frequency", dict(replace={8: "  款「研发支持」 频次 一次性、每年"}), "E135", 8, 11),
+    ("the same frequency twice", dict(replace={8: "  款「研发支持」 频次 每年、每年"}), "E135", 8, 11),
     ("overlapping tiers", dict(replace={11: "    给予 分档「研发费用」", 12: "      档 达到 100万元 且 不超过 500万元：10万元"},
                                append=["      档 达到 500万元：20万元"]), "E410", 13, 7),
     ("a gap between tiers", dict(replace={11: "    给予 分档「研发费用」", 12: "      档 达到 100万元 且 低于 500万元：10万元"},
@@ -113,6 +116,15 @@ CASES = [
     ("补充条件 in a policy rather than a 细则", dict(append=["补充条件 第1条「研发支持」：「外资企业」"]), "E492", 13, 1),
     ("a case with no expectation", dict(append=["案例「空」", "  企业「研发费用」50万元"]), "W491", 13, 1),
     ("an expectation that names no item", dict(append=["案例「甲」", "  企业「研发费用」50万元", "  预期 第1条 符合"]), "E493", 15, 6),
+    ("首次 on a parameter, which has no earlier years", dict(replace={10: "    条件 「比例」 首次达到 5%"}), "E316", 10, 8),
+    ("首次 after an expression, not a field", dict(replace={10: "    条件 「研发费用」+1万元 首次达到 100万元"}),
+     "E134", 10, 8),
+    ("a case's 历年 of an unknown field", dict(append=["案例「甲」", "  历年「研发费」2024年度 50万元", "  预期 第1条「研发支持」 不符合"]),
+     "E226", 14, 3),
+    ("a case's 历年 value of the wrong type",
+     dict(append=["案例「甲」", "  历年「研发费用」2024年度 50家", "  预期 第1条「研发支持」 不符合"]), "E313", 14, 18),
+    ("补差 against an external award never declared", dict(append=["    补差：「市级奖励」"]), "E228", 13, 8),
+    ("已获 of an external award never declared", dict(replace={10: "    条件 非 已获「市级奖励」"}), "E228", 10, 12),
     ("a 细则 value outside the policy's range",
      dict(rules=["细则「示例」", "扩展「p.pol」", "设定「比例」为 80%"]), "E452", 3, 9),
 ]
@@ -148,5 +160,5 @@ def test_text_and_level_parameter_values_are_values_not_names(tmp_path):
 
 def test_a_count_limit_must_be_a_whole_number(tmp_path):
     # 频次 最多 1.5次 would silently become 1: it is an error instead, at the 频次 clause (line 13, column 5).
-    result = run(tmp_path, append=["    频次 最多 1.5次"])
+    result = run(tmp_path, replace={8: "  款「研发支持」"}, append=["    频次 最多 1.5次"])
     assert ("E133", 13, 5) in found(result)

@@ -227,3 +227,14 @@ def test_every_finding_is_complete(name):
         assert f.severity in rv.SEVERITIES and f.kind and f.title and f.why
         assert f.suggestion.startswith(("建议", "如", "请")), f.suggestion
         assert f.quotes or f.rows, f.title
+
+
+def test_items_whose_frequency_the_text_does_not_state():
+    # tests/policies/frequency_scopes.pol: 第5条 states its reading (频次 一次性，原文未写), 第6条 writes no 频次;
+    # 第1至4条 take their frequency from the text and are not listed.
+    result = check(HERE.parent / "policies" / "frequency_scopes.pol")
+    found = of(rv.review(result.program), rv.FREQUENCY)
+    assert len(found) == 1
+    assert found[0].articles == ("5", "6")
+    assert found[0].rows == (("第5条「总部奖励」", "一次性支持（原文未写，编码理解）"),
+                             ("第6条「研发机构」", "默认：每次符合条件均支持，不看已获支持"))
