@@ -956,8 +956,11 @@ def check_group_cap(policy, cap, case):
     others = sum((Decimal(r["金额"]) for label, r in paid.items() if label not in cap["members"]), Decimal(0))
     if cap["scope"] == "项目":
         projects = {p for r in members for p in r.get("项目金额", {})}
-        allowed = sum((min(value, sum((Decimal(r["项目金额"][p]) for r in members if p in r.get("项目金额", {})),
-                                      Decimal(0))) for p in projects), Decimal(0))
+        sums = [sum((Decimal(r["项目金额"][p]) for r in members if p in r.get("项目金额", {})), Decimal(0))
+                for p in projects]
+        # 项目金额 are each rounded to the fen for display, while an item's amount is rounded once from
+        # the exact sum (LANGUAGE.md §7): a project the cap does not bind may differ by half a fen.
+        allowed = sum((min(value, x) for x in sums), Decimal(0)) + Decimal("0.005") * sum(1 for x in sums if x < value)
     else:
         used = case.used(set(cap["members"]), case.year if cap["scope"] == "每年" else None) \
             if cap["scope"] != "每年" or case.year is not None else Decimal(0)

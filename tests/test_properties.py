@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -96,8 +97,10 @@ DEFECTS = {
     # policy file: (property the tests find it with, the solver's property name)
     "tier_over_cap.pol": ("test_item_1_fixed_0", "fixed_0"),
     "wrong_base.pol": ("test_item_1_nonneg", "nonneg"),
-    "mutex_twice.pol": ("test_group_1", "mutex"),
 }
+# mutex_twice.pol (中级、高级 一次性 in a 互斥 group, no 补差) used to be a seeded defect: an enterprise
+# could take 中级 one year and 高级 the next. The runtime now reads 互斥 as 不重复支持 across years
+# (runtime.received_before), so it pays only once; test_mutex_is_not_paid_twice_across_years checks that.
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
@@ -194,3 +197,16 @@ def test_group_cap_property_catches_a_module_without_the_group_cap():
     caps = {n for n, *_ in module.PROPERTIES if n.startswith("test_group_cap_")}
     assert len(caps) == 2 and not caps & failures(module)
     assert caps <= failures(module, pc.module_from_source(mutated, "no_group_cap"))
+
+
+def test_mutex_is_not_paid_twice_across_years():
+    """中级 20万元 was paid in 2024; in 2025 the enterprise holds the national level, so 高级 (50万元)
+    qualifies, but the two are one 互斥 group of one-off awards: nothing more is counted (合计 0)."""
+    from compiler.interpreter import Interpreter
+
+    result = Interpreter(program("mutex_twice.pol")).evaluate(
+        {"已认定": {"企业技术中心": "国家级"}, "申报年度": 2025,
+         "已获支持": [{"条款": "第4条「中级」", "年度": 2024, "金额": "20万元"}]}, {}, "2024-06-30")
+    high = next(r for r in result["条款"] if r["条款"] == "第4条「高级」")
+    assert high["金额"] == "500000.00" and any("不重复支持" in str(s) for s in high["理由"])
+    assert result["汇总"]["合计"] == "0.00" and result["汇总"]["计入合计"] == []
