@@ -1320,19 +1320,29 @@ def project_caps(spec, ctx, sub: Outcome, amount, project_past):
             return UNKNOWN
         if stop is not None:
             continue
-        if kind == "项目年度上限":
-            if ctx.year is None:
-                sub.missing.add("申报年度")
-                return UNKNOWN
-            used = sum((h["金额"] for h in project_past if h["年度"] == ctx.year), Decimal(0))
-        else:
-            used = sum((h["金额"] for h in project_past), Decimal(0))
+        used = used_in_scope(kind, project_past, ctx.year)
+        if used is None:
+            sub.missing.add("申报年度")
+            return UNKNOWN
         room = max(Decimal(0), limit - used)
         if amount > room:
             amount = room
             sub.cap = text
             sub.steps.append(step(text, f"本项目已获{money_text(used)}，本次最多{money_text(room)}", where))
     return amount
+
+
+def used_in_scope(kind: str, past: list, year):
+    """What earlier awards already used of a cap: this year's (年度上限), the window's
+    (期内累计上限/N: this year and the N−1 before) or all of them (累计上限); a 项目 cap reads
+    one project's awards. None when the cap needs the year and the record gives none."""
+    base = kind.removeprefix("项目")
+    if base == "年度上限" or base.startswith("期内累计上限/"):
+        if year is None:
+            return None
+        first = year - (int(base.partition("/")[2]) - 1 if base != "年度上限" else 0)
+        return sum((h["金额"] for h in past if first <= h["年度"] <= year), Decimal(0))
+    return sum((h["金额"] for h in past), Decimal(0))
 
 
 def settle(spec, ctx, out: Outcome, amount, past) -> dict:
@@ -1361,14 +1371,10 @@ def settle(spec, ctx, out: Outcome, amount, past) -> dict:
             return finish(spec, out, "信息不足")
         if stop is not None:
             continue
-        if kind == "年度上限" or kind.startswith("期内累计上限/"):
-            if ctx.year is None:
-                out.missing.add("申报年度")
-                return finish(spec, out, "信息不足")
-            first = ctx.year - (int(kind.partition("/")[2]) - 1 if kind != "年度上限" else 0)
-            used = sum((h["金额"] for h in past if first <= h["年度"] <= ctx.year), Decimal(0))
-        else:
-            used = sum((h["金额"] for h in past), Decimal(0))
+        used = used_in_scope(kind, past, ctx.year)
+        if used is None:
+            out.missing.add("申报年度")
+            return finish(spec, out, "信息不足")
         room = max(Decimal(0), limit - used)
         if amount > room:
             amount = room
