@@ -216,8 +216,12 @@ def test_level_property_is_found_even_when_the_conditions_are_rarely_met(tmp_pat
     path.write_text(text.replace("，「区级」100万元", ""), encoding="utf-8")
     assert "W421" in codes(path)
     failed = {text: o for (label, text), o in property_outcomes(path, examples=20).items() if not o.passed}
-    assert list(failed) == ["上限按「企业技术中心」分级：「国家级」300万元，「市级」200万元列出条件允许的每一级"]
-    assert "「区级」" in next(iter(failed.values())).error.message
+    # The per-level property must fail whatever the draws; the cap property may or may not stumble
+    # on a qualifying 区级 enterprise in 20 examples, and if it does it must blame the same level.
+    per_level = "上限按「企业技术中心」分级：「国家级」300万元，「市级」200万元列出条件允许的每一级"
+    assert per_level in failed and "「区级」" in failed[per_level].error.message
+    assert set(failed) <= {per_level, "遵守上限按「企业技术中心」分级：「国家级」300万元，「市级」200万元"}
+    assert all("区级" in o.error.message + o.error.case.show() for o in failed.values())
 
 
 def test_cap_property_passes_when_every_allowed_level_is_listed(tmp_path):

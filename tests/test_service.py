@@ -16,7 +16,7 @@ import sys
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 from evalkit import POLICIES, REPO, Pair
 from servekit import Server
@@ -194,29 +194,30 @@ def test_batch_streams_a_large_upload(client):
 
 # ---- schemathesis against the live document ------------------------------------------
 
-@pytest.fixture(scope="module")
-def api_schema(server):
-    return schemathesis.openapi.from_url(f"{server.url}/openapi.json")
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
 @schemathesis.serializer("application/x-ndjson")
 def json_lines(ctx, value):
     """A batch body is described as text (one JSON object a line); send it as UTF-8."""
     return value.encode("utf-8") if isinstance(value, str) else json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-@schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-def test_openapi_document_holds(case):
+def test_openapi_document_holds(server):
     """No 5xx, and every response matches the status codes and schemas the document declares.
 
+    Each operation's cases are drawn with hypothesis directly rather than through schemathesis's
+    pytest integration, which follows pytest's internals from release to release.
     Left out: whether the server accepts every schema-valid request and rejects every invalid one.
     The input contract is looser than the runtime in places (a 参数 value must also parse as its
     type; a date pattern admits 2025-02-30) and stricter in others (an unknown recognition is a
     warning in 输入提示, not an error), so those two checks would test the contract, not the service.
     """
-    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance,
-                                            schemathesis.checks.negative_data_rejection])
+    document = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    operations = [result.ok() for result in document.get_all_operations()]
+    assert len(operations) >= 6
+    excluded = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def holds(case):
+            case.call_and_validate(excluded_checks=excluded)
+
+        holds()
