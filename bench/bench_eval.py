@@ -20,9 +20,9 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from compiler.build import source_text
-from compiler.check import check
-from compiler.interpreter import Interpreter
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "minhang_2024.pol"

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from compiler.check import check
-from compiler.parser import lark_parser
+from compiler.semantics.check import check
+from compiler.syntax.parser import lark_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "minhang_2024.pol"

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from compiler.check import check
+from compiler.semantics.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "minhang_2024.pol"

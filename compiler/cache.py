@@ -118,9 +118,9 @@ class Entry:
 
 
 def _store(key: str, program, folder: Path) -> Entry:
-    from .build import metadata
-    from .codegen import generate
-    from .lower import lower
+    from compiler.targets.python.build import metadata
+    from compiler.targets.python.codegen import generate
+    from compiler.plan.lower import lower
 
     plan = lower(program)
     source = generate(plan, metadata(program))
@@ -172,10 +172,10 @@ class Loaded:
 
 def load_interpreter(path: str | Path, rules: str | Path | None = None, check_program=None) -> Loaded | None:
     """The reference interpreter for a policy, from the cache when it is fresh."""
-    from .interpreter import Interpreter
+    from compiler.targets.python.interpreter import Interpreter
 
     def checked():
-        from .check import check
+        from compiler.semantics.check import check
 
         result = check(path, rules=rules)
         if not result.ok:

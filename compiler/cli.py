@@ -8,25 +8,13 @@ import re
 import sys
 from decimal import Decimal
 
-from . import __version__
-from .escape import terminal
-
-
-def _print_diagnostics(result, out) -> None:
-    from .diagnostics import render
-    from .source import Source, read_source
-
-    sources = dict(result.program.sources) if result.program else {}
-    for d in result.diagnostics:
-        if d.span.file not in sources:  # a file that did not load: read it again to show its lines
-            src = read_source(d.span.file)
-            sources[d.span.file] = src if isinstance(src, Source) else None
-        src = sources[d.span.file]
-        print(render(d, list(src.lines) if src else None), file=out)
+from compiler import __version__
+from compiler.escape import terminal
+from compiler.semantics.check import print_diagnostics
 
 
 def cmd_check(args) -> int:
-    from .check import check
+    from compiler.semantics.check import check
 
     results = []
     for path in args.files:
@@ -38,7 +26,7 @@ def cmd_check(args) -> int:
         print(json_for_terminal(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)))
         return 1 if failed else 0
     for path, r in results:
-        _print_diagnostics(r, sys.stdout)
+        print_diagnostics(r, sys.stdout)
         s = r.summary()
         print(terminal(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：未能读入（见上面的错误）"))
         print(f"  条 {s['articles']}，款 {s['items']}，参数 {s['parameters']}（待定 {s['pending_parameters']}），"
@@ -60,11 +48,11 @@ def cmd_check(args) -> int:
 
 def _load(args):
     """Check the policy (and 细则); print diagnostics and return the program, or None on errors."""
-    from .check import CheckResult, check
+    from compiler.semantics.check import CheckResult, check
 
     result = check(args.file, rules=getattr(args, "rules", None))
     if not result.ok:
-        _print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
         print(terminal(f"{args.file}：有 {len(result.errors)} 个错误，无法求值；请先修正（polc check {args.file}）"),
               file=sys.stderr)
         return None
@@ -88,8 +76,8 @@ def _read_json(path: str):
     """The record in a JSON file, read bounded (files.read_bounded) and parsed as every service parses
     it (runtime.read_json): a BOM, a key given twice, nesting too deep are refused with their place.
     Fractions and NaN/Infinity load as floats; validation then rejects them with the field's path."""
-    from . import runtime as rt
-    from .files import ReadRefused, os_error_text, read_bounded
+    from compiler import runtime as rt
+    from compiler.files import ReadRefused, os_error_text, read_bounded
 
     shown = terminal(path)
     try:
@@ -115,11 +103,11 @@ def cmd_eval(args) -> int:
     if _is_batch(args):
         return cmd_eval_batch(args)
     if args.detail == "compact" or args.no_cache:
-        from . import runtime as rt
-        from .cache import load_interpreter
+        from compiler import runtime as rt
+        from compiler.cache import load_interpreter
 
         if args.no_cache:
-            from .interpreter import Interpreter
+            from compiler.targets.python.interpreter import Interpreter
 
             program = _load(args)
             interpreter = Interpreter(program) if program is not None else None
@@ -130,7 +118,7 @@ def cmd_eval(args) -> int:
             return 1
         evaluate, input_error = interpreter.evaluate, rt.InputError
     else:  # the cached generated module: a repeated eval neither checks nor loads the front end
-        from .cache import load
+        from compiler.cache import load
 
         entry = load(args.file, args.rules, lambda: _load(args))
         if entry is None:
@@ -152,7 +140,7 @@ def cmd_eval(args) -> int:
         print(f"错误：{terminal(exc)}", file=sys.stderr)
         return 1
     if args.detail == "compact":
-        from .results import compact, explain
+        from compiler.targets.python.results import compact, explain
 
         result = compact(result, explain(interpreter, record, result, params, args.date))
     if args.json or args.detail == "compact":
@@ -171,7 +159,7 @@ def json_for_terminal(text: str) -> str:
 def _is_batch(args) -> bool:
     """Many enterprises: an output file, or a JSON Lines, CSV or Parquet input. Without --output a
     .json file (or any other name) is one enterprise, as before; with it, a JSON array is many."""
-    from .batch import format_of
+    from compiler.batch import format_of
 
     if args.output is not None:
         return True
@@ -185,9 +173,9 @@ def cmd_eval_batch(args) -> int:
     """Evaluate every record of --input, writing each result (or its problems) as it comes."""
     import os
 
-    from . import runtime as rt
-    from .batch import RecordError, Writer, format_of, read_records, size_of
-    from .cache import load_interpreter
+    from compiler import runtime as rt
+    from compiler.batch import RecordError, Writer, format_of, read_records, size_of
+    from compiler.cache import load_interpreter
 
     detail = args.detail or "compact"
     for path in (args.input, args.output):
@@ -232,7 +220,7 @@ def cmd_eval_batch(args) -> int:
             try:
                 result = interpreter.evaluate(record, params, args.date)
                 if detail == "compact":
-                    from .results import compact, explain
+                    from compiler.targets.python.results import compact, explain
 
                     result = compact(result, explain(interpreter, record, result, params, args.date))
                 outcome = {"行": number, "结果": result}
@@ -263,8 +251,8 @@ def _progress(total_bytes: int):
 def cmd_serve(args) -> int:
     import os
 
-    from .cache import load_interpreter
-    from .service import Limits, create_app, policy_ids, served_policy
+    from compiler.cache import load_interpreter
+    from compiler.service import Limits, create_app, policy_ids, served_policy
 
     if args.rules and len(args.files) > 1:
         print("错误：--rules 只能配一份政策；多份政策时，直接给出各自的细则文件（细则写明了它扩展的政策）",
@@ -302,7 +290,7 @@ def print_result(result: dict, show_all: bool = False) -> None:
     def print(*parts):  # noqa: A001 - every line of the result goes through terminal()
         builtins.print(terminal(" ".join(str(x) for x in parts)))
 
-    from .diagnostics import display_width
+    from compiler.diagnostics import display_width
 
     def pad(text: str, width: int) -> str:
         return text + " " * max(0, width - display_width(text))
@@ -312,7 +300,7 @@ def print_result(result: dict, show_all: bool = False) -> None:
     print(f"{result['政策']}" + (f"（评估日期 {result['评估日期']}）" if result["评估日期"] else "（未指定评估日期，未核对施行期）"))
     for w in result["输入提示"]:
         print(f"  提示 {w['位置']}：{w['问题']}")
-    from .runtime import money_text
+    from compiler.runtime import money_text
 
     def shown(amount: str) -> str:
         return money_text(Decimal(amount)) if amount is not None else ""
@@ -346,9 +334,9 @@ def print_result(result: dict, show_all: bool = False) -> None:
 
 
 def cmd_test(args) -> int:
-    from .cases import run_case
-    from .check import check
-    from .interpreter import Interpreter
+    from compiler.plan.cases import run_case
+    from compiler.semantics.check import check
+    from compiler.targets.python.interpreter import Interpreter
 
     program = _load(args)
     if program is None:
@@ -377,35 +365,112 @@ def cmd_test(args) -> int:
                     print(terminal(f"        · {st['检查']} → {st['结果']}  {st['位置']}"))
     print(f"{len(cases) - failed} passed, {failed} failed")
     if not args.no_properties:
-        from .propgen import run_and_report
+        from compiler.targets.properties.propgen import run_and_report
 
         failed += run_and_report(program, args.file, args.rules, args.examples)
     return 1 if failed else 0
 
 
 def cmd_verify(args) -> int:
-    from .verify import cmd_verify as run
+    import time
 
-    return run(args)
+    from compiler.targets.smt.verify import verify_program
+    from compiler.semantics.check import CheckResult, check
+
+    start = time.perf_counter()
+    result = check(args.file, rules=args.rules)
+    if not result.ok:
+        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        print(f"{args.file}：有 {len(result.errors)} 个错误，无法验证", file=sys.stderr)
+        return 1
+    source = None
+    if args.module:
+        with open(args.module, encoding="utf-8") as f:
+            source = f.read()
+    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget)
+    elapsed = time.perf_counter() - start
+    proved = sum(1 for p in props if p.status == "proved")
+    if args.json:
+        json.dump({"proved": proved, "total": len(props), "seconds": round(elapsed, 2),
+                   "properties": [{"条款": p.label, "性质": p.text, "结果": p.status, "说明": p.detail,
+                                   "反例": p.example} for p in props]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0 if proved == len(props) else 1
+    command = f"polc eval {args.file}" + (f" --rules {args.rules}" if args.rules else "")
+    for p in props:
+        if p.status == "proved":
+            continue
+        word = {"counterexample": "反例", "unknown": "未定", "unencodable": "无法编码"}[p.status]
+        print(f"{word}  {p.label}  {p.text}" + (f"：{p.detail}" if p.detail else ""))
+        if p.example is not None and "企业" in p.example:
+            print(f"      企业：{json.dumps(p.example['企业'], ensure_ascii=False, sort_keys=True)}")
+            sets = " ".join(f"--set {k}={v}" for k, v in sorted(p.example["参数"].items()))
+            print(f"      复现：把企业存为 ce.json，运行 {command} --input ce.json{(' ' + sets) if sets else ''}")
+        elif p.example is not None:
+            print(f"      {json.dumps(p.example, ensure_ascii=False, sort_keys=True)}")
+    skipped = sum(1 for p in props if p.detail.startswith("已达到验证的总资源上限"))
+    if skipped:
+        print(f"已达到验证的总资源上限（{args.budget} 单位，--budget）：{skipped} 条性质未求解", file=sys.stderr)
+    print(f"证明 {proved} / {len(props)} 条性质，用时 {elapsed:.1f} 秒")
+    return 0 if proved == len(props) else 1
 
 
 def cmd_docs(args) -> int:
-    from .docgen import cmd_docs as run  # imported when used: a warm polc eval loads only what it runs
+    """``polc docs FILE [--rules R] -o DIR``: check, then write the Markdown pages."""
+    from pathlib import Path
 
-    return run(args)
+    from compiler.targets.docs.docgen import generate  # imported when used: a warm polc eval loads only what it runs
+    import sys
+
+    from compiler.semantics.check import CheckResult, check
+
+    result = check(args.file, rules=args.rules)
+    if not result.ok:
+        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        print(f"{args.file}：有 {len(result.errors)} 个错误，无法生成文档；请先修正（polc check {args.file}）",
+              file=sys.stderr)
+        return 1
+    site = generate(result)
+    written = site.write(args.output)
+    print(f"已生成 {len(written)} 个页面：{Path(args.output) / 'index.md'}")
+    return 0
 
 
 def cmd_review(args) -> int:
-    from .review import cmd_review as run
+    """polc review FILE [--rules R] [-o REPORT.md]."""
+    from compiler.review import REVIEWABLE, SEVERITIES, Reviewer, render_markdown
+    import sys
+    from pathlib import Path
 
-    return run(args)
+    from compiler.semantics.check import CheckResult, check
+
+    result = check(args.file, rules=args.rules)
+    blocking = [d for d in result.errors if d.code not in REVIEWABLE]
+    if result.program is None or blocking:
+        print_diagnostics(CheckResult(result.program, blocking or result.errors), sys.stderr)
+        print(f"{args.file}：有 {len(blocking or result.errors)} 个错误，无法审查；请先修正（polc check {args.file}）",
+              file=sys.stderr)
+        return 1
+    reviewer = Reviewer(result.program)
+    findings = reviewer.run()
+    text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
+    counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
+    for notice in reviewer.notices:
+        print(f"审查未完成：{notice}", file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"已生成审查报告 {args.output}：{counts}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_build(args) -> int:
     from pathlib import Path
 
-    from .build import build_module, name_problem
-    from .files import os_error_text
+    from compiler.targets.python.build import build_module, name_problem
+    from compiler.files import os_error_text
 
     if args.name is not None and name_problem(args.name):
         print(terminal(f"--name「{args.name}」不能作模块名：{name_problem(args.name)}。"
@@ -482,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
     p.add_argument("--module", metavar="GENERATED.py", help="验证 polc build 生成的模块，而不是政策的求值语义")
-    from .limits import BUDGET, RLIMIT
+    from compiler.limits import BUDGET, RLIMIT
     p.add_argument("--rlimit", type=int, default=RLIMIT, metavar="单位",
                    help=f"每个求解查询的资源上限（求解器的确定性计数，不是时间；默认 {RLIMIT}）")
     p.add_argument("--budget", type=int, default=BUDGET, metavar="单位",
@@ -502,20 +567,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
     p.set_defaults(func=cmd_review)
 
-    from .formatter import cmd_fmt
+    from compiler.syntax.formatter import cmd_fmt
     p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")
     p.add_argument("files", nargs="+", metavar="FILE", help="要排版的 .pol 文件")
     p.add_argument("--check", action="store_true", help="只检查：列出格式不一致的文件并以失败退出，不改写")
     p.set_defaults(func=cmd_fmt)
 
-    from .scaffold import cmd_new
+    from compiler.scaffold import cmd_new
     p = sub.add_parser("new", help="从原文起草：把原文文本分成章、条、款，照抄原文，每一款标为待编码")
     p.add_argument("--source", required=True, metavar="TEXT.txt", help="政策原文（UTF-8 文本）")
     p.add_argument("-o", "--output", required=True, metavar="FILE.pol", help="要生成的 .pol 文件（与原文同目录）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     p.set_defaults(func=cmd_new)
 
-    from .lsp import cmd_lsp
+    from compiler.lsp import cmd_lsp
     p = sub.add_parser("lsp", help="语言服务器（经标准输入输出）：编辑器中的诊断、悬停说明、跳转到定义、补全与大纲")
     p.set_defaults(func=cmd_lsp)
     return parser
@@ -535,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except OSError as exc:  # an output folder that cannot be made, a file that cannot be written
-        from .files import os_error_text
+        from compiler.files import os_error_text
         print(terminal(f"错误：{os_error_text(exc)}：{exc.filename or ''}"), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug in polc: one line, not a traceback

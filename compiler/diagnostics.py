@@ -12,7 +12,7 @@ from typing import Iterable
 
 import attrs
 
-from .escape import terminal
+from compiler.escape import terminal
 
 
 @attrs.frozen

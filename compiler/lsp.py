@@ -1,6 +1,6 @@
 """polc lsp: a language server over stdio for editors (pygls, the `editor` extra).
 
-Diagnostics are those of `polc check` (``compiler.check.check`` on the editor's
+Diagnostics are those of `polc check` (``compiler.semantics.check.check`` on the editor's
 text, so unsaved edits count). Hover, go to definition, completion and document
 symbols read the checked program; while the text does not parse, the last program
 that did is used, so an editor keeps its answers during typing. The analysis
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import attrs
 
-from . import nodes as n
-from .check import CheckResult, check
-from .diagnostics import ERROR, Span
-from .keywords import BOUNDARY_WORDS, KEYWORDS, all_words
+from compiler.syntax import nodes as n
+from compiler.semantics.check import CheckResult, check
+from compiler.diagnostics import ERROR, Span
+from compiler.syntax.keywords import BOUNDARY_WORDS, KEYWORDS, all_words
 
 
 # ---- positions: polc counts columns in characters from 1; LSP in UTF-16 units from 0 ----
@@ -68,7 +68,7 @@ def name_at(line: str, index: int) -> NameAt | None:
             before = _ARTICLE_BEFORE.search(line[:match.start()])
             article = None
             if before:
-                from .builder import article_number
+                from compiler.syntax.builder import article_number
                 try:
                     article = article_number(before.group(0).strip())
                 except Exception:  # noqa: BLE001 - a number too odd to read names no article
@@ -131,7 +131,7 @@ def _bound(program) -> set[str]:
 
 def describe(program, found: Found) -> str:
     """Markdown for a hover: kind, type and unit, 原文, and whether a parameter is still 待定."""
-    from . import render
+    from compiler.syntax import render
 
     node = found.node
     lines: list[str] = []
@@ -235,7 +235,7 @@ def build_server():
     from lsprotocol import types as t
     from pygls.lsp.server import LanguageServer
 
-    from . import __version__
+    from compiler import __version__
 
     server = LanguageServer("polc", __version__)
     last_good: dict[str, object] = {}

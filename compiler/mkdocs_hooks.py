@@ -5,7 +5,7 @@ Nothing generated is committed. Each policy (and each 细则) is checked exactly
 diagnostics. Hand-written pages hold two generated tables between markers,
 ``<!-- polc:keywords -->`` (the keyword table) and ``<!-- polc:cli -->`` (the
 command reference), each closed by ``<!-- /polc:NAME -->``: they are written into
-the pages by ``python -m compiler.docgen`` and refreshed again at build time.
+the pages by ``python -m compiler.reference`` and refreshed again at build time.
 
 mkdocs.yml: ``hooks: [compiler/mkdocs_hooks.py]``; which files are read is set
 by ``extra.polc.policies`` (a glob relative to mkdocs.yml, default
@@ -24,9 +24,9 @@ from urllib.parse import quote
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
-from compiler import docgen
-from compiler.check import check
-from compiler.cli import _print_diagnostics
+from compiler import reference
+from compiler.semantics.check import check, print_diagnostics
+from compiler.targets.docs import docgen
 
 log = logging.getLogger("mkdocs.plugins.polc")
 
@@ -47,7 +47,7 @@ def on_config(config):
     for path in _policy_files(config):
         result = check(str(path))
         out = io.StringIO()
-        _print_diagnostics(result, out)
+        print_diagnostics(result, out)
         if not result.ok:
             failures.append(out.getvalue())
             continue
@@ -106,5 +106,5 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     if "<!-- polc:" in markdown:  # the tables are in the page already; refreshed here so a stale page cannot ship
-        markdown = re.sub(r"<!-- /?polc:[a-z]+ -->\n?", "", docgen.fill_tables(markdown))  # no markers in the site
+        markdown = re.sub(r"<!-- /?polc:[a-z]+ -->\n?", "", reference.fill_tables(markdown))  # no markers in the site
     return markdown

@@ -18,17 +18,17 @@ from pathlib import Path
 
 import attrs
 
-from . import nodes as n
-from .builder import relation
-from .coverage import coverage as measure_coverage
-from .coverage import occurrences
-from .diagnostics import Reporter
-from .escape import md
-from .keywords import BOUNDARY_WORDS
-from .lower import lower
-from .program import Program
-from .render import text as render_text
-from .structure import MONETARY, Structure, magnitude, squeeze, tier_problems
+from compiler.syntax import nodes as n
+from compiler.syntax.builder import relation
+from compiler.semantics.coverage import coverage as measure_coverage
+from compiler.semantics.coverage import occurrences
+from compiler.diagnostics import Reporter
+from compiler.escape import md
+from compiler.syntax.keywords import BOUNDARY_WORDS
+from compiler.plan.lower import lower
+from compiler.semantics.program import Program
+from compiler.syntax.render import text as render_text
+from compiler.semantics.structure import MONETARY, Structure, magnitude, squeeze, tier_problems
 
 SEVERE, GENERAL, HINT = "严重", "一般", "提示"
 
@@ -196,7 +196,7 @@ class Reviewer:
     @property
     def encoder(self):
         if self._encoder is None:
-            from .review_logic import Encoder
+            from compiler.targets.smt.review_logic import Encoder
             self._encoder = Encoder(self.plan, self.values)
         return self._encoder
 
@@ -256,7 +256,7 @@ class Reviewer:
         found = sorted(self.findings, key=lambda f: (
             order[f.severity], min((article_order(a) for a in f.articles), default=(2, 0)), f.kind, f.title))
         if self._encoder is not None and self._encoder.unasked:
-            from .review_logic import BUDGET
+            from compiler.targets.smt.review_logic import BUDGET
             self.notices.append(f"求解器达到审查的总资源上限（{BUDGET} 单位）：另有 {self._encoder.unasked} 项条件检查未完成，"
                                 "其中的矛盾或重复支持可能未被发现。")
         if len(found) > MAX_FINDINGS:
@@ -386,7 +386,7 @@ class Reviewer:
         uses: dict[str, list[n.Item]] = defaultdict(list)
         for item in self.items:
             plan = self.plans[item.label]
-            from .review_logic import positive_recognitions
+            from compiler.targets.smt.review_logic import positive_recognitions
             for c in plan.conditions:
                 for rec in positive_recognitions(c.test):
                     if item not in uses[rec]:
@@ -514,7 +514,7 @@ class Reviewer:
                 continue
             measure = render_text(award.measure)
             for code, tier, other in tier_problems(award, self.value, symbolic=True):
-                from .render import band_text
+                from compiler.syntax.render import band_text
                 this = band_text(tier.band, measure) if tier.band else "（未写范围）"
                 that = band_text(other.band, measure) if other is not None and other.band else ""
                 if code == "E410":
@@ -538,7 +538,7 @@ class Reviewer:
 
     # ---- 条件：不可能成立、必然成立 ----
     def conditions(self) -> None:
-        from .review_logic import band_formula
+        from compiler.targets.smt.review_logic import band_formula
         enc = self.encoder
         for item in self.items:
             plan = self.plans[item.label]
@@ -568,7 +568,7 @@ class Reviewer:
                 measure_ir, bands = plan.award[1], plan.award[2]
                 for tier_ir, tier in zip(bands, item.award.tiers):
                     if enc.satisfiable(whole, band_formula(enc, measure_ir, tier_ir)) is False:
-                        from .render import band_text
+                        from compiler.syntax.render import band_text
                         band = band_text(tier.band, render_text(item.award.measure)) if tier.band else ""
                         self.add(GENERAL, NEVER, f"{item.label}的一档“{band}”永远用不上", (item.article,),
                                  (self.item_quote(item),),
@@ -666,7 +666,7 @@ class Reviewer:
     def frequencies(self) -> None:
         """Every monetary item whose frequency the text does not state (LANGUAGE.md §9): left to the
         default (no 频次: paid each time the conditions hold) or the encoder's reading (频次 …，原文未写)."""
-        from .render import frequency_full
+        from compiler.syntax.render import frequency_full
 
         rows, quotes, numbers, spans = [], [], [], []
         for item in self.items:
@@ -695,7 +695,7 @@ class Reviewer:
         for c in plan.conditions:
             if c.sides is None:
                 continue
-            from .review_logic import facts_in
+            from compiler.targets.smt.review_logic import facts_in
             for fact in facts_in(c.test):
                 t = self.plan.fields.get(fact) or self.plan.project_fields.get(fact)
                 if t and t[0] in numeric:
@@ -707,7 +707,7 @@ class Reviewer:
         amount given for holding recognitions, with no threshold on any figure, rewards the
         recognitions. (A recognition that only opens the door to support computed from other
         figures, or paid for reaching a threshold, is not what is paid for.)"""
-        from .review_logic import facts_in, positive_recognitions
+        from compiler.targets.smt.review_logic import facts_in, positive_recognitions
         out = {}
         facts = facts_in(plan.award) if plan.award is not None else set()
         for fact in facts:
@@ -757,7 +757,7 @@ class Reviewer:
         formulas = {}
         by_label = {i.label: i for i in self.items}
         pairs = []
-        from .review_logic import Box
+        from compiler.targets.smt.review_logic import Box
         boxes = {p.label: Box([c.test for c in p.conditions], self.plan.fields) for p in monetary}
         by_base = defaultdict(list)  # only items sharing a base can pay twice for it
         for i, p in enumerate(monetary):
@@ -1269,32 +1269,3 @@ def review_markdown(program: Program) -> str:
 
 # errors that the review reports as findings of the draft rather than refusing to run
 REVIEWABLE = ("E410", "E411")
-
-
-def cmd_review(args) -> int:
-    """polc review FILE [--rules R] [-o REPORT.md]."""
-    import sys
-    from pathlib import Path
-
-    from .check import CheckResult, check
-    from .cli import _print_diagnostics
-
-    result = check(args.file, rules=args.rules)
-    blocking = [d for d in result.errors if d.code not in REVIEWABLE]
-    if result.program is None or blocking:
-        _print_diagnostics(CheckResult(result.program, blocking or result.errors), sys.stderr)
-        print(f"{args.file}：有 {len(blocking or result.errors)} 个错误，无法审查；请先修正（polc check {args.file}）",
-              file=sys.stderr)
-        return 1
-    reviewer = Reviewer(result.program)
-    findings = reviewer.run()
-    text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
-    counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
-    for notice in reviewer.notices:
-        print(f"审查未完成：{notice}", file=sys.stderr)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"已生成审查报告 {args.output}：{counts}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0

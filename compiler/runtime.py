@@ -177,7 +177,7 @@ def ratio_text(value: Decimal) -> str:
 # ---- the input contract ------------------------------------------------------------
 #
 # What a valid enterprise record is, said once. read_record() enforces this table and
-# compiler/schema.py turns the same table into the JSON Schema that ``polc build``
+# compiler/targets/python/schema.py turns the same table into the JSON Schema that ``polc build``
 # publishes, so the schema accepts a value exactly when the evaluators do. The contract
 # is over JSON as json.loads reads it: a number with a fraction or an exponent is a
 # float, and no field takes a float (money stays exact).

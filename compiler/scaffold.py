@@ -16,9 +16,9 @@ from pathlib import Path
 
 import attrs
 
-from .escape import terminal
-from .files import os_error_text
-from .source import Source, read_source
+from compiler.escape import terminal
+from compiler.files import os_error_text
+from compiler.syntax.source import Source, read_source
 
 _CN_NUMBER = "一二三四五六七八九十"
 SECTION = re.compile(rf"^[{_CN_NUMBER}]+、\S")

@@ -25,11 +25,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
-from . import __version__
-from . import runtime as rt
-from .interpreter import Interpreter
-from .results import compact, explain
-from .schema import json_schema
+from compiler import __version__
+from compiler import runtime as rt
+from compiler.targets.python.interpreter import Interpreter
+from compiler.targets.python.results import compact, explain
+from compiler.targets.python.schema import json_schema
 
 JSON_LINES = "application/x-ndjson"
 
@@ -467,7 +467,7 @@ def openapi_document(policies: list[ServedPolicy], limits: Limits) -> dict:
 
 def policy_ids(paths: list[str]) -> list[str]:
     """URL ids from file names: ASCII stems as they are, others made safe; repeats numbered."""
-    from .build import module_name
+    from compiler.targets.python.build import module_name
     from types import SimpleNamespace
 
     ids, seen = [], {}
@@ -480,7 +480,7 @@ def policy_ids(paths: list[str]) -> list[str]:
 
 def app_from_environment():
     """The app a uvicorn worker builds from POLC_SERVE (set by ``polc serve --workers N``)."""
-    from .cache import load_interpreter
+    from compiler.cache import load_interpreter
 
     settings = json.loads(os.environ["POLC_SERVE"])
     policies = []

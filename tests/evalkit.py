@@ -14,9 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from compiler.build import source_text
-from compiler.check import check
-from compiler.interpreter import Interpreter
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
 
 TESTS = Path(__file__).parent
 POLICIES = TESTS / "policies"

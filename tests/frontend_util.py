@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import attrs
 
-from compiler import builder, nodes, parser, source
+from compiler.syntax import builder
+
+from compiler.syntax import nodes
+
+from compiler.syntax import parser
+
+from compiler.syntax import source
 from compiler.diagnostics import Diagnostic, Reporter
 
 HEADER = "政策「测试政策」\n"

@@ -17,7 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from compiler import batch, cache
+from compiler import batch
+
+from compiler import cache
 from evalkit import POLICIES, REPO
 
 PORTAL = POLICIES / "portal.pol"
@@ -122,7 +124,7 @@ def test_unknown_output_format_is_refused(tmp_path, cache_dir):
 
 def test_warm_cache_does_not_check_again(tmp_path, monkeypatch):
     monkeypatch.setenv("POLC_CACHE_DIR", str(tmp_path / "cache"))
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     entry = cache.load(PORTAL, None, lambda: check(str(PORTAL)).program)
 
@@ -136,7 +138,7 @@ def test_warm_cache_does_not_check_again(tmp_path, monkeypatch):
 
 def test_a_changed_policy_or_text_is_checked_again(tmp_path, monkeypatch):
     monkeypatch.setenv("POLC_CACHE_DIR", str(tmp_path / "cache"))
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     for name in ("portal.pol", "portal.txt"):
         (tmp_path / name).write_bytes((POLICIES / name).read_bytes())

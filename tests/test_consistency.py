@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import propcheck as pc
-from compiler.check import check
-from compiler.propgen import load_properties
+from compiler.targets.properties import propcheck as pc
+from compiler.semantics.check import check
+from compiler.targets.properties.propgen import load_properties
 
 from evalkit import Pair
 
@@ -292,7 +292,7 @@ RECOGNITION_POLICY = """\
 def test_case_and_eval_agree_on_an_enterprise_that_names_no_recognition(tmp_path):
     """A case without an 已认定 line used to evaluate to 不符合 while the same enterprise through
     polc eval (no "已认定" key) gives 信息不足. Now each case gives what eval gives for its record."""
-    from compiler.cases import record_of, run_case
+    from compiler.plan.cases import record_of, run_case
 
     path = write(tmp_path, RECOGNITION_POLICY, RECOGNITION_SOURCE)
     pair = Pair(path)
@@ -341,7 +341,7 @@ AREA_POLICY = """\
 
 def test_a_fractional_quantity_that_check_accepts_runs(tmp_path):
     """check accepted 1999.5平方米 in a 案例 and polc test then failed it (“数量应是整数”)."""
-    from compiler.cases import run_case
+    from compiler.plan.cases import run_case
 
     pair = Pair(write(tmp_path, AREA_POLICY, AREA_SOURCE))
     case = pair.program.main.cases[0]
@@ -360,8 +360,8 @@ def test_schema_and_runtime_agree_on_quantities(tmp_path):
     """The emitted schema accepts exactly the quantities the runtime accepts, fractions included."""
     import jsonschema
 
-    from compiler.lower import lower
-    from compiler.schema import json_schema
+    from compiler.plan.lower import lower
+    from compiler.targets.python.schema import json_schema
 
     pair = Pair(write(tmp_path, AREA_POLICY, AREA_SOURCE))
     schema = json_schema(lower(pair.program))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from compiler.check import check
-from compiler.coverage import Budget, coverage, occurrences
+from compiler.semantics.check import check
+from compiler.semantics.coverage import Budget, coverage, occurrences
 
 
 def write(tmp_path, text: str, pol: str):

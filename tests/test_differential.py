@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler import runtime as rt
-from compiler.lower import lower
+from compiler.plan.lower import lower
 from evalkit import POLICIES, REPO, Pair
 
 OPS = {"const", "field", "pfield", "param", "add", "sub", "mul", "div", "cmp", "and", "or", "not", "truth",

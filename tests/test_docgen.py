@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from compiler import docgen
-from compiler.check import check
+from compiler import reference
+from compiler.targets.docs import docgen
+from compiler.semantics.check import check
 from compiler.diagnostics import PolcError
-from compiler.keywords import BOUNDARY_WORDS, KEYWORDS
+from compiler.syntax.keywords import BOUNDARY_WORDS, KEYWORDS
 
 DATA = Path(__file__).resolve().parent / "data" / "docgen"
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,7 +184,7 @@ def test_minhang_documents_every_article():
 
 
 def test_keyword_reference_lists_the_whole_table():
-    text = docgen.keyword_reference()
+    text = reference.keyword_reference()
     for kw in KEYWORDS:
         assert f"`{kw.terminal}`" in text
         for word in kw.words:
@@ -193,7 +194,7 @@ def test_keyword_reference_lists_the_whole_table():
 
 
 def test_cli_reference_lists_every_command():
-    text = docgen.cli_reference()
+    text = reference.cli_reference()
     for command in ("check", "eval", "build", "test", "docs"):
         assert f"### polc {command}" in text
     assert "`--rules`" in text and "`-o`、`--output`" in text

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cases import run_case
-from compiler.check import check
-from compiler.interpreter import Interpreter
-from compiler.keywords import BOUNDARY_WORDS, KEYWORDS
+from compiler.plan.cases import run_case
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
+from compiler.syntax.keywords import BOUNDARY_WORDS, KEYWORDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -144,7 +144,7 @@ def _table_fields(page: Path, heading: str) -> list[str]:
 
 def test_developer_guide_lists_the_result_fields(tmp_path):
     """The 开发者指南's tables of result fields match what a generated module returns."""
-    from compiler.build import build_module
+    from compiler.targets.python.build import build_module
 
     data = Path(__file__).resolve().parent / "data" / "docgen"
     program = check(data / "a.pol").program

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from compiler.check import check
+from compiler.semantics.check import check
 from test_docs_examples import DOCS, blocks
 from evalkit import Pair
 

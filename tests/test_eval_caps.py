@@ -119,9 +119,9 @@ def test_cap_binds_over_a_floor_whatever_the_clause_order():
     record = {"购置价": "2000万元", "评估价": "8000万元"}
     r = pair(P).expect(label(5, "购置"), record, "符合", "3000000.00")
     assert r["上限"] == "上限最高300万元"
-    from compiler.build import source_text
-    from compiler.check import check
-    from compiler.interpreter import Interpreter
+    from compiler.targets.python.build import source_text
+    from compiler.semantics.check import check
+    from compiler.targets.python.interpreter import Interpreter
     from evalkit import POLICIES, import_source
 
     text = (POLICIES / P).read_text(encoding="utf-8").replace(

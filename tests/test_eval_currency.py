@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.check import check
+from compiler.semantics.check import check
 from evalkit import POLICIES, label, pair
 
 P = "currency.pol"

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from compiler import review as rv
-from compiler.check import check
+from compiler.semantics.check import check
 from evalkit import label, pair
 from test_semantic_errors import found, run
 
@@ -97,7 +97,7 @@ def test_review_lists_maxima_and_fixed_amounts_written_as_maxima():
 # ---- generated properties and the solver ------------------------------------------------------
 
 def _failures(module, evaluate=None):
-    from compiler import propcheck as pc
+    from compiler.targets.properties import propcheck as pc
 
     if evaluate is not None:
         pc.use(module.POLICY["file"], module.POLICY["rules"], evaluate)
@@ -110,8 +110,8 @@ def _failures(module, evaluate=None):
 def test_properties_hold_and_catch_a_module_that_pays_a_maximum_as_certain(monkeypatch):
     import re
 
-    from compiler import propcheck as pc
-    from compiler.propgen import load_properties
+    from compiler.targets.properties import propcheck as pc
+    from compiler.targets.properties.propgen import load_properties
 
     monkeypatch.setenv("POLC_EXAMPLES", "30")
     p = pair(P)
@@ -129,7 +129,7 @@ def test_properties_hold_and_catch_a_module_that_pays_a_maximum_as_certain(monke
 
 
 def test_solver_proves_the_caps_of_the_results_policy():
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     p = pair(P)
     props = verify_program(p.program, str(p.path))
@@ -178,7 +178,7 @@ def test_tier_condition_must_be_a_condition(tmp_path):
 
 
 def test_docs_page_shows_the_tier_condition():
-    from compiler import docgen
+    from compiler.targets.docs import docgen
 
     site = docgen.generate(check(pair(P).path))
     page = next(text for path, text in site.pages.items() if "研发投入奖励" in text)
@@ -252,7 +252,7 @@ def _cases(path=None):
 
 
 def test_cases_assert_totals_exclusions_tranches_results_and_assessments_in_both_evaluators():
-    from compiler.cases import run_case
+    from compiler.plan.cases import run_case
 
     p = pair(P)
     program = _cases()
@@ -268,7 +268,7 @@ def test_case_expectations_that_do_not_hold_are_reported(tmp_path):
     """The same cases with every new kind of expectation changed by hand: each is a mismatch."""
     import shutil
 
-    from compiler.cases import run_case
+    from compiler.plan.cases import run_case
 
     text = pair(P).path.read_text(encoding="utf-8")
     for old, new in [("核定 1400万元", "核定 1300万元"), ("20万元，不计入合计", "20万元，计入合计"),
@@ -279,7 +279,7 @@ def test_case_expectations_that_do_not_hold_are_reported(tmp_path):
     shutil.copy(pair(P).path.with_suffix(".txt"), tmp_path / "results.txt")
     (tmp_path / "results.pol").write_text(text, encoding="utf-8")
     program = _cases(tmp_path / "results.pol")
-    from compiler.interpreter import Interpreter
+    from compiler.targets.python.interpreter import Interpreter
 
     evaluate = Interpreter(program).evaluate
     first, second = (run_case(c, program, evaluate) for c in program.main.cases)
@@ -321,7 +321,7 @@ def test_assessment_mistakes_are_input_problems(assessed, where, words):
 def test_solver_proves_the_limits_of_results_and_finds_a_dropped_one():
     import re
 
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     p = pair(P)
     props = verify_program(p.program, str(p.path))

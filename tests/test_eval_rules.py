@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.check import check
+from compiler.semantics.check import check
 from evalkit import POLICIES, Pair, label, pair
 
 RD, SHOP, TOWN = label(1, "研发"), label(2, "首店"), label(3, "镇级奖励")

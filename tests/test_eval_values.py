@@ -234,7 +234,7 @@ def test_a_discount_of_nothing_is_rejected():
 
 
 def test_items_whose_amounts_use_each_other_are_rejected(tmp_path):
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     (tmp_path / "t.txt").write_text("甲。乙。\n", encoding="utf-8")
     (tmp_path / "t.pol").write_text(
@@ -251,7 +251,7 @@ def test_items_whose_amounts_use_each_other_are_rejected(tmp_path):
 def test_discount_literal_values(text, value):
     from decimal import Decimal
 
-    from compiler.literals import Ratio, parse_literal
+    from compiler.syntax.literals import Ratio, parse_literal
 
     assert parse_literal("DISCOUNT", text) == Ratio(Decimal(value))
 
@@ -327,7 +327,7 @@ def test_trace_reads_as_written():
     ("「申报年度」 自 「申报年度」 起 6个月内", "E322"),
 ])
 def test_misused_date_and_equality_words_are_errors(tmp_path, condition, code):
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
     (tmp_path / "t.pol").write_text(
@@ -377,7 +377,7 @@ def test_unit_declared_by_the_policy(tons, status):
 
 
 def test_a_quantity_in_an_undeclared_unit_is_an_error(tmp_path):
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
     (tmp_path / "t.pol").write_text(
@@ -452,7 +452,7 @@ def test_units_of_one_kind_convert(land, building, status):
 
 
 def test_a_unit_converted_to_an_undeclared_unit_is_an_error(tmp_path):
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     (tmp_path / "t.txt").write_text("甲。\n", encoding="utf-8")
     (tmp_path / "t.pol").write_text("政策「单位」\n原文文件「t.txt」\n引用「基础」\n单位「公斤」 = 1000「克」\n",

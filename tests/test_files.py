@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.check import check
+from compiler.semantics.check import check
 from compiler.diagnostics import display_width
 from compiler.files import ReadRefused, read_bounded, write_inside
-from compiler.program import stdlib_modules
+from compiler.semantics.program import stdlib_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "tests" / "policies"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from compiler.check import check
+from compiler.semantics.check import check
 from compiler.diagnostics import Diagnostic
-from compiler.formatter import format_text
-from compiler.lower import lower
+from compiler.syntax.formatter import format_text
+from compiler.plan.lower import lower
 from test_fuzz_frontend import programs
 
 REPO = Path(__file__).parent.parent
@@ -162,8 +162,8 @@ def _shape(tree):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
 def test_generated_programs_keep_their_parse(data):
-    from compiler import parser
-    from compiler.source import decode
+    from compiler.syntax import parser
+    from compiler.syntax.source import decode
 
     text = data.draw(programs("article"))
     text = "政策「p」\n" + text + "\n"

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark, Token
 
-from compiler import parser
+from compiler.syntax import parser
 from compiler.diagnostics import render
-from compiler.keywords import all_words
+from compiler.syntax.keywords import all_words
 
 from frontend_util import HEADER, check_outcome, run
 

@@ -10,8 +10,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, String, Text
 
-from compiler.highlight import PolLexer
-from compiler.keywords import BOUNDARY_WORDS, KEYWORDS
+from compiler.targets.docs.highlight import PolLexer
+from compiler.syntax.keywords import BOUNDARY_WORDS, KEYWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

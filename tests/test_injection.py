@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import source_text
-from compiler.check import check
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
 from evalkit import Pair, REPO, import_source
 
 HOSTILE = [
@@ -267,8 +267,8 @@ def test_interpreter_and_module_agree(hostile):
 DIGEST = r"""
 import hashlib, sys
 sys.path[:0] = [sys.argv[1]]
-from compiler.build import source_text
-from compiler.check import check
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
 print(hashlib.sha256(source_text(check(sys.argv[2]).program).encode("utf-8")).hexdigest())
 """
 
@@ -301,7 +301,7 @@ def test_a_file_name_with_a_carriage_return(tmp_path):
 
 
 def test_build_writes_an_ascii_module_name(tmp_path):
-    from compiler.build import build_module
+    from compiler.targets.python.build import build_module
 
     path = hostile_policy(tmp_path, stem="evil'\"\\{}__import__('os')")
     written = build_module(check(str(path)).program, tmp_path / "out")

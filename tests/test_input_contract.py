@@ -28,8 +28,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.validators import extend
 
 from compiler import runtime as rt
-from compiler.interpreter import Interpreter
-from compiler.schema import json_schema
+from compiler.targets.python.interpreter import Interpreter
+from compiler.targets.python.schema import json_schema
 from evalkit import POLICIES, REPO, checked
 
 RULES = {"rules_town.pol": "rules_base.pol"}  # a 细则 is checked with the policy it extends
@@ -258,7 +258,7 @@ def _change_policy(tmp_path, signed: bool) -> Path:
 @pytest.mark.parametrize("signed", [False, True])
 def test_verify_assumes_negatives_exactly_where_the_contract_allows_them(tmp_path, signed):
     # 按「利润变化」的 10%: a negative award needs a negative 利润变化, which only 可为负 admits
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     path = _change_policy(tmp_path, signed)
     program = checked(path).program
@@ -275,8 +275,8 @@ def test_verify_assumes_negatives_exactly_where_the_contract_allows_them(tmp_pat
 
 @pytest.mark.parametrize("signed", [False, True])
 def test_generated_properties_draw_negatives_exactly_where_the_contract_allows_them(tmp_path, monkeypatch, signed):
-    from compiler import propcheck as pc
-    from compiler.propgen import load_properties
+    from compiler.targets.properties import propcheck as pc
+    from compiler.targets.properties.propgen import load_properties
 
     monkeypatch.setenv("POLC_EXAMPLES", "60")
     module = load_properties(str(_change_policy(tmp_path, signed)))
@@ -344,7 +344,7 @@ def test_clipped_or_malformed_chinese_numerals_are_not_admitted(text):
     ("字段「注册日期」：日期，可为负", False),
 ])
 def test_only_numeric_fields_may_be_declared_signed(tmp_path, declaration, ok):
-    from compiler.check import check
+    from compiler.semantics.check import check
 
     (tmp_path / "source.txt").write_text("第一条 示例。\n", encoding="utf-8")
     path = tmp_path / "p.pol"

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from compiler import literals, source
-from compiler.literals import Count, Duration, LiteralError, Money, Ratio, Year, chinese_integer, number, parse_literal
+from compiler.syntax import literals
+
+from compiler.syntax import source
+from compiler.syntax.literals import Count, Duration, LiteralError, Money, Ratio, Year, chinese_integer, number, parse_literal
 
 from frontend_util import HEADER, run
 

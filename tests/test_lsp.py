@@ -201,7 +201,7 @@ def test_name_at_reads_article_references():
 
 
 def test_lookup_in_the_minhang_policy():
-    from compiler.check import check
+    from compiler.semantics.check import check
     from compiler.lsp import describe, lookup, outline
 
     path = str(REPO / "policies" / "minhang_2024.pol")

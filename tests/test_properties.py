@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from compiler import propcheck as pc
-from compiler.build import source_text
-from compiler.check import check
-from compiler.interpreter import Interpreter
-from compiler.lower import lower
-from compiler.propgen import generate_properties, load_properties
+from compiler.targets.properties import propcheck as pc
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
+from compiler.plan.lower import lower
+from compiler.targets.properties.propgen import generate_properties, load_properties
 
 HERE = Path(__file__).parent / "prop_policies"
 EXAMPLES = "100"  # enough for each seeded defect below to be found (60 no longer was, as the draws changed)
@@ -110,7 +110,7 @@ def test_properties_find_seeded_defect(name):
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
 def test_solver_finds_seeded_defect_with_a_reproducible_enterprise(name):
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     props = verify_program(program(name), str(HERE / name))
     found = [p for p in props if p.name == DEFECTS[name][1]]
@@ -122,7 +122,7 @@ def test_solver_finds_seeded_defect_with_a_reproducible_enterprise(name):
 
 
 def test_solver_proves_the_clean_policy():
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     props = verify_program(program("clean.pol"), str(HERE / "clean.pol"))
     assert len(props) >= 15
@@ -130,7 +130,7 @@ def test_solver_proves_the_clean_policy():
 
 
 def test_solver_finds_the_cap_a_mutated_module_dropped():
-    from compiler.verify import verify_program
+    from compiler.targets.smt.verify import verify_program
 
     prog = program("clean.pol")
     source = source_text(prog)
@@ -201,7 +201,7 @@ def test_group_cap_property_catches_a_module_without_the_group_cap():
 def test_mutex_is_not_paid_twice_across_years():
     """中级 20万元 was paid in 2024; in 2025 the enterprise holds the national level, so 高级 (50万元)
     qualifies, but the two are one 互斥 group of one-off awards: nothing more is counted (合计 0)."""
-    from compiler.interpreter import Interpreter
+    from compiler.targets.python.interpreter import Interpreter
 
     result = Interpreter(program("mutex_twice.pol")).evaluate(
         {"已认定": {"企业技术中心": "国家级"}, "申报年度": 2025,

@@ -1,4 +1,4 @@
-"""The portal's view of a result (compiler/results.py): tiers, gaps on 或, conditional amounts,
+"""The portal's view of a result (compiler/targets/python/results.py): tiers, gaps on 或, conditional amounts,
 what to ask next, and the compact result. Policy: tests/policies/portal.pol; the amounts in the
 comments are worked out by hand from its rule text:
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 
-from compiler import results
+from compiler.targets.python import results
 from evalkit import POLICIES, checked
-from compiler.interpreter import Interpreter
+from compiler.targets.python.interpreter import Interpreter
 
 
 @functools.cache

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from compiler.check import check
-from compiler.formatter import format_text
+from compiler.semantics.check import check
+from compiler.syntax.formatter import format_text
 from compiler.review import review_markdown
 from compiler.scaffold import scaffold, split
 from evalkit import Pair

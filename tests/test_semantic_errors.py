@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.check import check
+from compiler.semantics.check import check
 
 SOURCE = "第1条 支持研发。对研发费用达到100万元的企业给予支持。\n"
 

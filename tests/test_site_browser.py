@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import nodes as n
-from compiler.check import check
+from compiler.syntax import nodes as n
+from compiler.semantics.check import check
 from hostile_site import scan_html, write_hostile_policy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from compiler import parser, source
+from compiler.syntax import parser
+
+from compiler.syntax import source
 from compiler.diagnostics import Diagnostic, ERROR, Span, display_width, render
 
 from frontend_util import HEADER, run

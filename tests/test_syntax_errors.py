@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from compiler import nodes
-from compiler.builder import MAX_DEPTH, MAX_NAME
+from compiler.syntax import nodes
+from compiler.syntax.builder import MAX_DEPTH, MAX_NAME
 from compiler.diagnostics import ERROR, WARNING
 
 from frontend_util import HEADER, check_outcome, run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.check import check
+from compiler.semantics.check import check
 
 POLICY = """政策「测试」
 原文文件「t.txt」

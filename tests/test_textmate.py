@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from compiler.keywords import KEYWORDS
+from compiler.syntax.keywords import KEYWORDS
 from compiler.textmate import GRAMMAR_PATH, grammar_json
 
 VSCODE = Path(__file__).parent.parent / "editors" / "vscode"

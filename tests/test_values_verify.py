@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from compiler import propcheck as pc
-from compiler.build import source_text
-from compiler.propgen import load_properties
-from compiler.verify import verify_program
+from compiler.targets.properties import propcheck as pc
+from compiler.targets.python.build import source_text
+from compiler.targets.properties.propgen import load_properties
+from compiler.targets.smt.verify import verify_program
 from evalkit import POLICIES, checked
 
 P = POLICIES / "values.pol"

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from compiler import verify as v
-from compiler.build import source_text
-from compiler.check import check
+from compiler.targets.smt import verify as v
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
 
 HEAD = ("政策「验证测试政策」\n原文文件「原文.txt」 自「一、支持内容」起\n施行 自 2025-01-01 起\n"
         "引用「基础」、「企业」\n\n章「一、支持内容」\n\n第1条「支持投资」\n  原文「支持投资。」\n")

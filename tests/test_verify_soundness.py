@@ -14,10 +14,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import verify as v
-from compiler.build import source_text
-from compiler.check import check
-from compiler.interpreter import Interpreter
+from compiler.targets.smt import verify as v
+from compiler.targets.python.build import source_text
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
 
 from evalkit import import_source
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from compiler import review as rv
-from compiler.check import check
+from compiler.semantics.check import check
 from compiler.cli import main
 
 HERE = Path(__file__).parent

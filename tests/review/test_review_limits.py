@@ -4,8 +4,8 @@ them, a total solver budget and a report cap, each said in the report when hit."
 from __future__ import annotations
 
 from compiler import review as rv
-from compiler import review_logic
-from compiler.check import check
+from compiler.targets.smt import review_logic
+from compiler.semantics.check import check
 
 HEAD = ("政策「审查上限测试政策」\n原文文件「原文.txt」 自「一、支持内容」起\n施行 自 2025-01-01 起\n"
         "引用「基础」、「企业」\n\n章「一、支持内容」\n\n")

@@ -5,7 +5,7 @@ say (numbers and laws they cite are not articles or terms of the draft)."""
 from __future__ import annotations
 
 from compiler import review as rv
-from compiler.check import check
+from compiler.semantics.check import check
 
 
 def findings(tmp_path, title: str, text: str, body: str):

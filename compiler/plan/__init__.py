@@ -1,0 +1,1 @@
+"""The plan: a checked program lowered to what every target translates, and cases read against it."""

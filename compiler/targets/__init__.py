@@ -1,0 +1,1 @@
+"""Targets: each package is one translation of the plan (Python, properties, solver, docs)."""

@@ -1,0 +1,1 @@
+"""The properties target: hypothesis tests generated from the plan, and their pytest plugin."""
