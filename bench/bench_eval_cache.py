@@ -2,7 +2,7 @@
 
 Each run is a fresh process, ``python -m compiler.cli eval ... --json`` (and the text table), timed
 from spawn to exit; the cache lives in a temporary folder. "cold" empties the cache before each
-run, "warm" keeps it. Prints the median and the minimum of N runs, and, for scale, a bare
+run, "warm" keeps it. Python may write bytecode, as it does for an installed package. Prints the median and the minimum of N runs, and, for scale, a bare
 ``python -c pass`` on the same machine.
 Run: python bench/bench_eval_cache.py [N]
 """
@@ -36,7 +36,9 @@ def report(label: str, times: list[float]) -> None:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     folder = Path(tempfile.mkdtemp(prefix="polc-bench-cache-"))
-    env = {**os.environ, "POLC_CACHE_DIR": str(folder)}
+    # as installed: the modules' bytecode is cached (.pyc), which PYTHONDONTWRITEBYTECODE would forbid
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["POLC_CACHE_DIR"] = str(folder)
     python = [sys.executable, "-m", "compiler.cli"]
     try:
         report("python -c pass", [timed([sys.executable, "-c", "pass"], env) for _ in range(runs)])

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from compiler import __version__
 from compiler.escape import terminal
-from compiler.semantics.check import print_diagnostics
+from compiler.syntax.source import print_diagnostics
 
 
 def cmd_check(args) -> int:
@@ -489,6 +489,86 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_fmt(args) -> int:
+    """polc fmt: rewrite each file in the canonical layout, or with --check only list those that differ."""
+    from pathlib import Path
+
+    from compiler.diagnostics import Diagnostic, render
+    from compiler.syntax.formatter import format_source
+    from compiler.syntax.source import read_source
+
+    failed = False
+    for path in args.files:
+        source = read_source(path)
+        if isinstance(source, Diagnostic):
+            print(render(source, None), file=sys.stderr)
+            failed = True
+            continue
+        result = format_source(source)
+        if isinstance(result, Diagnostic):
+            print(render(result, list(source.lines)), file=sys.stderr)
+            print(terminal(f"{path}：有语法错误，未排版"), file=sys.stderr)
+            failed = True
+            continue
+        original = Path(path).read_bytes().decode("utf-8")
+        if result == original:
+            continue
+        if args.check:
+            print(terminal(f"{path}：排版与规范不一致（polc fmt {path} 可改正）"))
+            failed = True
+        else:
+            Path(path).write_text(result, encoding="utf-8", newline="\n")
+            print(terminal(f"已排版 {path}"))
+    return 1 if failed else 0
+
+
+def cmd_new(args) -> int:
+    """polc new: a first .pol file from a policy's text, every 款 quoted and marked 待编码."""
+    import os
+    from pathlib import Path
+
+    from compiler.files import os_error_text
+    from compiler.scaffold import scaffold
+    from compiler.syntax.source import Source, read_source
+
+    source = read_source(args.source, max_bytes=2_000_000)
+    if not isinstance(source, Source):
+        print(terminal(f"{source.span.file}：{source.message}"), file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        print(terminal(f"「{output}」已存在；换一个文件名，或加 --force 覆盖"), file=sys.stderr)
+        return 1
+    relative = os.path.relpath(Path(args.source).resolve(), output.resolve().parent).replace(os.sep, "/")
+    if relative.startswith(".."):
+        print(terminal(f"原文文件「{args.source}」须与「{output}」在同一目录或其子目录中"
+                       "（.pol 文件中的原文文件名不能含“..”）；请把原文文件复制到输出目录"), file=sys.stderr)
+        return 1
+    if "」" in relative:
+        print(terminal(f"原文文件名「{relative}」中有“」”，不能写进 .pol 文件；请改名"), file=sys.stderr)
+        return 1
+    try:
+        output.write_text(scaffold(source.text, relative), encoding="utf-8", newline="\n")
+    except OSError as exc:
+        print(terminal(f"无法写入「{output}」：{os_error_text(exc)}"), file=sys.stderr)
+        return 1
+    print(terminal(f"已生成 {output}；运行 polc check {output} 查看覆盖率与待编码的款"))
+    return 0
+
+
+def cmd_lsp(args) -> int:
+    """polc lsp: the language server over stdio, when pygls is installed."""
+    try:
+        from compiler.lsp import build_server
+
+        server = build_server()
+    except ImportError:
+        print("polc lsp 需要 pygls：pip install 'polc[editor]'", file=sys.stderr)
+        return 1
+    server.start_io()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器")
     parser.add_argument("--version", action="version", version=f"polc {__version__}")
@@ -567,20 +647,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
     p.set_defaults(func=cmd_review)
 
-    from compiler.syntax.formatter import cmd_fmt
     p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")
     p.add_argument("files", nargs="+", metavar="FILE", help="要排版的 .pol 文件")
     p.add_argument("--check", action="store_true", help="只检查：列出格式不一致的文件并以失败退出，不改写")
     p.set_defaults(func=cmd_fmt)
 
-    from compiler.scaffold import cmd_new
     p = sub.add_parser("new", help="从原文起草：把原文文本分成章、条、款，照抄原文，每一款标为待编码")
     p.add_argument("--source", required=True, metavar="TEXT.txt", help="政策原文（UTF-8 文本）")
     p.add_argument("-o", "--output", required=True, metavar="FILE.pol", help="要生成的 .pol 文件（与原文同目录）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     p.set_defaults(func=cmd_new)
 
-    from compiler.lsp import cmd_lsp
     p = sub.add_parser("lsp", help="语言服务器（经标准输入输出）：编辑器中的诊断、悬停说明、跳转到定义、补全与大纲")
     p.set_defaults(func=cmd_lsp)
     return parser

@@ -341,15 +341,3 @@ def build_server():
         return [convert(e) for e in outline(program, path_of(uri))]
 
     return server
-
-
-def cmd_lsp(args) -> int:
-    import sys
-
-    try:
-        server = build_server()
-    except ImportError:
-        print("polc lsp 需要 pygls：pip install 'polc[editor]'", file=sys.stderr)
-        return 1
-    server.start_io()
-    return 0

@@ -25,7 +25,8 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from compiler import reference
-from compiler.semantics.check import check, print_diagnostics
+from compiler.semantics.check import check
+from compiler.syntax.source import print_diagnostics
 from compiler.targets.docs import docgen
 
 log = logging.getLogger("mkdocs.plugins.polc")

@@ -9,16 +9,9 @@ complete, and every 款 is open until its rule is written.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-from pathlib import Path
 
 import attrs
-
-from compiler.escape import terminal
-from compiler.files import os_error_text
-from compiler.syntax.source import Source, read_source
 
 _CN_NUMBER = "一二三四五六七八九十"
 SECTION = re.compile(rf"^[{_CN_NUMBER}]+、\S")
@@ -144,29 +137,3 @@ def scaffold(text: str, source_name: str) -> str:
                 out.append("    待编码")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def cmd_new(args) -> int:
-    source = read_source(args.source, max_bytes=2_000_000)
-    if not isinstance(source, Source):
-        print(terminal(f"{source.span.file}：{source.message}"), file=sys.stderr)
-        return 1
-    output = Path(args.output)
-    if output.exists() and not args.force:
-        print(terminal(f"「{output}」已存在；换一个文件名，或加 --force 覆盖"), file=sys.stderr)
-        return 1
-    relative = os.path.relpath(Path(args.source).resolve(), output.resolve().parent).replace(os.sep, "/")
-    if relative.startswith(".."):
-        print(terminal(f"原文文件「{args.source}」须与「{output}」在同一目录或其子目录中"
-                       "（.pol 文件中的原文文件名不能含“..”）；请把原文文件复制到输出目录"), file=sys.stderr)
-        return 1
-    if "」" in relative:
-        print(terminal(f"原文文件名「{relative}」中有“」”，不能写进 .pol 文件；请改名"), file=sys.stderr)
-        return 1
-    try:
-        output.write_text(scaffold(source.text, relative), encoding="utf-8", newline="\n")
-    except OSError as exc:
-        print(terminal(f"无法写入「{output}」：{os_error_text(exc)}"), file=sys.stderr)
-        return 1
-    print(terminal(f"已生成 {output}；运行 polc check {output} 查看覆盖率与待编码的款"))
-    return 0

@@ -13,12 +13,11 @@ from pathlib import Path
 import attrs
 
 from compiler.semantics.coverage import Coverage, coverage
-from compiler.diagnostics import Diagnostic, ERROR, Reporter, Span, render
+from compiler.diagnostics import Diagnostic, ERROR, Reporter, Span
 from compiler.semantics.program import Program, load_program
 from compiler.semantics.resolver import resolve
 from compiler.semantics.structure import check_structure
 from compiler.semantics.typecheck import typecheck
-from compiler.syntax.source import Source, read_source
 
 
 @attrs.define
@@ -87,14 +86,3 @@ def check(path: str | Path, rules: str | Path | None = None, text: str | None = 
         if collecting:
             gc.enable()
     return CheckResult(program, reporter.sorted(), cov)
-
-
-def print_diagnostics(result, out) -> None:
-    """Every diagnostic of a check, with the lines of source it points at."""
-    sources = dict(result.program.sources) if result.program else {}
-    for d in result.diagnostics:
-        if d.span.file not in sources:  # a file that did not load: read it again to show its lines
-            src = read_source(d.span.file)
-            sources[d.span.file] = src if isinstance(src, Source) else None
-        src = sources[d.span.file]
-        print(render(d, list(src.lines) if src else None), file=out)

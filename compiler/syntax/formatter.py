@@ -21,7 +21,6 @@ two tokens would have changed how they lex, the spaces are kept there.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import attrs
 from lark import Lark, Token, Tree
@@ -308,36 +307,3 @@ def format_text(text: str, path: str = "<文本>") -> str | Diagnostic:
     if isinstance(source, Diagnostic):
         return source
     return format_source(source)
-
-
-def cmd_fmt(args) -> int:
-    """polc fmt: rewrite each file in the canonical layout, or with --check only list those that differ."""
-    import sys
-
-    from compiler.diagnostics import render
-    from compiler.escape import terminal
-    from compiler.syntax.source import read_source
-
-    failed = False
-    for path in args.files:
-        source = read_source(path)
-        if isinstance(source, Diagnostic):
-            print(render(source, None), file=sys.stderr)
-            failed = True
-            continue
-        result = format_source(source)
-        if isinstance(result, Diagnostic):
-            print(render(result, list(source.lines)), file=sys.stderr)
-            print(terminal(f"{path}：有语法错误，未排版"), file=sys.stderr)
-            failed = True
-            continue
-        original = Path(path).read_bytes().decode("utf-8")
-        if result == original:
-            continue
-        if args.check:
-            print(terminal(f"{path}：排版与规范不一致（polc fmt {path} 可改正）"))
-            failed = True
-        else:
-            Path(path).write_text(result, encoding="utf-8", newline="\n")
-            print(terminal(f"已排版 {path}"))
-    return 1 if failed else 0

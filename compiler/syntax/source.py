@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from compiler.diagnostics import Diagnostic, ERROR, Span
+from compiler.diagnostics import Diagnostic, ERROR, Span, render
 from compiler.files import ReadRefused, read_bounded
 
 MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
@@ -136,3 +136,14 @@ def read_source(path: str | Path, max_bytes: int = MAX_BYTES) -> Source | Diagno
     except OSError as exc:
         return Diagnostic("E004", ERROR, f"无法读取文件「{path}」：{exc.strerror or exc}", Span(str(path), 1, 1, 1, 1))
     return decode(str(path), data, max_bytes)
+
+
+def print_diagnostics(result, out) -> None:
+    """Every diagnostic of a check result, with the lines of source it points at."""
+    sources = dict(result.program.sources) if result.program else {}
+    for d in result.diagnostics:
+        if d.span.file not in sources:  # a file that did not load: read it again to show its lines
+            src = read_source(d.span.file)
+            sources[d.span.file] = src if isinstance(src, Source) else None
+        src = sources[d.span.file]
+        print(render(d, list(src.lines) if src else None), file=out)
