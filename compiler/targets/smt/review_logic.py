@@ -1,132 +1,54 @@
-"""Conditions as solver formulas, for the review: which conditions can never hold, which always
-hold, and which two items an enterprise can meet at once.
+"""The review's questions of the solver: which conditions can never hold, which always hold, and
+which two items an enterprise can meet at once.
 
-The formulas are built from the lowered IR (``lower.py``), so measures are already inlined and
-levels are ranks. Facts and parameters are variables: numbers are reals, levels, years, dates
-and text values are integers (one id per text value), booleans are booleans. A parameter with a
-value is that value; a 待定 one is a variable within its declared range. Anything the encoding
-cannot express becomes an opaque boolean (the same expression, the same boolean), so the solver
-can miss a contradiction but never invent one. Every query has a resource limit (the solver's
-deterministic count, not time) and the review a budget of them; an unknown answer, or a query
-left unasked once the budget is spent, counts as "cannot tell" and produces no finding.
+They are asked of the one translation of the plan into z3 (``verify.World`` and ``verify.Encoder``),
+the same reading of facts, parameters, levels, texts and history that ``polc verify`` proves caps
+with, for an enterprise whose facts are all given. A part of a condition the translation cannot
+express becomes an opaque boolean (the same expression, the same boolean), so the solver can miss a
+contradiction but never invent one. Every query has a resource limit (the solver's deterministic
+count, not time) and the review a budget of them; an unknown answer, or a query left unasked once
+the budget is spent, counts as "cannot tell" and produces no finding.
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import z3
 
 from compiler.plan.lower import PolicyPlan
+from compiler.targets.smt.verify import Encoder as Translation
+from compiler.targets.smt.verify import Unencodable, World
 
 RLIMIT = 2_000_000  # solver resource units per query
 BUDGET = 100_000_000  # units per review, QUERY_COST counted for building each query (the Minhang policy: 54M)
 QUERY_COST = 100_000
 NUMERIC = ("金额", "比例", "数量", "数值", "汇率")
+PROJECT = "项目"  # the one project whose fields a per-project item's conditions read
 
 
 class Encoder:
+    """Conditions as formulas over one world of the shared translation, and the review's queries."""
+
     def __init__(self, plan: PolicyPlan, values: dict | None = None):
         self.plan = plan
-        self.values = values or {}  # parameter name → runtime value (bound parameters)
-        self.vars: dict[str, z3.ExprRef] = {}
-        self.domain: list[tuple[z3.BoolRef, str]] = []  # (constraint, what it bounds)
-        self.text_ids: dict[str, int] = {}
-        self.recognition_levels = {}
+        self.world = World(plan, dict(values or {}), {}, facts_known=True)
+        self.translation = Translation(self.world, project=PROJECT)
+        self.opaques: dict = {}
         self.used = 0  # resource units spent, QUERY_COST included
         self.budget = BUDGET
         self.unasked = 0  # queries not run because the budget was spent
-        for name, levels in plan.recognitions.items():
-            if levels is not None and levels in plan.levels:
-                self.recognition_levels[name] = len(plan.levels[levels])
-
-    # ---- variables ----
-    def _var(self, key: str, sort: str, low=None, high=None, what: str = "value") -> z3.ExprRef:
-        if key in self.vars:
-            return self.vars[key]
-        v = {"real": z3.Real, "int": z3.Int, "bool": z3.Bool}[sort](key)
-        self.vars[key] = v
-        if low is not None:
-            self.domain.append((v >= low, what))
-        if high is not None:
-            self.domain.append((v <= high, what))
-        return v
-
-    def _typed(self, key: str, t, low=None, high=None):
-        kind = t[0] if t else None
-        if kind == "布尔":
-            return self._var(key, "bool")
-        if kind in NUMERIC:
-            if kind == "数量" and low is None:
-                low = 0  # counts are never negative
-            return self._var(key, "real", _num(low), _num(high))
-        if kind == "等级":
-            size = len(self.plan.levels.get(t[1], ())) or None
-            return self._var(key, "int", 1 if size else None, size, "level")
-        if kind in ("日期", "年度", "文本"):
-            return self._var(key, "int")
-        return None
-
-    def text_id(self, value: str) -> int:
-        return self.text_ids.setdefault(value, len(self.text_ids) + 1)
-
-    def const(self, v):
-        if isinstance(v, bool):
-            return z3.BoolVal(v)
-        if isinstance(v, Decimal):
-            return z3.RealVal(str(v))
-        if isinstance(v, int):
-            return z3.IntVal(v)
-        if isinstance(v, datetime.date):
-            return z3.IntVal(v.toordinal())
-        if isinstance(v, str):
-            return z3.IntVal(self.text_id(v))
-        return None
 
     def opaque(self, ir) -> z3.BoolRef:
-        return self._var(f"?{ir!r}", "bool")
-
-    # ---- terms ----
-    def term(self, ir):
-        tag = ir[0]
-        if tag == "const":
-            return self.const(ir[1])
-        if tag == "field":
-            return self._typed(f"f:{ir[1]}", self.plan.fields.get(ir[1]))
-        if tag == "pfield":
-            return self._typed(f"p:{ir[1]}", self.plan.project_fields.get(ir[1]))
-        if tag == "param":
-            name = ir[1]
-            if name in self.values:
-                return self.const(self.values[name])
-            t, low, high = self.plan.declared_params.get(name, (None, None, None))
-            return self._typed(f"k:{name}", t, low, high)
-        if tag in ("add", "sub", "mul", "div"):
-            a, b = self.term(ir[1]), self.term(ir[2])
-            if not (_arith(a) and _arith(b)):
-                return None
-            a, b = _same(a, b)
-            return {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
-                    "div": lambda: a / b}[tag]()
-        if tag == "level_of":
-            size = self.recognition_levels.get(ir[1])
-            return self._var(f"lv:{ir[1]}", "int", 1 if size else None, size, "level")
-        if tag == "by_level":
-            measure = self.term(ir[1])
-            entries = [(rank, self.term(a)) for rank, a in ir[2].items()]
-            if measure is None or not entries or any(e is None or not _arith(e) for _, e in entries):
-                return None
-            out = self._var(f"?{ir!r}", "real")  # the value when no level matches: unknown
-            for rank, e in reversed(entries):
-                out = z3.If(measure == rank, z3.ToReal(e) if e.sort() == z3.IntSort() else e, out)
-            return out
-        if tag in ("cmp", "and", "or", "not", "truth", "holds", "member", "contains"):
-            return self.formula(ir)
-        return None
+        key = repr(ir)
+        if key not in self.opaques:
+            self.opaques[key] = z3.Bool(f"?{len(self.opaques)}")
+        return self.opaques[key]
 
     # ---- formulas ----
     def formula(self, ir) -> z3.BoolRef:
+        """The condition holds. And, or and not are taken apart here, so that only the part the
+        translation cannot express is opaque."""
         tag = ir[0]
         if tag == "and":
             return z3.And(*[self.formula(x) for x in ir[1]]) if ir[1] else z3.BoolVal(True)
@@ -134,40 +56,11 @@ class Encoder:
             return z3.Or(*[self.formula(x) for x in ir[1]]) if ir[1] else z3.BoolVal(False)
         if tag == "not":
             return z3.Not(self.formula(ir[1]))
-        if tag == "truth":
-            v = self.term(ir[1])
-            return v if v is not None and z3.is_bool(v) else self.opaque(ir)
-        if tag == "cmp":
-            a, b = self.term(ir[2]), self.term(ir[3])
-            if not (_arith(a) and _arith(b)):
-                return self.opaque(ir)
-            a, b = _same(a, b)
-            op = {">=": lambda: a >= b, "<=": lambda: a <= b, ">": lambda: a > b, "<": lambda: a < b,
-                  "==": lambda: a == b}.get(ir[1])
-            return op() if op else self.opaque(ir)
-        if tag == "holds":
-            names, rank, op = ir[1], ir[2], ir[3]
-            alternatives = []
-            for name in names:
-                held = self._var(f"rec:{name}", "bool")
-                if rank is None:
-                    alternatives.append(held)
-                    continue
-                level = self.term(("level_of", name))
-                test = {">=": level >= rank, "<=": level <= rank, ">": level > rank, "<": level < rank,
-                        "==": level == rank, "=": level == rank}.get(op)
-                alternatives.append(z3.And(held, test) if test is not None else self.opaque(ir))
-            return z3.Or(*alternatives) if alternatives else z3.BoolVal(False)
-        if tag == "member":
-            a = self.term(ir[1])
-            if a is None or not _arith(a):
-                return self.opaque(ir)
-            options = [a == self.const(v) for v in sorted(ir[2], key=str)]
-            return z3.Or(*options) if options else z3.BoolVal(False)
-        if tag == "contains":
-            options = [self._var(f"in:{ir[1]!r}:{v}", "bool") for v in sorted(ir[2], key=str)]
-            return z3.Or(*options) if options else z3.BoolVal(False)
-        return self.opaque(ir)
+        try:
+            holds, _ = self.translation.cond(ir)
+        except Unencodable:
+            return self.opaque(ir)
+        return holds
 
     def conjunction(self, irs) -> z3.BoolRef:
         return z3.And(*[self.formula(x) for x in irs]) if irs else z3.BoolVal(True)
@@ -184,7 +77,7 @@ class Encoder:
             return None
         solver = z3.Solver()
         solver.set("rlimit", RLIMIT)
-        solver.add(*[c for c, what in self.domain if levels or what != "level"], *formulas)
+        solver.add(*self.world.closed(levels=levels), *formulas)
         before = _count(solver)
         result = solver.check()
         self.used += QUERY_COST + _count(solver) - before
@@ -322,24 +215,3 @@ def facts_in(ir) -> set[str]:
         elif isinstance(x, dict):
             stack.extend(x.values())
     return out
-
-
-def _num(v):
-    if v is None:
-        return None
-    if isinstance(v, Decimal):
-        return z3.RealVal(str(v))
-    if isinstance(v, int):
-        return z3.IntVal(v)
-    return None
-
-
-def _arith(v) -> bool:
-    return v is not None and (z3.is_int(v) or z3.is_real(v))
-
-
-def _same(a, b):
-    if a.sort() != b.sort():
-        a = z3.ToReal(a) if a.sort() == z3.IntSort() else a
-        b = z3.ToReal(b) if b.sort() == z3.IntSort() else b
-    return a, b

@@ -80,21 +80,28 @@ def real(value) -> z3.ArithRef:
 class World:
     """The free variables: one enterprise, its projects, its history and the 待定 parameters."""
 
-    def __init__(self, plan: PolicyPlan, bound: dict, texts: dict):
+    def __init__(self, plan: PolicyPlan, bound: dict, texts: dict, facts_known: bool = False):
         self.plan = plan
         self.bound = bound
         self.texts = texts  # field → [text values], index 0 is "any other text"
+        self.facts_known = facts_known  # the review asks about enterprises whose facts are all given
         self.vars: dict = {}
         self.constraints: list = []
+        self.level_constraints: list = []  # a level within its declared members (the review may drop these)
         self.kinds: dict = {}
         self.text_vars: dict = {}
 
-    def closed(self) -> list:
+    def closed(self, levels: bool = True) -> list:
         """The constraints, with each text variable bounded by its table as it finally stands: a
         value named by a later 属于 must stay reachable (a bound fixed earlier made 属于 unsatisfiable,
-        so every property of an item with one was 'proved')."""
+        so every property of an item with one was 'proved'). Without ``levels`` a level may lie
+        outside its declared members."""
         bounds = [x < len(self.texts.get(key[-1], [None])) for key, x in self.text_vars.items()]
-        return self.constraints + bounds
+        return self.constraints + (self.level_constraints if levels else []) + bounds
+
+    def known(self, key):
+        """Whether a fact is given: a free boolean, or true when every fact is taken as given."""
+        return z3.BoolVal(True) if self.facts_known else self.var(key, "Bool")
 
     def var(self, key, sort, kind=None):
         if key not in self.vars:
@@ -131,7 +138,7 @@ class World:
             return z3.ToReal(x)
         if t == "等级":
             x = self.var(key, "Int", kind)
-            self.constraints += [x >= 1, x <= len(self.plan.levels[kind[1]])]
+            self.level_constraints += [x >= 1, x <= len(self.plan.levels[kind[1]])]
             return z3.ToReal(x)
         if t == "布尔":
             return self.var(key, "Bool", kind)
@@ -150,7 +157,7 @@ class World:
         if kind[0] == "集合":
             raise Unencodable(f"集合字段「{name}」")
         value = self.typed(("f", name), kind)
-        known = self.var(("known", name), "Bool")
+        known = self.known(("known", name))
         v = Val(value, z3.If(known, z3.IntVal(OK), z3.IntVal(UNK)))
         if project is None:
             return v
@@ -165,7 +172,7 @@ class World:
         if kind is None or kind[0] == "集合":
             raise Unencodable(f"项目字段「{name}」")
         value = self.typed(("p", project, name), kind)
-        known = self.var(("p", project, "known", name), "Bool")
+        known = self.known(("p", project, "known", name))
         return Val(value, z3.If(known, z3.IntVal(OK), z3.IntVal(UNK)))
 
     def param(self, name) -> Val:
@@ -188,7 +195,7 @@ class World:
         return Val(x, z3.IntVal(OK))
 
     def held_known(self):
-        return self.var(("held?",), "Bool")
+        return self.known(("held?",))
 
     def held(self, rec):
         return self.var(("held", rec), "Bool")
@@ -198,7 +205,7 @@ class World:
         if not levels:
             return z3.RealVal(0)
         x = self.var(("rank", rec), "Int")
-        self.constraints += [x >= 1, x <= len(self.plan.levels[levels])]
+        self.level_constraints += [x >= 1, x <= len(self.plan.levels[levels])]
         return z3.ToReal(x)
 
     def history(self, label, project=None):
@@ -314,7 +321,7 @@ class Encoder:
         """
         kind, value = ir[1], ir[3]
         key = ("agg", self.project, repr(ir))
-        known = self.w.var(key + ("known",), "Bool")
+        known = self.w.known(key + ("known",))
         state = z3.If(known, z3.IntVal(OK), z3.IntVal(UNK))
         if kind in ("all", "any"):
             return Val(self.w.var(key, "Bool"), state)
@@ -471,7 +478,7 @@ class Encoder:
                 raise Unencodable("包含")
             where = ("p", self.project) if inner[0] == "pfield" or (self.project and inner[1] not in w.plan.fields) \
                 else ("f",)
-            known = w.var(where + ("known", inner[1]), "Bool")
+            known = w.known(where + ("known", inner[1]))
             hit = z3.Or(*[w.var(where + ("has", inner[1], x), "Bool") for x in sorted(ir[2])]) if ir[2] \
                 else z3.BoolVal(False)
             w.kinds[where + ("set", inner[1])] = (kind, sorted(ir[2]))
@@ -479,7 +486,7 @@ class Encoder:
         if op == "first_holds":
             # 首次认定: held now, and not in an earlier year; the earlier years are free
             now_true, now_false = self.cond(("holds", ir[1], ir[2], ir[3]))
-            known = w.var(("f", "held_history_known"), "Bool")
+            known = w.known(("f", "held_history_known"))
             before = w.var(("f", "held_before", ir[1], ir[2], ir[3]), "Bool")
             return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "received":
@@ -489,7 +496,7 @@ class Encoder:
             # 首次: reached now, and not in any earlier year. The earlier years are free: any history the
             # record may give (known and reached before, known and not, or not given at all).
             now_true, now_false = self.cond(("cmp", ir[1], ("field", ir[2]), ir[4]))
-            known = w.var(("f", "history_known", ir[2]), "Bool")
+            known = w.known(("f", "history_known", ir[2]))
             before = w.var(("f", "reached_before", ir[2]), "Bool")
             return z3.And(now_true, known, z3.Not(before)), z3.Or(now_false, z3.And(known, before))
         if op == "const" and isinstance(ir[1], bool):
@@ -1206,7 +1213,7 @@ class Verifier:
             x2 = z3.Const(str(x1) + "'", x1.sort())
             sub = [(x1, x2)]
             pays2, g2 = z3.substitute(pays1, *sub), z3.substitute(g1, *sub)
-            w.constraints += [z3.substitute(c, *sub) for c in w.constraints if any(
+            w.constraints += [z3.substitute(c, *sub) for c in w.constraints + w.level_constraints if any(
                 z3.eq(x1, v) for v in _vars(c))]
             table = self.table_increasing(w, plan_item, project)
             less = x1 <= x2
