@@ -385,7 +385,9 @@ _RESULT = {"type": "object", "required": ["政策", "评估日期", "条款", "�
            "properties": {"政策": {"type": "string"}, "评估日期": {"type": ["string", "null"]},
                           "条款": {"type": "array", "items": {"type": "object", "required": ["条款", "状态"]}},
                           "汇总": {"type": "object", "required": ["合计", "最高合计"]},
-                          "建议补充": {"type": "array"}, "输入提示": {"type": "array"}}}
+                          "建议补充": {"type": "array"}, "输入提示": {"type": "array"},
+                          "其余不符合": {"type": "integer", "minimum": 0,
+                                    "description": "精简结果：不符合且无差距可说、未列出的款数"}}}
 
 
 def _errors(*statuses: int) -> dict:

@@ -89,3 +89,16 @@ def test_compact_leaves_out_traces_and_quotes():
     assert all("理由" not in r and "原文" not in r for r in out["条款"])
     assert out["汇总"] == full["汇总"]
     assert [r["状态"] for r in out["条款"]] == [r["状态"] for r in full["条款"]]
+    assert out["其余不符合"] == 0  # every item applies or lacks a fact: all listed
+
+
+def test_compact_counts_the_items_out_of_reach_instead_of_listing_them():
+    record = {"营业收入": "8000万元", "工业总产值": "1.5亿元", "研发投入重点企业": False}
+    out = view(record)
+    full = portal().evaluate(record)
+    # 第1条 fails but is within reach (差距 on each alternative): listed. 第2条 fails on a yes/no fact,
+    # nothing to reach: counted. 第3条 pays 20万 at 1.5亿: listed.
+    assert [r["状态"] for r in full["条款"]] == ["不符合", "不符合", "符合"]
+    assert [(r["条款"], r["状态"]) for r in out["条款"]] == [("第1条「规模」", "不符合"), ("第3条「产值」", "符合")]
+    assert out["其余不符合"] == 1
+    assert len(out["条款"]) + out["其余不符合"] == len(full["条款"])

@@ -283,8 +283,14 @@ _COMPACT_KEYS = ("条款", "状态", "金额", "上限", "缺少信息", "待定
 
 
 def compact(result: dict, extras: dict) -> dict:
-    """Status, amount, cap, missing facts, gaps and the portal's additions per item; no traces or quotes."""
+    """Status, amount, cap, missing facts, gaps and the portal's additions per item; no traces or quotes.
+
+    Most items of a district's policy do not apply to a given enterprise: one that does not, and
+    is not within reach (no gap to a threshold, no next tier), is counted in 其余不符合 rather than
+    listed, which keeps the result to a few KB.
+    """
     items = []
+    others = 0
     for row in result["条款"]:
         entry = {key: row[key] for key in _COMPACT_KEYS if row.get(key) not in (None, [])}
         extra = extras["条款"].get(row["条款"], {})
@@ -293,9 +299,12 @@ def compact(result: dict, extras: dict) -> dict:
         for key in ("档次", "有条件金额"):
             if key in extra:
                 entry[key] = extra[key]
+        if entry["状态"] == "不符合" and not (set(entry) & {"差距", "档次"}):
+            others += 1
+            continue
         items.append(entry)
     return {"政策": result["政策"], "评估日期": result["评估日期"], "汇总": result["汇总"], "条款": items,
-            "建议补充": extras["建议补充"], "输入提示": result["输入提示"],
+            "其余不符合": others, "建议补充": extras["建议补充"], "输入提示": result["输入提示"],
             **({"说明": CONDITIONAL_NOTE} if any("有条件金额" in e for e in items) else {})}
 
 
