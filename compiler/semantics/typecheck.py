@@ -25,6 +25,7 @@ ORDERED = ("金额", "比例", "数量", "数值", "日期", "年度", "等级")
 
 
 def show(t) -> str:
+    """A type as a drafter reads it in a diagnostic (金额（美元）, 数量（场）); None is 未知."""
     if t is None:
         return "未知"
     kind = t[0]
@@ -40,10 +41,12 @@ def show(t) -> str:
 
 
 def declared(t: n.Type):
+    """A declared Type node as the tuple the checker compares, such as ("数量", "场")."""
     return (t.kind, *t.detail)
 
 
 def literal_type(value):
+    """The type of a literal's value; None for a value the language gives no type."""
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, Money):
@@ -66,6 +69,8 @@ def literal_type(value):
 
 
 class TypeChecker:
+    """Gives every expression a type and reports mismatched units, currencies and kinds;
+    lowering reuses it, quietly, for the types it needs."""
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.s = program.symbols
@@ -83,6 +88,7 @@ class TypeChecker:
         return t
 
     def type_of(self, e):
+        """The type of an expression (None when unknown), reporting mismatches inside it on the way."""
         if isinstance(e, n.Literal):
             return self.canon(literal_type(e.value))
         if isinstance(e, n.Ref):
@@ -570,6 +576,7 @@ def combine(op: str, lt, rt):
 
 
 def typecheck(program: Program, reporter: Reporter) -> TypeChecker:
+    """The type pass over a resolved program; returns the checker so its types can be read afterwards."""
     checker = TypeChecker(program, reporter)
     checker.run()
     return checker
