@@ -70,6 +70,7 @@ def _money(amount: str | None) -> str:
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table; the cells must be escaped already, this only lays them out."""
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
     return out + [""]
@@ -86,6 +87,7 @@ class Site:
     nav: list  # MkDocs nav entries: {title: path} or {title: [entries]}
 
     def write(self, directory: str | Path) -> list[Path]:
+        """Write every page under ``directory`` (write_inside keeps each one inside it); the paths written."""
         return [write_inside(directory, path, text) for path, text in self.pages.items()]
 
 
@@ -158,6 +160,7 @@ class DocGenerator:
 
     # ---- lookups ----
     def targets(self, ref: n.ItemRef) -> list[n.Item]:
+        """The items an ItemRef names: the one item, or every item of the article."""
         if ref.item is not None:
             item = self.s.items.get(ref.key)
             return [item] if item is not None else []
@@ -165,6 +168,7 @@ class DocGenerator:
         return list(article.items) if article is not None else []
 
     def pending(self, p: n.Param) -> bool:
+        """Whether a parameter still has no value: none declared and none bound by a 细则."""
         return p.key not in self.bindings and p.value is None
 
     def own_article(self, article: str) -> bool:
@@ -212,6 +216,7 @@ class DocGenerator:
         return f"「{md(ref.name)}」"
 
     def text(self, e, **kw) -> str:
+        """An expression as text, its names linked to where the site explains them."""
         return render.text(e, name=self.name, **kw)
 
     # ---- where parameters are used ----
@@ -284,6 +289,7 @@ class DocGenerator:
 
     # ---- pages ----
     def run(self) -> Site:
+        """Every page of the site, in reading order, with the navigation over them."""
         pages: dict[str, str] = {}
         nav: list = []
 
