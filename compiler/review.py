@@ -60,6 +60,8 @@ UNENCODED = "待编码的款"
 
 @attrs.frozen
 class Finding:
+    """One comment for the drafters: severity, kind, the articles and quotes concerned,
+    why it matters and the wording to suggest."""
     severity: str
     kind: str
     title: str
@@ -74,16 +76,19 @@ class Finding:
 
 
 def article_label(number: str) -> str:
+    """第8条 or 附则第3条 for an article number as the plan writes it (8, 附则3)."""
     return f"附则第{number[2:]}条" if number.startswith("附则") else f"第{number}条"
 
 
 def article_order(number: str) -> tuple[int, int]:
+    """Sort key for article numbers: the main articles by number, then the 附则."""
     if number.startswith("附则"):
         return (1, int(number[2:]) if number[2:].isdigit() else 0)
     return (0, int(number) if number.isdigit() else 0)
 
 
 def labels(numbers) -> str:
+    """Several article numbers as one phrase, such as 第3、8条、附则第2条."""
     numbers = sorted(set(numbers), key=article_order)
     main = [x for x in numbers if not x.startswith("附则")]
     closing = [x for x in numbers if x.startswith("附则")]
@@ -96,11 +101,13 @@ def labels(numbers) -> str:
 
 
 def short(text: str, limit: int = 60) -> str:
+    """A text with its whitespace collapsed, cut to ``limit`` characters for the report's tables."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "……"
 
 
 def where(span) -> str:
+    """A span as the report shows it: file name and line."""
     return f"{Path(span.file).name}:{span.line}"
 
 
@@ -177,6 +184,8 @@ class SourceMap:
 # ---- the reviewer ------------------------------------------------------------
 
 class Reviewer:
+    """Reads a checked policy against its text (wording, bounds, caps, double funding, coverage)
+    and collects the Findings of the review report."""
     def __init__(self, program: Program):
         self.program = program
         self.s = program.symbols
@@ -195,6 +204,7 @@ class Reviewer:
     # ---- helpers ----
     @property
     def encoder(self):
+        """The solver-backed condition checks, made on first use so z3 loads only when one is asked."""
         if self._encoder is None:
             from compiler.targets.smt.review_logic import Encoder
             self._encoder = Encoder(self.plan, self.values)
@@ -221,6 +231,7 @@ class Reviewer:
         return magnitude(v)
 
     def add(self, *args, **kwargs) -> None:
+        """Record a finding, cutting over-long quotes and tables to the report's limits."""
         finding = Finding(*args, **kwargs)
         if any(len(q) > MAX_QUOTE for _, q in finding.quotes):
             finding = attrs.evolve(finding, quotes=tuple((w, q if len(q) <= MAX_QUOTE else q[:MAX_QUOTE] + "……")
@@ -233,6 +244,7 @@ class Reviewer:
 
     # ---- run ----
     def run(self) -> list[Finding]:
+        """Every check in turn; the findings by severity, then article, at most MAX_FINDINGS of them."""
         if self.map is not None:
             self.placeholders()
             self.self_reference()
@@ -1194,6 +1206,7 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(program: Program, findings: list[Finding], explanations=(), notices=()) -> str:
+    """The review report as Chinese Markdown: an overview by severity, then each finding."""
     policy = program.policy
     out = [f"# 审查报告：{md(policy.name)}", ""]
     facts = []
