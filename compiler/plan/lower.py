@@ -352,6 +352,8 @@ class Lowerer:
             else None)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
+        """The labels an ItemRef stands for: one item or every item of an article (none still 待编码),
+        or the 外部 award it names."""
         if ref.article == n.EXTERNAL:
             return (str(n.ItemRef(n.EXTERNAL, self.s.externals[ref.key[1]].name, ref.span)),)
         if ref.item is not None:  # an item still 待编码 is not in the plan, so nothing refers to it
