@@ -30,7 +30,7 @@ class Money:
 
 @attrs.frozen
 class Ratio:
-    """A proportion as an exact fraction: 10%, 5‰, 30个基点, 1:1, 7折 and 1.5倍 all become one."""
+    """A proportion as an exact fraction; 10%, 5‰, 30个基点, 1:1, 7折 and 1.5倍 are all ratios."""
     value: Decimal  # 10% is Decimal("0.1")
 
     def __str__(self) -> str:
