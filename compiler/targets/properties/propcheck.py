@@ -315,7 +315,7 @@ class Case:
         return env
 
     def used(self, labels, year=None) -> Decimal:
-        """What the history says was received under ``labels`` (in ``year`` when given), for cap checks."""
+        """What the history says was received under ``labels`` (in ``year`` when given): caps, 补差, 互斥."""
         return sum((amount for label, y, amount, _ in self.history
                     if label in labels and (year is None or y == year)), Decimal(0))
 
