@@ -324,6 +324,7 @@ class Structure:
             self.in_range(p, p.value, "E450")
 
     def in_range(self, p: n.Param, value_expr, code: str) -> None:
+        """Report a parameter value outside the declared range; ``code`` tells a declared value from a 细则's binding."""
         if p.range is None:
             return
         value = magnitude(self.constant(value_expr))
@@ -350,6 +351,7 @@ class Structure:
                 self.report.error("E493", "预期结果要指明哪一款", e.item.span, "如：预期 第8条「实到外资支持」 符合")
 
     def overrides(self) -> None:
+        """Report 例外 chains that come back to where they started: no item may override itself, even through others."""
         edges = {item.key: item.overrides.key for item in self.s.items.values() if item.overrides is not None}
         reported = set()
         for start in edges:

@@ -299,6 +299,8 @@ class TypeChecker:
     
 
     def comparable(self, lt, rt, e) -> None:
+        """Report two types that cannot be ordered against each other: a level and a member of another,
+        an unordered kind, different currencies or units."""
         if lt is None or rt is None:
             return
         if lt[0] == "等级" and rt[0] == LEVEL_VALUE or lt[0] == LEVEL_VALUE and rt[0] == "等级":
@@ -356,12 +358,14 @@ class TypeChecker:
                               "认定用“已认定「…」”表示")
 
     def expect(self, e, want, where: str):
+        """The type of ``e``, reported when it is not ``want``; ``where`` names the place in the message."""
         t = self.type_of(e)
         if t is not None and t != want:
             self.report.error("E301", f"{where}应是{show(want)}，这里是{show(t)}", e.span)
         return t
 
     def money(self, e, where: str) -> None:
+        """Report an expression that is not money in 元: another currency needs an 汇率, any other type is wrong."""
         t = self.type_of(e)
         if t is None:
             return
@@ -372,6 +376,8 @@ class TypeChecker:
             self.report.error("E312", f"{where}应是金额，这里是{show(t)}", e.span)
 
     def assignable(self, value, want, where: str) -> None:
+        """Report a written value (a parameter's value or range, a binding, a case fact) that does not fit
+        its declared type; a bare 「名称」 may be a text value or a level."""
         if want is None:
             return
         want = self.canon(want)
