@@ -27,6 +27,7 @@ class RecordError(Exception):
 
 
 def format_of(path: str | Path) -> str:
+    """A record file's format from its extension (.ndjson counts as .jsonl); any other raises a Chinese ValueError."""
     suffix = Path(path).suffix.lower()
     if suffix == ".ndjson":
         return ".jsonl"
@@ -302,6 +303,7 @@ class Writer:
 
 
 def size_of(path) -> int:
+    """A file's size in bytes, 0 when it cannot be read: only for the progress display."""
     try:
         return os.path.getsize(path)
     except OSError:

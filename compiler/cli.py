@@ -14,6 +14,8 @@ from compiler.syntax.source import print_diagnostics
 
 
 def cmd_check(args) -> int:
+    """polc check FILE…: diagnostics and a summary per file (JSON with --format json);
+    fails on errors, and on warnings with --strict."""
     from compiler.semantics.check import check
 
     results = []
@@ -100,6 +102,8 @@ def _read_json(path: str):
 
 
 def cmd_eval(args) -> int:
+    """polc eval: one enterprise's results, from the cached generated module (the interpreter with --no-cache
+    or --detail compact); many records go to cmd_eval_batch."""
     if _is_batch(args):
         return cmd_eval_batch(args)
     if args.detail == "compact" or args.no_cache:
@@ -249,6 +253,7 @@ def _progress(total_bytes: int):
 
 
 def cmd_serve(args) -> int:
+    """polc serve FILE…: the HTTP service over one or more policies, each loaded through the cache."""
     import os
 
     from compiler.cache import load_interpreter
@@ -334,6 +339,8 @@ def print_result(result: dict, show_all: bool = False) -> None:
 
 
 def cmd_test(args) -> int:
+    """polc test: the 案例 (a policy's alone, a 细则's with its bindings), then the generated properties
+    unless --no-properties."""
     from compiler.plan.cases import run_case
     from compiler.semantics.check import check
     from compiler.targets.python.interpreter import Interpreter
@@ -372,6 +379,7 @@ def cmd_test(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    """polc verify: the solver's verdict on every property, with a command that replays each counterexample."""
     import time
 
     from compiler.targets.smt.verify import verify_program
@@ -467,6 +475,7 @@ def cmd_review(args) -> int:
 
 
 def cmd_build(args) -> int:
+    """polc build -o DIR: write the generated module of a checked policy into DIR."""
     from pathlib import Path
 
     from compiler.targets.python.build import build_module, name_problem
@@ -570,6 +579,7 @@ def cmd_lsp(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The polc command line: one subcommand per command, its handler set as ``func``."""
     parser = argparse.ArgumentParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器")
     parser.add_argument("--version", action="version", version=f"polc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -664,6 +674,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run polc on ``argv`` and return the exit code; an interruption, an OS error or a bug in polc
+    is one line on stderr, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -38,6 +38,7 @@ WARNING = "警告"
 
 @attrs.frozen
 class Diagnostic:
+    """One finding about a file: its code, 错误 or 警告, a Chinese message and fix, and the span it points at."""
     code: str
     severity: str
     message: str
@@ -45,6 +46,7 @@ class Diagnostic:
     hint: str | None = None
 
     def to_json(self) -> dict:
+        """The diagnostic with English keys, as polc check --format json prints it."""
         return {
             "code": self.code,
             "severity": "error" if self.severity == ERROR else "warning",

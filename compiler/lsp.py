@@ -52,6 +52,7 @@ def span_range(span: Span, lines: list[str] | None) -> tuple[tuple[int, int], tu
 
 @attrs.frozen
 class NameAt:
+    """The 「名称」 under the cursor, with the article written just before it (第8条「款」) to tell items apart."""
     name: str  # without 「」
     article: str | None  # the article number written just before it (第8条「…」), if any
     start: int  # character index of 「
@@ -90,12 +91,14 @@ def open_name(line: str, index: int) -> str | None:
 
 @attrs.frozen
 class Found:
+    """What a name denotes: its kind (参数, 字段, 款 …), the declaration, and where it is declared."""
     kind: str  # 参数 字段 项目字段 度量 等级 认定 单位 条 款
     node: object
     span: Span
 
 
 def lookup(program, at: NameAt) -> Found | None:
+    """The declaration a name under the cursor denotes, for hover and go to definition; None if none."""
     s = program.symbols
     key = n.name_key(at.name)
     if at.article is not None:
@@ -226,12 +229,15 @@ def outline(program, path: str) -> list[dict]:
 # ---- the server ----
 
 def path_of(uri: str) -> str:
+    """The file path of a document URI (the URI itself when it names no file), as diagnostics spell files."""
     from pygls.uris import to_fs_path
 
     return to_fs_path(uri) or uri
 
 
 def build_server():
+    """The language server and its handlers: diagnostics on open, change and save; hover, definition,
+    completion and document symbols."""
     from lsprotocol import types as t
     from pygls.lsp.server import LanguageServer
 

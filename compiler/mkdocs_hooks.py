@@ -42,6 +42,8 @@ def _policy_files(config) -> list[Path]:
 
 
 def on_config(config):
+    """Check every policy file and generate its pages (and a policy's review report) before the build;
+    any error aborts the build with what polc check prints."""
     _generated.clear()
     failures = []
     results = []
@@ -95,6 +97,7 @@ def _prefix(entry, base: str):
 
 
 def on_files(files, config):
+    """Add the generated pages, and an index of the policies, to the build as in-memory files."""
     lines = ["# 政策一览", "", "以下页面在构建文档时由 `policies/` 下的 .pol 文件生成。", ""]
     for base, site in _generated:
         lines.append(f"- [{docgen.md(site.title)}]({quote(base.split('/', 1)[1])}/index.md)")
@@ -106,6 +109,7 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    """Refresh the generated tables of a hand-written page and drop their markers."""
     if "<!-- polc:" in markdown:  # the tables are in the page already; refreshed here so a stale page cannot ship
         markdown = re.sub(r"<!-- /?polc:[a-z]+ -->\n?", "", reference.fill_tables(markdown))  # no markers in the site
     return markdown

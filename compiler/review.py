@@ -60,6 +60,8 @@ UNENCODED = "待编码的款"
 
 @attrs.frozen
 class Finding:
+    """One comment for the drafters: severity, kind, the articles and quotes concerned,
+    why it matters and the wording to suggest."""
     severity: str
     kind: str
     title: str
@@ -74,16 +76,19 @@ class Finding:
 
 
 def article_label(number: str) -> str:
+    """第8条 or 附则第3条 for an article number as the plan writes it (8, 附则3)."""
     return f"附则第{number[2:]}条" if number.startswith("附则") else f"第{number}条"
 
 
 def article_order(number: str) -> tuple[int, int]:
+    """Sort key for article numbers: the main articles by number, then the 附则."""
     if number.startswith("附则"):
         return (1, int(number[2:]) if number[2:].isdigit() else 0)
     return (0, int(number) if number.isdigit() else 0)
 
 
 def labels(numbers) -> str:
+    """Several article numbers as one phrase, such as 第3、8条、附则第2条."""
     numbers = sorted(set(numbers), key=article_order)
     main = [x for x in numbers if not x.startswith("附则")]
     closing = [x for x in numbers if x.startswith("附则")]
@@ -96,11 +101,13 @@ def labels(numbers) -> str:
 
 
 def short(text: str, limit: int = 60) -> str:
+    """A text with its whitespace collapsed, cut to ``limit`` characters for the report's tables."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "……"
 
 
 def where(span) -> str:
+    """A span as the report shows it: file name and line."""
     return f"{Path(span.file).name}:{span.line}"
 
 
@@ -177,6 +184,8 @@ class SourceMap:
 # ---- the reviewer ------------------------------------------------------------
 
 class Reviewer:
+    """Reads a checked policy against its text (wording, bounds, caps, double funding, coverage)
+    and collects the Findings of the review report."""
     def __init__(self, program: Program):
         self.program = program
         self.s = program.symbols
@@ -195,6 +204,7 @@ class Reviewer:
     # ---- helpers ----
     @property
     def encoder(self):
+        """The solver-backed condition checks, made on first use so z3 loads only when one is asked."""
         if self._encoder is None:
             from compiler.targets.smt.review_logic import Encoder
             self._encoder = Encoder(self.plan, self.values)
@@ -204,10 +214,12 @@ class Reviewer:
         return self.s.articles[item.article]
 
     def item_quote(self, item: n.Item) -> tuple[str, str]:
+        """(label, 原文) of an item, its article's quote when it has none: how findings cite the text."""
         text = item.quote.text if item.quote else (self.article_of(item).quote.text if self.article_of(item).quote else "")
         return (item.label, text)
 
     def article_quote(self, number: str) -> tuple[str, str]:
+        """(第N条, 原文) of an article, for findings about the article as a whole."""
         a = self.s.articles.get(number)
         return (article_label(number), a.quote.text if a and a.quote else "")
 
@@ -221,6 +233,7 @@ class Reviewer:
         return magnitude(v)
 
     def add(self, *args, **kwargs) -> None:
+        """Record a finding, cutting over-long quotes and tables to the report's limits."""
         finding = Finding(*args, **kwargs)
         if any(len(q) > MAX_QUOTE for _, q in finding.quotes):
             finding = attrs.evolve(finding, quotes=tuple((w, q if len(q) <= MAX_QUOTE else q[:MAX_QUOTE] + "……")
@@ -233,6 +246,7 @@ class Reviewer:
 
     # ---- run ----
     def run(self) -> list[Finding]:
+        """Every check in turn; the findings by severity, then article, at most MAX_FINDINGS of them."""
         if self.map is not None:
             self.placeholders()
             self.self_reference()
@@ -273,6 +287,7 @@ class Reviewer:
     )
 
     def placeholders(self) -> None:
+        """Unfilled placeholders in the text (2024年X月X日, XX, 【…】, 待定) that must be completed before issue."""
         text = self.map.full
         seen: list[tuple[int, int]] = []
         for pattern, what in self.PLACEHOLDER_PATTERNS:
@@ -300,6 +315,7 @@ class Reviewer:
     SELF_RE = re.compile("本(" + "|".join(SELF_NAMES) + ")")
 
     def self_reference(self) -> None:
+        """The document naming itself in different ways (本意见, 本措施 …), measured against its title."""
         title = re.sub(r"[（(].*?[)）]", "", self.program.policy.name)
         kind = next((k for k in self.SELF_NAMES if title.endswith(k)), None)
         uses = defaultdict(list)
@@ -335,6 +351,7 @@ class Reviewer:
 
     # ---- 用语不一致：评定环节的写法 ----
     def assessment_wording(self) -> None:
+        """经综合评定 written short (综合评定, 经综合) where the text otherwise writes it in full."""
         text = self.map.full
         standard = len(re.findall("经综合评定", text))
         odd = []
@@ -366,6 +383,7 @@ class Reviewer:
     AMBIGUOUS_BOUNDS = {"突破": "“突破”既可理解为“达到”（含本数），也可理解为“超过”（不含本数）"}
 
     def nonstandard_boundaries(self) -> None:
+        """Boundary words the Civil Code does not define (突破) before a number: whether it is included is open."""
         text = self.map.full
         for word, meaning in self.AMBIGUOUS_BOUNDS.items():
             hits = [m.start() for m in re.finditer(word, text) if m.start() >= len(self.map.head)]
@@ -383,6 +401,7 @@ class Reviewer:
 
     # ---- 用语不一致：同一认定的不同叫法 ----
     def recognition_names(self) -> None:
+        """One recognition called by different names in the quotes of different articles."""
         uses: dict[str, list[n.Item]] = defaultdict(list)
         for item in self.items:
             plan = self.plans[item.label]
@@ -414,6 +433,8 @@ class Reviewer:
 
     # ---- 用语不一致：按比例计算的支持写成“一定资金支持” ----
     def ratio_wording(self) -> None:
+        """Amounts computed as a ratio of the enterprise's figures whose text says 一定资金支持
+        where the others say 一定比例."""
         ratio_items, plain = [], []
         for item in self.items:
             award = item.award
@@ -460,6 +481,7 @@ class Reviewer:
                 stack.append(e.operand)
 
     def boundaries(self) -> None:
+        """Each threshold as the text writes it: a number with no boundary word, or words that contradict each other."""
         seen = set()
         for item in self.items:
             quote = squeeze(item.quote.text) if item.quote else ""
@@ -499,6 +521,7 @@ class Reviewer:
                                                quote[start:end], c, words)
 
     def boundary_conflict(self, item: n.Item, message: str, number: str, c: n.Compare, words=None) -> None:
+        """Report contradicting boundary words on one threshold of an item."""
         words = words or list(c.words)
         self.add(SEVERE, BOUNDARY, f"{item.label}的边界词互相矛盾", (item.article,), (self.item_quote(item),),
                  f"{message}（涉及“{number}”）。依《民法典》第一千二百五十九条，“以上、以下、以内”含本数，"
@@ -538,6 +561,7 @@ class Reviewer:
 
     # ---- 条件：不可能成立、必然成立 ----
     def conditions(self) -> None:
+        """Conditions the solver finds can never hold together or always hold, and tiers the conditions rule out."""
         from compiler.targets.smt.review_logic import band_formula
         enc = self.encoder
         for item in self.items:
@@ -590,6 +614,7 @@ class Reviewer:
     CAP_WORDS = re.compile(r"最高|上限|封顶|限额|累计不超过|不超过[^,，。；;比例]{0,8}[万亿]?元")
 
     def uncapped(self) -> None:
+        """Money that grows with the enterprise's figures with no maximum in the text, as one finding with a table."""
         rows, quotes, numbers, spans = [], [], [], []
         for item in self.items:
             award = item.award
@@ -750,6 +775,8 @@ class Reviewer:
         return decided, encoded
 
     def double_funding(self) -> None:
+        """Pairs of items paying on the same basis that one enterprise can meet together,
+        where the text does not say whether both are paid."""
         enc = self.encoder
         decided, encoded = self.decisions()
         monetary = [p for p in self.plan.items if p.kind in MONETARY]
@@ -824,6 +851,7 @@ class Reviewer:
 
     # ---- 待定事项 ----
     def pending(self) -> None:
+        """Amounts and thresholds the text leaves open (parameters still 待定), article by article."""
         by_article: dict[str, dict[str, n.Param]] = defaultdict(dict)
         for item in self.items:
             for ref in _refs(item):
@@ -863,6 +891,7 @@ class Reviewer:
 
     # ---- 未转化为规则的原文 ----
     def uncovered(self) -> None:
+        """Stretches of the operative text that no rule quotes, headings and numbering left aside."""
         cov = measure_coverage(self.program)
         if cov is None or self.map is None:
             return
@@ -1005,6 +1034,7 @@ class Reviewer:
         return tuple(out)
 
     def note_table(self, entries, severity, topic, title, why, suggestion) -> None:
+        """One finding that tables the 备注 entries of one topic; nothing when there are none."""
         if not entries:
             return
         numbers = sorted({e[0] for e in entries if e[0]}, key=article_order)
@@ -1194,6 +1224,7 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(program: Program, findings: list[Finding], explanations=(), notices=()) -> str:
+    """The review report as Chinese Markdown: an overview by severity, then each finding."""
     policy = program.policy
     out = [f"# 审查报告：{md(policy.name)}", ""]
     facts = []

@@ -171,6 +171,7 @@ def money_text(amount: Decimal, currency: str = "元") -> str:
 
 
 def ratio_text(value: Decimal) -> str:
+    """A ratio as a percentage for traces and docs: 0.05 → 5%."""
     return f"{plain(value * 100)}%"
 
 
@@ -406,6 +407,8 @@ def discount(text: str) -> Decimal:
 
 
 def parse_ratio(value, signed: bool = False) -> Decimal:
+    """A ratio given in a record or a parameter: 5%, 0.05, 百分之五, 7折, 1:1 and the like as a string,
+    never a float; negative only when ``signed``. Refusals are Chinese ValueErrors."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError("比例不能用浮点数，请写成字符串，如 \"5%\" 或 \"0.05\"")
     if isinstance(value, Decimal):
@@ -438,6 +441,7 @@ def parse_ratio(value, signed: bool = False) -> Decimal:
 
 
 def parse_number(value, signed: bool = False, name: str = "数值") -> Decimal:
+    """A number given in a record: an int or a numeric string, never a float; negative only when ``signed``."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError(f"{name}不能用浮点数，请写成整数或字符串，如 \"7.1\"")
     if isinstance(value, Decimal):
@@ -459,6 +463,7 @@ _DATE_PARTS = re.compile(r"([0-9]{4})[-年]([0-9]{1,2})[-月]([0-9]{1,2})日?")
 
 
 def parse_date(value) -> datetime.date:
+    """A date given as a date, or as text such as 2025-01-01 or 2025年1月1日; a datetime counts as its day."""
     if isinstance(value, datetime.datetime):
         return value.date()  # a datetime does not compare with the policy's dates
     if isinstance(value, datetime.date):
@@ -470,6 +475,7 @@ def parse_date(value) -> datetime.date:
 
 
 def parse_year(value) -> int:
+    """A 年度 given as an int within YEAR_RANGE or as text such as 2025年度."""
     if isinstance(value, bool):
         raise ValueError("年度应是整数，如 2025")
     low, high = YEAR_RANGE

@@ -23,12 +23,14 @@ MAX_TITLE = 20
 
 @attrs.define
 class Article:
+    """An article found in the text: its number and the sentences that become its 款."""
     number: str  # "8" or "附则3"
     sentences: list[str] = attrs.Factory(list)
 
 
 @attrs.define
 class Chapter:
+    """A heading found in the text and the articles under it; ``closing`` marks the 附则 section."""
     heading: str
     closing: bool
     articles: list[Article] = attrs.Factory(list)

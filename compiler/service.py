@@ -55,6 +55,7 @@ class ServedPolicy:
 
 
 def served_policy(policy_id: str, interpreter: Interpreter, metadata: dict) -> ServedPolicy:
+    """A policy ready to serve under ``policy_id``: what GET /policies lists (with validity) and its input schema."""
     plan = interpreter.plan
     return ServedPolicy(policy_id, interpreter, {"id": policy_id, **metadata, "施行期": _validity(interpreter)},
                         json_schema(plan, plan.descriptions))
@@ -120,12 +121,14 @@ def parse_json(data: bytes, where: str = "请求体"):
 
 @attrs.frozen
 class Options:
+    """An evaluation request's options: the date, parameter values (set=名称=值) and the detail wanted."""
     as_of: str | None
     params: dict
     detail: str  # "compact" or "full"
 
 
 def read_options(query) -> Options:
+    """The options of a request from its query string; a bad one is a 422 that names it."""
     detail = query.get("detail", "compact")
     if detail not in ("compact", "full"):
         raise ServiceError(422, f"detail 应是 compact 或 full，这里是“{detail}”",
@@ -186,6 +189,7 @@ def batch_line(policy: ServedPolicy, number: int, line: bytes, options: Options)
 
 
 def dumps(value) -> bytes:
+    """A response body: JSON bytes with Chinese as written, and dates and Decimals as text."""
     return json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
 
 

@@ -50,6 +50,7 @@ def _keywords() -> dict:
 
 
 def textmate_grammar() -> dict:
+    """The grammar as a dict: comments, quoted text, 「names」, article numbers, literals and every keyword."""
     units = _alternation(COUNT_UNITS)
     return {
         "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
@@ -79,6 +80,7 @@ def textmate_grammar() -> dict:
 
 
 def grammar_json() -> str:
+    """The grammar file's exact text, which a test compares with the committed file."""
     return json.dumps(textmate_grammar(), ensure_ascii=False, indent=2) + "\n"
 
 

@@ -83,6 +83,7 @@ def params_of(case: n.Case) -> dict:
 
 @attrs.frozen
 class Mismatch:
+    """Where a case's result differs from what it expects: the item or total, both sides as text, the 预期's place."""
     label: str
     expected: str
     actual: str
@@ -91,6 +92,7 @@ class Mismatch:
 
 @attrs.frozen
 class CaseOutcome:
+    """One case run: its mismatches or the input error that stopped it, and the result the CLI and docs show."""
     case: n.Case
     mismatches: tuple[Mismatch, ...]
     error: str | None

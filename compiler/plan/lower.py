@@ -49,6 +49,8 @@ def const_value(value):
 
 @attrs.frozen
 class Condition:
+    """One 且-part of an item's conditions: its trace text and position, its IR,
+    and for a threshold the sides and unit that say how far off the enterprise is."""
     text: str
     where: str
     test: tuple
@@ -58,6 +60,7 @@ class Condition:
 
 @attrs.frozen
 class Limit:
+    """A cap or floor in the plan: the runtime's kind (``limit_kind``), its trace text and place, its amount's IR."""
     kind: str
     text: str
     where: str
@@ -66,6 +69,8 @@ class Limit:
 
 @attrs.frozen
 class ItemPlan:
+    """Everything an evaluator needs for one item, with names resolved: conditions, award, limits, frequency,
+    and the texts and positions its trace shows."""
     label: str
     article: str
     name: str
@@ -89,6 +94,8 @@ class ItemPlan:
 
 @attrs.frozen
 class PolicyPlan:
+    """The whole policy as plain data: the input contract (fields, levels, parameters), the items,
+    and the rules that combine them; every target reads this, not the tree."""
     name: str
     where: str
     fields: dict  # name → type tuple
@@ -128,6 +135,7 @@ def where(span) -> str:
 
 
 class Lowerer:
+    """Turns the checked tree into the plan: measures inlined, levels into ranks, units into their base."""
     def __init__(self, program: Program):
         self.program = program
         self.s = program.symbols
@@ -144,6 +152,7 @@ class Lowerer:
         return count.value * base[1] if base else count.value
 
     def expr(self, e) -> tuple:
+        """The IR of a value expression (see the module docstring for the forms)."""
         if isinstance(e, n.Literal):
             if isinstance(e.value, Count):
                 return ("const", self.in_base(e.value))
@@ -226,6 +235,7 @@ class Lowerer:
         return self.expr(e)
 
     def cond(self, e) -> tuple:
+        """The IR of a condition; a value used as a condition becomes ("truth", ir)."""
         if isinstance(e, n.Within):
             return self.expr(e)
         if isinstance(e, n.Compare):
@@ -342,6 +352,8 @@ class Lowerer:
             else None)
 
     def labels(self, ref: n.ItemRef) -> tuple[str, ...]:
+        """The labels an ItemRef stands for: one item or every item of an article (none still 待编码),
+        or the 外部 award it names."""
         if ref.article == n.EXTERNAL:
             return (str(n.ItemRef(n.EXTERNAL, self.s.externals[ref.key[1]].name, ref.span)),)
         if ref.item is not None:  # an item still 待编码 is not in the plan, so nothing refers to it
@@ -350,6 +362,7 @@ class Lowerer:
 
     # ---- the policy ----
     def run(self) -> PolicyPlan:
+        """The program's PolicyPlan: items (not those 待编码), parameters with their bindings by date, combinations."""
         s = self.s
         docs = self.program.documents()
         narrowings: dict = {}
@@ -435,4 +448,5 @@ class _Quiet:
 
 
 def lower(program: Program) -> PolicyPlan:
+    """Lower a checked program (no errors) into the plan that every target reads."""
     return Lowerer(program).run()

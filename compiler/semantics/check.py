@@ -22,6 +22,7 @@ from compiler.semantics.typecheck import typecheck
 
 @attrs.define
 class CheckResult:
+    """What the front end found: the loaded program (None if nothing loaded), every diagnostic, quote coverage."""
     program: Program | None
     diagnostics: list[Diagnostic]
     coverage: Coverage | None = None
@@ -39,6 +40,7 @@ class CheckResult:
         return [d for d in self.diagnostics if d.severity != ERROR]
 
     def summary(self) -> dict:
+        """The figures polc check prints and reports as JSON: articles, items, parameters, cases, coverage."""
         p = self.program
         if p is None:
             return {"articles": 0, "items": 0, "parameters": 0, "pending_parameters": 0, "coverage": None,
@@ -62,6 +64,7 @@ class CheckResult:
 
 
 def check(path: str | Path, rules: str | Path | None = None, text: str | None = None) -> CheckResult:
+    """Run the whole front end on a policy file (with a 细则, or on ``text`` in place of the file's contents)."""
     reporter = Reporter()
     program = None
     cov = None

@@ -26,6 +26,7 @@ ANCHOR = 6  # characters of a quote's opening used to index the text
 
 @attrs.frozen
 class Coverage:
+    """How much of the operative text the quotes cover, and the stretches no rule quotes yet."""
     ratio: float  # share of operative characters quoted, 0 to 1 (a report figure, not money)
     covered: int
     total: int
@@ -128,6 +129,7 @@ def _quotes(program: Program):
 
 
 def coverage(program: Program, min_gap: int = 4) -> Coverage | None:
+    """Coverage of the declared source text by the program's quotes; None when the policy declares no source."""
     if program.source_text is None:
         return None
     text = re.sub(r"\s+", "", program.source_text[program.operative_start:])

@@ -22,6 +22,7 @@ from compiler.syntax.source import Source, decode, keyword_span, read_source
 
 @attrs.define
 class Symbols:
+    """The program's declarations by kind, keyed by NFKC name: where every later pass looks names up."""
     fields: dict[str, n.Field] = attrs.field(factory=dict)
     params: dict[str, n.Param] = attrs.field(factory=dict)
     measures: dict[str, n.Measure] = attrs.field(factory=dict)
@@ -49,9 +50,11 @@ class Symbols:
         return len(keys) - keys.index(key) if key in keys else None
 
     def level_members(self) -> dict[str, str]:
+        """Each level member's key → the name of the 等级 it belongs to."""
         return {m.key: lv.name for lv in self.levels.values() for m in lv.members}
 
     def suggest(self, key: str, pool) -> str | None:
+        """The key in ``pool`` closest to ``key``, for a did-you-mean hint; None if none is close."""
         match = difflib.get_close_matches(key, list(pool), n=1, cutoff=0.5)
         return match[0] if match else None
 
@@ -70,16 +73,19 @@ class Program:
     operative_start: int = 0  # where its operative part starts
 
     def documents(self) -> list[n.Document]:
+        """The loaded files, dependencies first: imported modules, the policy, then its 细则."""
         docs = [*self.modules, self.policy]
         if self.rules is not None:
             docs.append(self.rules)
         return docs
 
     def items(self):
+        """Every item the resolver collected from the loaded files."""
         return self.symbols.items.values()
 
 
 def stdlib_path(name: str) -> Path:
+    """Where the stdlib module ``name`` would be; nothing checks it exists (引用 goes through stdlib_modules)."""
     return Path(str(resources.files("compiler.stdlib").joinpath(f"{name}.pol")))
 
 
@@ -118,6 +124,7 @@ def local_file(folder: Path, name: str) -> tuple[Path | None, str | None]:
 
 
 def parse_document(source: Source, reporter: Reporter) -> n.Document | None:
+    """Parse and build one source; syntax errors (the first and those after it) are reported and give None."""
     tree = parse(source)
     if isinstance(tree, Diagnostic):
         reporter.diagnostics.append(tree)
@@ -127,6 +134,7 @@ def parse_document(source: Source, reporter: Reporter) -> n.Document | None:
 
 
 def load_file(path: str | Path, reporter: Reporter, sources: dict[str, Source]) -> n.Document | None:
+    """Read, parse and build one file, keeping its Source in ``sources`` so diagnostics can show its lines."""
     source = read_source(path)
     if isinstance(source, Diagnostic):
         reporter.diagnostics.append(source)
@@ -136,6 +144,7 @@ def load_file(path: str | Path, reporter: Reporter, sources: dict[str, Source]) 
 
 
 def load_text(text: str, path: str, reporter: Reporter, sources: dict[str, Source]) -> n.Document | None:
+    """As load_file, for text held in memory (an editor buffer) under the given path."""
     source = decode(path, text.encode("utf-8"), max_bytes=len(text.encode("utf-8")) + 1)
     if isinstance(source, Diagnostic):
         reporter.diagnostics.append(source)

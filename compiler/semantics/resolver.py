@@ -24,6 +24,8 @@ def _declare(table: dict, key, decl, what: str, reporter: Reporter) -> None:
 
 
 def collect(program: Program, reporter: Reporter) -> None:
+    """Fill the symbol tables from every loaded file, reporting names declared twice
+    (fields, parameters and measures share one namespace)."""
     s = program.symbols
     values: dict[str, object] = {}  # fields, params and measures share one namespace
     for doc in program.documents():
@@ -118,6 +120,8 @@ MEASURE = object()  # resolving a measure's formula: project fields are allowed 
 
 
 class Resolver:
+    """Checks every name in expressions, clauses and cases against the symbol tables;
+    an unknown name gets the nearest declared one as a hint."""
     def __init__(self, program: Program, reporter: Reporter):
         self.current_item = None
         self.program = program
@@ -338,6 +342,7 @@ class Resolver:
 
 
 def resolve(program: Program, reporter: Reporter) -> None:
+    """The resolve pass: symbol tables, unit bases and list fields first, then every reference, then 金额（…） cycles."""
     collect(program, reporter)
     collect_unit_bases(program, reporter)
     collect_list_fields(program, reporter)

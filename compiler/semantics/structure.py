@@ -26,6 +26,7 @@ def squeeze(text: str) -> str:
 
 
 def magnitude(value) -> Decimal | None:
+    """The bare number of a compile-time value (money, ratio, count, number) for range and tier checks, else None."""
     if isinstance(value, Money):
         return value.amount
     if isinstance(value, (Ratio, Count)):
@@ -36,6 +37,7 @@ def magnitude(value) -> Decimal | None:
 
 
 class Structure:
+    """The checks on rules as a whole; the review also asks it which values are constant and which awards unbounded."""
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.s = program.symbols
@@ -59,6 +61,7 @@ class Structure:
         return None
 
     def depends_on_facts(self, e, seen=None) -> bool:
+        """Whether an expression reads an enterprise field, directly or through measures."""
         seen = seen or set()
         stack = [e]
         while stack:
@@ -264,6 +267,7 @@ class Structure:
                          lim.span, f"补上{names}的上限，或在条件中排除这一级（如 {example}）")
 
     def unbounded(self, award: n.Award) -> bool:
+        """Whether an award grows with the enterprise's figures, so that it needs a cap (LANGUAGE.md §4)."""
         if award.kind == "分档":
             return any(self.depends_on_facts(t.amount) for t in award.tiers)
         return award.amount is not None and self.depends_on_facts(award.amount)
@@ -320,6 +324,7 @@ class Structure:
             self.in_range(p, p.value, "E450")
 
     def in_range(self, p: n.Param, value_expr, code: str) -> None:
+        """Report a parameter value outside the declared range; ``code`` tells a declared value from a 细则's binding."""
         if p.range is None:
             return
         value = magnitude(self.constant(value_expr))
@@ -346,6 +351,7 @@ class Structure:
                 self.report.error("E493", "预期结果要指明哪一款", e.item.span, "如：预期 第8条「实到外资支持」 符合")
 
     def overrides(self) -> None:
+        """Report 例外 chains that come back to where they started: no item may override itself, even through others."""
         edges = {item.key: item.overrides.key for item in self.s.items.values() if item.overrides is not None}
         reported = set()
         for start in edges:
@@ -453,4 +459,5 @@ def falling_bands(bands, amount_at) -> list[tuple[str, n.Tier, n.Tier | None]]:
 
 
 def check_structure(program: Program, reporter: Reporter) -> None:
+    """Run the structure checks on a resolved, type-checked program, reporting into ``reporter``."""
     Structure(program, reporter).run()

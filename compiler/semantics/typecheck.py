@@ -25,6 +25,7 @@ ORDERED = ("金额", "比例", "数量", "数值", "日期", "年度", "等级")
 
 
 def show(t) -> str:
+    """A type as a drafter reads it in a diagnostic (金额（美元）, 数量（场）); None is 未知."""
     if t is None:
         return "未知"
     kind = t[0]
@@ -40,10 +41,12 @@ def show(t) -> str:
 
 
 def declared(t: n.Type):
+    """A declared Type node as the tuple the checker compares, such as ("数量", "场")."""
     return (t.kind, *t.detail)
 
 
 def literal_type(value):
+    """The type of a literal's value; None for a value the language gives no type."""
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, Money):
@@ -66,6 +69,8 @@ def literal_type(value):
 
 
 class TypeChecker:
+    """Gives every expression a type and reports mismatched units, currencies and kinds;
+    lowering reuses it, quietly, for the types it needs."""
     def __init__(self, program: Program, reporter: Reporter):
         self.program = program
         self.s = program.symbols
@@ -83,6 +88,7 @@ class TypeChecker:
         return t
 
     def type_of(self, e):
+        """The type of an expression (None when unknown), reporting mismatches inside it on the way."""
         if isinstance(e, n.Literal):
             return self.canon(literal_type(e.value))
         if isinstance(e, n.Ref):
@@ -293,6 +299,8 @@ class TypeChecker:
     
 
     def comparable(self, lt, rt, e) -> None:
+        """Report two types that cannot be ordered against each other: a level and a member of another,
+        an unordered kind, different currencies or units."""
         if lt is None or rt is None:
             return
         if lt[0] == "等级" and rt[0] == LEVEL_VALUE or lt[0] == LEVEL_VALUE and rt[0] == "等级":
@@ -350,12 +358,14 @@ class TypeChecker:
                               "认定用“已认定「…」”表示")
 
     def expect(self, e, want, where: str):
+        """The type of ``e``, reported when it is not ``want``; ``where`` names the place in the message."""
         t = self.type_of(e)
         if t is not None and t != want:
             self.report.error("E301", f"{where}应是{show(want)}，这里是{show(t)}", e.span)
         return t
 
     def money(self, e, where: str) -> None:
+        """Report an expression that is not money in 元: another currency needs an 汇率, any other type is wrong."""
         t = self.type_of(e)
         if t is None:
             return
@@ -366,6 +376,8 @@ class TypeChecker:
             self.report.error("E312", f"{where}应是金额，这里是{show(t)}", e.span)
 
     def assignable(self, value, want, where: str) -> None:
+        """Report a written value (a parameter's value or range, a binding, a case fact) that does not fit
+        its declared type; a bare 「名称」 may be a text value or a level."""
         if want is None:
             return
         want = self.canon(want)
@@ -570,6 +582,7 @@ def combine(op: str, lt, rt):
 
 
 def typecheck(program: Program, reporter: Reporter) -> TypeChecker:
+    """The type pass over a resolved program; returns the checker so its types can be read afterwards."""
     checker = TypeChecker(program, reporter)
     checker.run()
     return checker

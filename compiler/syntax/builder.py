@@ -67,6 +67,8 @@ def relation(words: tuple[str, ...]) -> tuple[str | None, str | None]:
 
 @v_args(meta=True)
 class Builder(Transformer_NonRecursive):
+    """Builds the node of each grammar rule in the method of the same name (lark calls them bottom-up).
+    Clauses and header statements come back as (tag, value) pairs that ``item`` and ``assemble`` sort."""
     def __init__(self, path: str, reporter: Reporter):
         super().__init__()
         self.path = path
@@ -814,6 +816,8 @@ def build(tree: Tree, path: str, reporter: Reporter) -> n.Document:
 
 
 def assemble(statements, path: str, reporter: Reporter) -> n.Document:
+    """Gather the built statements into one Document: header facts once each, declarations by kind,
+    articles under the chapter they follow."""
     head = dict(kind=None, name="", issuer=None, issued=None, stage=None, source_file=None, extends=None,
                 validity=None)
     lists = {k: [] for k in ("imports", "params", "fields", "measures", "levels", "recognitions", "units",

@@ -42,6 +42,7 @@ MAX_ATTEMPTS = 8  # layouts tried, one more kept space each, before spacing ever
 
 @attrs.frozen
 class Comment:
+    """Where a # comment runs in the normalized text, so the layout copies it back as written."""
     start: int
     end: int
 
@@ -303,6 +304,7 @@ def _index_at(tree: Tree, formatted: Source, exc: UnexpectedInput) -> int:
 
 
 def format_text(text: str, path: str = "<文本>") -> str | Diagnostic:
+    """The canonical layout of .pol text held in memory rather than in a file, or the diagnostic that stops it."""
     source = decode(path, text.encode("utf-8"), max_bytes=len(text.encode("utf-8")) + 1)
     if isinstance(source, Diagnostic):
         return source

@@ -13,6 +13,7 @@ import attrs
 
 @attrs.frozen
 class Keyword:
+    """One reserved word: its grammar terminal, its spellings, and its meaning and group for docs and highlighter."""
     terminal: str
     words: tuple[str, ...]
     meaning: str

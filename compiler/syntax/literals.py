@@ -20,6 +20,7 @@ from compiler.runtime import (MAX_NUMERAL, LiteralError, chinese_integer, discou
 
 @attrs.frozen
 class Money:
+    """An exact amount in one currency; 元 and 美元 never mix without an 汇率."""
     amount: Decimal  # in units of the currency
     currency: str  # 元 or 美元
 
@@ -29,6 +30,7 @@ class Money:
 
 @attrs.frozen
 class Ratio:
+    """A proportion as an exact fraction; 10%, 5‰, 30个基点, 1:1, 7折 and 1.5倍 are all ratios."""
     value: Decimal  # 10% is Decimal("0.1")
 
     def __str__(self) -> str:
@@ -37,6 +39,7 @@ class Ratio:
 
 @attrs.frozen
 class Count:
+    """A number of things in a unit (50场, 2家); counts in different units never compare."""
     value: Decimal
     unit: str
 
@@ -46,6 +49,7 @@ class Count:
 
 @attrs.frozen
 class Duration:
+    """A period in whole months (一年, 6个月), for 试行 and 三年内."""
     months: int
 
     def __str__(self) -> str:
@@ -54,6 +58,7 @@ class Duration:
 
 @attrs.frozen
 class Year:
+    """A 年度 (2025年度), a type of its own so it is never taken for a plain number or a date."""
     year: int
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ class Named:
 
 @node
 class Literal:
+    """A literal as written (``text``) and its exact value (Money, Ratio, Count, Decimal, date, Year, …)."""
     value: Any  # Money, Ratio, Count, Decimal, date, Year, Duration, bool
     text: str
     span: Span
@@ -41,12 +42,14 @@ class Literal:
 
 @node
 class Ref(Named):
+    """A 「名称」 in an expression; what it names (field, parameter, measure, level …) is found by the resolver."""
     name: str
     span: Span
 
 
 @node
 class Binary:
+    """Arithmetic (+ − × ÷), or 的: the ratio of a base, as in 「基数」的「比例」."""
     op: str  # + - × ÷ 的
     left: "Expr"
     right: "Expr"
@@ -63,6 +66,8 @@ class ByLevel:
 
 @node
 class Compare:
+    """A comparison written with boundary words: ``op`` is the relation they mean (LANGUAGE.md §3),
+    ``words`` keeps them as written for traces and docs."""
     left: "Expr"
     op: str  # >= <= > <
     right: "Expr"
@@ -72,6 +77,7 @@ class Compare:
 
 @node
 class Logic:
+    """且 / 或 of two conditions; ``operands`` reads a chain of one operator flat."""
     op: str  # 且 或
     left: "Expr"
     right: "Expr"
@@ -80,6 +86,7 @@ class Logic:
 
 @node
 class Not:
+    """非 条件, or a condition written “…除外”; ``excluded`` only keeps how it was written."""
     operand: "Expr"
     span: Span
     excluded: bool = False  # written as “…除外”
@@ -234,6 +241,7 @@ EXTERNAL = "外部"  # the article of an ItemRef that names a declared 外部支
 
 @node
 class ItemRef:
+    """第8条「款」, 附则第3条 or 外部「X」: an item (a whole article when ``item`` is None) by article and name."""
     article: str  # 8, 附则3
     item: str | None
     span: Span
@@ -251,6 +259,7 @@ class ItemRef:
 
 @node
 class Band:
+    """The bounds of one 档 of a tier table over its measure: a lower and/or an upper comparison."""
     low: Compare | None  # left side is a placeholder Ref("") for the measure
     high: Compare | None
     span: Span
@@ -258,6 +267,7 @@ class Band:
 
 @node
 class Tier:
+    """One 档 of a 分档 table: the amount paid when the measure falls in ``band`` (and ``when`` holds)."""
     band: Band | None
     amount: "Expr"
     span: Span
@@ -266,6 +276,7 @@ class Tier:
 
 @node
 class Award:
+    """The 给予 clause: how an item's amount is worked out; ``kind`` names the form (金额, 配套, 分档, 非资金支持 …)."""
     kind: str  # 金额 配套 贴息 保费补贴 全额 分档 非资金支持 一事一议
     amount: "Expr | None"
     span: Span
@@ -280,6 +291,7 @@ class Award:
 
 @node
 class Limit:
+    """上限 / 年度上限 / 累计上限 / 下限 on an item's amount, for the item, each project or a window of years."""
     kind: str  # 上限 年度上限 累计上限 下限
     amount: "Expr"
     words: tuple[str, ...]
@@ -290,6 +302,7 @@ class Limit:
 
 @node
 class Frequency:
+    """The 频次 clause: how often an item may pay (一次性, 每年, counted …); ``also`` parts must all allow it."""
     kind: str  # 一次性 每年 每季度 每月 每次 最多 序数
     count: int | None
     unit: str | None
@@ -298,11 +311,13 @@ class Frequency:
     stated: bool = True  # False when written “原文未写”: the encoder's reading, listed by the review
 
     def parts(self) -> tuple["Frequency", ...]:
+        """This part and the further ones in ``also``: a payment needs all of them to allow it."""
         return (self, *self.also)
 
 
 @node
 class Uplift:
+    """上浮 比例（若 条件）: the item's amount raised by a ratio, only when the condition holds if one is given."""
     ratio: "Expr"
     when: "Expr | None"
     span: Span
@@ -310,6 +325,7 @@ class Uplift:
 
 @node
 class Item:
+    """One 款: who qualifies, what it pays and the limits on it; results are reported item by item."""
     name: str
     article: str
     quote: "Quote | None"
@@ -357,23 +373,27 @@ class Item:
 
 
 def evolve_item(item: Item, article: str) -> Item:
+    """The item with its article number set: the builder makes items before it reaches the article's number."""
     return attrs.evolve(item, article=article)
 
 
 @node
 class Quote:
+    """原文「…」: the official sentence a rule comes from; it must occur verbatim in the declared source text."""
     text: str
     span: Span
 
 
 @node
 class Note:
+    """备注「…」: the encoder's remark on an ambiguity or inconsistency in the text, shown to readers."""
     text: str
     span: Span
 
 
 @node
 class Article:
+    """One 条: its title, quote and items (款), and the chapter it sits in."""
     number: str  # “8” or “附则3”
     title: str
     quote: Quote | None
@@ -391,6 +411,7 @@ class Article:
 
 @node
 class Type:
+    """A declared type (金额, 比例, 数量（单位）, 等级「X」 …); ``detail`` carries its currency, unit, rate pair or levels."""
     kind: str  # 金额 比例 数量 布尔 日期 年度 文本 数值 汇率 等级
     detail: tuple[str, ...] = ()  # currency; unit; (from, to); level name
     span: Span | None = None
@@ -409,6 +430,7 @@ class Type:
 
 @node
 class Param(Named):
+    """参数: a number the policy leaves open or adjustable, with its type, allowed range and value or 待定."""
     name: str
     type: Type
     range: tuple["Expr", "Expr"] | None
@@ -420,6 +442,7 @@ class Param(Named):
 
 @node
 class Field(Named):
+    """字段 / 项目字段 / 列表字段: an input read from the enterprise's record, each project or each list item."""
     name: str
     type: Type
     description: str | None
@@ -440,6 +463,7 @@ class ListDecl(Named):
 
 @node
 class Measure(Named):
+    """度量: a value computed from others (a growth rate, R&D intensity), named so rules can share it."""
     name: str
     formula: "Expr"
     description: str | None
@@ -448,6 +472,7 @@ class Measure(Named):
 
 @node
 class Levels:
+    """等级「X」：A > B > C: ordered levels, highest first, so that 区级及以上 can be compared."""
     name: str
     members: tuple[Ref, ...]  # highest first
     description: str | None
@@ -456,6 +481,7 @@ class Levels:
 
 @node
 class Recognition(Named):
+    """认定「X」: a title an enterprise may hold (专精特新 …), graded by a 等级 when ``levels`` is set."""
     name: str
     levels: str | None
     description: str | None
@@ -464,6 +490,7 @@ class Recognition(Named):
 
 @node
 class Unit:
+    """单位「X」: a unit the policy declares, usable in 数量（「X」） and 5「X」."""
     name: str
     description: str | None
     span: Span
@@ -480,6 +507,7 @@ class External(Named):
 
 @node
 class Exclusive:
+    """互斥: items that must not be paid together, and how the one paid is chosen (就高, 优先, 累加)."""
     name: str | None
     members: tuple[ItemRef, ...]
     rule: str  # 就高 优先 累加
@@ -499,6 +527,7 @@ class GroupCap:
 
 @node
 class SumCap:
+    """总额上限: the cap on the sum of every item paid to one enterprise, each year when ``yearly``, else in all."""
     yearly: bool
     amount: "Expr"
     span: Span
@@ -506,6 +535,7 @@ class SumCap:
 
 @node
 class Binding(Named):
+    """设定「参数」为 值（自 日期 起）: a parameter's value, from ``since`` on when a date is given."""
     name: str
     value: "Expr"
     since: Any  # datetime.date | None
@@ -514,6 +544,7 @@ class Binding(Named):
 
 @node
 class Narrowing:
+    """补充条件 第N条「款」：条件: a 细则's extra condition on an item of the policy it extends."""
     target: ItemRef
     condition: "Expr"
     span: Span
@@ -521,6 +552,7 @@ class Narrowing:
 
 @node
 class Validity:
+    """施行: when the policy is in force (start, end, trial period); a date outside it gives 不在施行期."""
     start: "Expr | None"  # Literal(date) or Ref to a 日期 parameter
     end: "Expr | None"
     trial: Any  # Duration | None
@@ -531,6 +563,7 @@ class Validity:
 
 @node
 class Fact:
+    """One fact in a case: a field's value, or a recognition the enterprise holds (at a level)."""
     name: str  # "" with holds: 企业 已认定 无 (no recognition held)
     value: "Expr | None"  # None with holds
     holds: bool
@@ -540,6 +573,7 @@ class Fact:
 
 @node
 class HistoryEntry:
+    """已获 第N条「款」 年度 金额: an award the case's enterprise already received, read by caps and frequencies."""
     item: ItemRef
     year: int
     amount: "Expr"
@@ -557,6 +591,7 @@ class YearValues:
 
 @node
 class Expectation:
+    """预期 第N条「款」 状态，金额 X: what a case says one item must give."""
     item: ItemRef
     status: str
     amount: "Expr | None"
@@ -585,6 +620,7 @@ class Assessment:
 
 @node
 class Case:
+    """案例「X」: a drafter's worked example (facts, bindings, history, expected results), tested and shown in docs."""
     name: str
     date: Any
     facts: tuple[Fact, ...]
@@ -635,5 +671,6 @@ class Document:
     group_caps: tuple[GroupCap, ...] = ()
 
     def items(self):
+        """Every item of every article, in file order."""
         for article in self.articles:
             yield from article.items

@@ -41,6 +41,7 @@ def grammar_text() -> str:
 
 @functools.cache
 def lark_parser() -> Lark:
+    """The LALR parser, built once per process (and cached on disk by lark) because building it is slow."""
     return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
                 maybe_placeholders=False, cache=True)
 
@@ -60,6 +61,7 @@ _READABLE.update({kw.terminal: "“" + "”或“".join(kw.words) + "”" for kw
 
 
 def readable(terminal: str) -> str:
+    """How a grammar terminal is named to a drafter in a syntax error (NAME → 「名称」)."""
     return _READABLE.get(terminal, terminal)
 
 
@@ -154,6 +156,7 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
 
 
 def parse(source: Source) -> Tree | Diagnostic:
+    """The parse tree of the normalized text, or one Chinese diagnostic for the first syntax error."""
     try:
         return lark_parser().parse(source.normalized)
     except UnexpectedInput as exc:

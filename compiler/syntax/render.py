@@ -100,6 +100,7 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
 
 
 def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
+    """A comparison in the drafter's boundary words; ``measure`` replaces the left side (a band's placeholder)."""
     left = measure if measure is not None else text(e.left, name=name)
     words = e.words or (_REL_WORD[e.op],)
     prefix = [w for w in words if w in _PREFIX]
@@ -112,11 +113,13 @@ _PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "�
 
 
 def band_text(band: n.Band, measure: str, *, name=None) -> str:
+    """A tier's band over the given measure, its two bounds joined with 且."""
     parts = [compare_text(b, measure, name=name) for b in (band.low, band.high) if b is not None]
     return " 且 ".join(parts)
 
 
 def award_text(award: n.Award, *, name=None) -> str:
+    """The 给予 clause as one line of text: the formula shown in traces, the plan and the docs."""
     if award.kind == "一事一议":
         return "一事一议"
     if award.kind == "非资金支持":

@@ -19,6 +19,7 @@ MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
 
 @attrs.frozen
 class Source:
+    """A file's text read once: as written for display, and normalized for the lexer, with the same positions."""
     path: str
     text: str  # as written, newlines unified
     normalized: str  # full-width ASCII folded outside 「」
@@ -121,6 +122,7 @@ def decode(path: str, data: bytes, max_bytes: int = MAX_BYTES) -> Source | Diagn
 
 
 def read_source(path: str | Path, max_bytes: int = MAX_BYTES) -> Source | Diagnostic:
+    """Read a .pol file within the size limit; every reason it cannot be read becomes a diagnostic naming the file."""
     path = Path(path)
     try:
         data = read_bounded(path, max_bytes)

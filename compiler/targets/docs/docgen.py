@@ -70,6 +70,7 @@ def _money(amount: str | None) -> str:
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table; the cells must be escaped already, this only lays them out."""
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
     return out + [""]
@@ -86,6 +87,7 @@ class Site:
     nav: list  # MkDocs nav entries: {title: path} or {title: [entries]}
 
     def write(self, directory: str | Path) -> list[Path]:
+        """Write every page under ``directory`` (write_inside keeps each one inside it); the paths written."""
         return [write_inside(directory, path, text) for path, text in self.pages.items()]
 
 
@@ -158,6 +160,7 @@ class DocGenerator:
 
     # ---- lookups ----
     def targets(self, ref: n.ItemRef) -> list[n.Item]:
+        """The items an ItemRef names: the one item, or every item of the article."""
         if ref.item is not None:
             item = self.s.items.get(ref.key)
             return [item] if item is not None else []
@@ -165,6 +168,7 @@ class DocGenerator:
         return list(article.items) if article is not None else []
 
     def pending(self, p: n.Param) -> bool:
+        """Whether a parameter still has no value: none declared and none bound by a 细则."""
         return p.key not in self.bindings and p.value is None
 
     def own_article(self, article: str) -> bool:
@@ -174,9 +178,12 @@ class DocGenerator:
         return any(a.number == article for a in self.rules.articles)
 
     def link(self, target: str, text: str) -> str:
+        """A Markdown link; ``text`` must be escaped already."""
         return f"[{text}]({target})"
 
     def item_link(self, item: n.Item) -> str:
+        """A link to an item's section, on this page, another page or (from a 细则's site) the policy's site;
+        plain text when there is nowhere to link."""
         label = md(item.label)
         if not self.own_article(item.article):
             if self.parent_docs is None:
@@ -187,6 +194,7 @@ class DocGenerator:
         return self.link(target, label)
 
     def ref_link(self, ref: n.ItemRef) -> str:
+        """A link for an ItemRef: to the item, or to the article's page; plain text when it leads nowhere."""
         items = self.targets(ref)
         if ref.item is not None and items:
             return self.item_link(items[0])
@@ -195,6 +203,7 @@ class DocGenerator:
         return md(str(ref))
 
     def param_link(self, p: n.Param, mark: bool = True) -> str:
+        """A link to a parameter on the parameters page, highlighted as 待定 while it has no value."""
         pid = self.param_ids[p.key]
         shown = f"「{md(p.name)}」"
         if self.rules_only:
@@ -212,6 +221,7 @@ class DocGenerator:
         return f"「{md(ref.name)}」"
 
     def text(self, e, **kw) -> str:
+        """An expression as text, its names linked to where the site explains them."""
         return render.text(e, name=self.name, **kw)
 
     # ---- where parameters are used ----
@@ -284,6 +294,7 @@ class DocGenerator:
 
     # ---- pages ----
     def run(self) -> Site:
+        """Every page of the site, in reading order, with the navigation over them."""
         pages: dict[str, str] = {}
         nav: list = []
 
@@ -435,6 +446,7 @@ class DocGenerator:
         return f"{md(_value_text(p.range[0]))} 至 {md(_value_text(p.range[1]))}" if p.range else ""
 
     def value_text(self, p: n.Param) -> str:
+        """A parameter's value as the docs show it: the 细则's bindings with their dates, the declared value, or 待定."""
         bound = self.bindings.get(p.key)
         if bound:
             return "；".join(md(_value_text(b.value)) + (f"（自 {b.since.isoformat()} 起）" if b.since else "")
@@ -444,6 +456,7 @@ class DocGenerator:
         return "<mark>待定</mark>"
 
     def used_text(self, p: n.Param) -> str:
+        """Where a parameter is used: links to the items that read it (and 施行期)."""
         out = []
         for use in self.usage.get(p.key, []):
             out.append("施行期" if use == "validity" else self.item_link(use))

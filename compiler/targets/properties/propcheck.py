@@ -274,6 +274,7 @@ def cents(value: Decimal) -> Decimal:
 
 
 def conditions_hold(item, env):
+    """Three-valued 且 of an item's conditions: False if any fails, else None if any is unknown, else True."""
     values = [ev(c, env) for c in item["conditions"]]
     return False if False in values else (None if None in values else True)
 
@@ -314,10 +315,12 @@ class Case:
         return env
 
     def used(self, labels, year=None) -> Decimal:
+        """What the history says was received under ``labels`` (in ``year`` when given): caps, 补差, 互斥."""
         return sum((amount for label, y, amount, _ in self.history
                     if label in labels and (year is None or y == year)), Decimal(0))
 
     def show(self) -> str:
+        """The drawn record and parameters as JSON: the counterexample a failure prints."""
         out = {"企业": self.record}
         if self.params:
             out["参数"] = {k: (v if isinstance(v, (str, bool, int)) else str(v)) for k, v in self.params.items()}
@@ -328,6 +331,7 @@ class Case:
 
 
 def json_value(kind, value, levels):
+    """A drawn typed value as a record gives it in JSON (levels by name, numbers as plain text)."""
     name = kind[0]
     if name == "数量" and value != int(value):  # a fractional area or weight
         return plain(value)
@@ -574,6 +578,7 @@ class Evaluator:
 
 
 def module_from_source(source: str, name: str = "polc_generated"):
+    """Load generated Python source as a module, without writing a file."""
     import types
 
     module = types.ModuleType(name)
@@ -593,6 +598,8 @@ def use(policy_file, rules_file, evaluate) -> None:
 
 
 def evaluator(policy_file, rules_file):
+    """The evaluator under test for a policy: the one ``use`` set, else the module polc build would write
+    (checked and built once per policy)."""
     key = (policy_file, rules_file)
     if key in _BOUND:
         return _BOUND[key]
@@ -608,6 +615,7 @@ def evaluator(policy_file, rules_file):
 
 
 def examples() -> int:
+    """Examples per property, from POLC_EXAMPLES (default 100), so a run can be made quicker or deeper."""
     try:
         return max(1, int(os.environ.get("POLC_EXAMPLES", "100")))
     except ValueError:
@@ -1067,6 +1075,7 @@ def check_years(policy, item, case):
 # ---- running the properties of a generated module (polc test, the pytest plugin) ----------------
 
 class Outcome:
+    """One generated property's run: its name, item and description, and the failure if it failed."""
     def __init__(self, name, label, description, error=None):
         self.name = name
         self.label = label

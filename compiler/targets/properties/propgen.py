@@ -64,6 +64,7 @@ PROPERTY_TEXT = {
 # ---- reading the IR ----------------------------------------------------------------
 
 def children(ir):
+    """The sub-IRs of one IR node (the forms listed in plan/lower.py); a 首次 node's fields as ("field", name)."""
     op = ir[0]
     if op in ("add", "sub", "mul", "div"):
         return [ir[1], ir[2]]
@@ -94,12 +95,14 @@ def children(ir):
 
 
 def walk(ir):
+    """Every node of an IR tree, parents before children."""
     yield ir
     for c in children(ir):
         yield from walk(c)
 
 
 def refs(ir, op) -> set:
+    """The names an IR reads through one op: refs(ir, "param") is the parameters it uses."""
     return {x[1] for x in walk(ir) if x[0] == op}
 
 
@@ -292,10 +295,13 @@ class Scope:
 
 
 def monetary(item: ItemPlan) -> bool:
+    """Whether an item pays money (not 非资金支持, 一事一议 or 核定), so amount properties apply to it."""
     return item.award is not None and item.kind not in ("非资金支持", "一事一议", "核定")
 
 
 def item_scope(plan: PolicyPlan, item: ItemPlan) -> Scope:
+    """What the strategies for one item draw from: the facts, parameters and history it reads,
+    and the values where a cap starts to bind."""
     scope = Scope(plan)
     scope.per_project = item.per_project
     for c in item.conditions:
@@ -322,6 +328,8 @@ def item_scope(plan: PolicyPlan, item: ItemPlan) -> Scope:
 # ---- the generator --------------------------------------------------------------------
 
 class PropertyGenerator:
+    """Writes the hypothesis test module of a plan: each item's data as constants, one test per property,
+    and notes on what is not tested and why."""
     def __init__(self, plan: PolicyPlan, policy_file: str, rules_file: str | None):
         self.plan = plan
         self.policy_file = policy_file
@@ -335,6 +343,7 @@ class PropertyGenerator:
         self.lines.append(line)
 
     def test(self, name: str, strategy: str, body: str, label: str, description: str) -> None:
+        """Emit one hypothesis test that runs ``body`` on drawn cases, and list it with its item and description."""
         self.emit()
         self.emit()
         self.emit("@pc.property_settings()")
@@ -344,6 +353,7 @@ class PropertyGenerator:
         self.properties.append((name, label, description))
 
     def item(self, item: ItemPlan, index: int, scope: Scope) -> None:
+        """Emit an item's data and a test for each property that applies to it."""
         var = f"ITEM_{index}"
         mono = None
         if conditional_tiers(item.award):
@@ -410,6 +420,7 @@ class PropertyGenerator:
 
 
     def run(self) -> str:
+        """The whole test module's source: money items, 互斥 groups, 组合上限, 总额上限, 核定 values, then the lists."""
         plan = self.plan
         policy = {
             "file": self.policy_file, "rules": self.rules_file, "fields": plan.fields,

@@ -16,12 +16,14 @@ import pytest
 
 
 def pytest_addoption(parser):
+    """The ini options: which folders hold the policies to run, and examples per property."""
     parser.addini("polc_policies", "folders whose .pol files pytest runs (cases and properties)", type="linelist",
                   default=["policies"])
     parser.addini("polc_examples", "examples per generated property", default="25")
 
 
 def pytest_collect_file(file_path, parent):
+    """Collect a .pol file only when it lies in one of the polc_policies folders."""
     if file_path.suffix != ".pol":
         return None
     config = parent.config
@@ -32,6 +34,7 @@ def pytest_collect_file(file_path, parent):
 
 
 class PolicyFile(pytest.File):
+    """A .pol file: one failing item if it has errors, else one item per 案例 and per generated property."""
     def collect(self):
         from compiler.semantics.check import check
 
@@ -53,6 +56,7 @@ class PolicyFile(pytest.File):
 
 
 class CheckItem(pytest.Item):
+    """A policy that fails polc check: fails with its errors, one per line."""
     def __init__(self, *, result, **kwargs):
         super().__init__(**kwargs)
         self.result = result
@@ -69,6 +73,7 @@ class CheckItem(pytest.Item):
 
 
 class CaseItem(pytest.Item):
+    """One 案例, run with the interpreter; fails listing every expectation it misses."""
     def __init__(self, *, case, program, **kwargs):
         super().__init__(**kwargs)
         self.case = case
@@ -94,6 +99,7 @@ class CaseItem(pytest.Item):
 
 
 class PropertyItem(pytest.Item):
+    """One generated property, run by propcheck; fails with the counterexample hypothesis found."""
     def __init__(self, *, module, function, **kwargs):
         super().__init__(**kwargs)
         self.module = module

@@ -13,6 +13,7 @@ from compiler.semantics.program import Program
 
 
 def module_name(program: Program) -> str:
+    """A Python module name for the generated file, from the policy file's stem (policy when it has none)."""
     stem = Path(program.main.path).stem
     if not (stem.isascii() and stem.isidentifier()):
         safe = re.sub(r"[^0-9A-Za-z_]", "_", stem).strip("_")
@@ -21,6 +22,7 @@ def module_name(program: Program) -> str:
 
 
 def metadata(program: Program) -> dict:
+    """The policy's particulars the generated module carries: 名称, 发布单位, 发布日期, 文本状态, 细则, counts of 条 and 款."""
     policy = program.policy
     return {
         "名称": policy.name,
@@ -34,6 +36,7 @@ def metadata(program: Program) -> dict:
 
 
 def source_text(program: Program) -> str:
+    """The generated module's Python source for a checked program."""
     return generate(lower(program), metadata(program))
 
 

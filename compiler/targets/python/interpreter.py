@@ -78,6 +78,8 @@ def _fn(ir):
 
 
 def item_spec(item) -> dict:
+    """An item's plan as the spec dict the runtime evaluates, with closures over the IR
+    where the generated module has compiled functions."""
     return {
         "label": item.label,
         "where": item.where,
@@ -103,6 +105,7 @@ def item_spec(item) -> dict:
 
 
 def policy_spec(plan: PolicyPlan) -> dict:
+    """The policy-wide spec the runtime reads (input schema, parameters, validity, combinations)."""
     validity = None
     if plan.validity is not None:
         start, end, months = plan.validity
@@ -144,6 +147,7 @@ class Interpreter:
         return self
 
     def evaluate(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
+        """Every item's result for one enterprise record (``params`` override bound ones); bad input raises InputError."""
         return rt.evaluate_policy(self.policy, self.items, enterprise, params, as_of)
 
     def evaluate_json(self, text: str | bytes, params: dict | None = None, as_of=None) -> dict:

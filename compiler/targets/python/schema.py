@@ -65,6 +65,8 @@ def field_schema(kind: tuple, levels: dict, description: str | None = None, sign
 
 
 def json_schema(plan: PolicyPlan, descriptions: dict | None = None) -> dict:
+    """The JSON Schema of an enterprise record for this policy: the input contract that
+    the service and the generated module publish."""
     descriptions = descriptions or {}
     signed = getattr(plan, "signed", frozenset())
     properties = {name: field_schema(kind, plan.levels, descriptions.get(name), name in signed,

@@ -52,6 +52,7 @@ class Unencodable(Exception):
 
 
 class Val:
+    """A z3 value with its state (OK, UNK, NA, NONE), so unknown and not-applicable propagate as in the runtime."""
     __slots__ = ("v", "s")
 
     def __init__(self, v, s):
@@ -67,6 +68,7 @@ def _block(*vals):
 
 
 def real(value) -> z3.ArithRef:
+    """A constant as an exact z3 rational (a date as its ordinal); anything else raises Unencodable."""
     if isinstance(value, bool):
         raise Unencodable("布尔值用作数")
     if isinstance(value, (int, Decimal)):
@@ -104,6 +106,7 @@ class World:
         return z3.BoolVal(True) if self.facts_known else self.var(key, "Bool")
 
     def var(self, key, sort, kind=None):
+        """The z3 variable for ``key``, made on first use so that one fact is one variable."""
         if key not in self.vars:
             name = "|" + "/".join(str(k) for k in key) + "|"
             self.vars[key] = {"Real": z3.Real, "Int": z3.Int, "Bool": z3.Bool}[sort](name)
@@ -150,6 +153,7 @@ class World:
         raise Unencodable(f"类型{t}")
 
     def fact(self, name, project=None) -> Val:
+        """An enterprise field that may be unknown; inside a project, the project's own value where it gives one."""
         plan = self.plan
         if name not in plan.fields:
             raise Unencodable(f"字段「{name}」")
@@ -176,6 +180,7 @@ class World:
         return Val(value, z3.If(known, z3.IntVal(OK), z3.IntVal(UNK)))
 
     def param(self, name) -> Val:
+        """A parameter: its bound value as a constant, or, while 待定, a variable within its declared range."""
         kind, low, high = self.plan.declared_params[name]
         if name in self.bound:
             value = self.bound[name]
@@ -239,6 +244,7 @@ class Encoder:
         self.project = project
 
     def value(self, ir) -> Val:
+        """The z3 value of an IR expression with its state; what cannot be encoded raises Unencodable."""
         op = ir[0]
         w = self.w
         if op == "const":
@@ -533,6 +539,7 @@ class ItemModel:
 
     @classmethod
     def of(cls, item: ItemPlan) -> "ItemModel":
+        """The model of an item read from the plan (``models_from_module`` reads one from a generated module)."""
         model = cls(item.label, item.kind, item.per_project,
                     (item.frequency[0], item.frequency[1]) if item.frequency else None,
                     [c.test for c in item.conditions], item.award, [(r, w) for r, w, _, _ in item.uplifts],
@@ -562,6 +569,7 @@ class Amount:
         self.item = item
 
     def frequency_ok(self, project=None):
+        """Whether every frequency part allows a payment, given the item's encoded history (one project's if given)."""
         freq = self.item.frequency
         if freq is None:
             return z3.BoolVal(True)
@@ -657,6 +665,7 @@ class Amount:
 # ---- properties ---------------------------------------------------------------------------
 
 class Property:
+    """One property of one item and its verdict: proved, counterexample (with the record), unknown or unencodable."""
     def __init__(self, label, name, text):
         self.label = label
         self.name = name
@@ -723,6 +732,8 @@ def _solver_count(solver) -> int:
 
 
 class Verifier:
+    """Proves each item's properties with z3 within a resource budget; a counterexample is reported
+    only if the interpreter reproduces it."""
     def __init__(self, program, plan: PolicyPlan, models: dict, policy_file, rules_file, rlimit=RLIMIT,
                  budget=BUDGET):
         self.program = program
@@ -747,6 +758,7 @@ class Verifier:
         return w
 
     def check(self, w: World, violation, extra=()):
+        """Ask z3 whether the world's constraints allow ``violation``; the query's cost counts against the budget."""
         s = Query([*w.closed(), *extra, violation], self.rlimit, list(w.vars.values()))
         answer = s.check()
         self.queries += 1
@@ -754,6 +766,7 @@ class Verifier:
         return s, answer
 
     def spent(self) -> int:
+        """The resource units used so far, each query's encoding charged QUERY_COST."""
         return self.used + QUERY_COST * self.queries
 
     def out_of_budget(self, prop: Property) -> bool:
@@ -833,6 +846,7 @@ class Verifier:
         return self.record(w, model, projects)
 
     def record(self, w: World, model, projects):
+        """The enterprise record a model describes, so the interpreter can replay the counterexample."""
         def get(key):
             var = w.vars.get(key)
             if var is None:
@@ -1327,6 +1341,7 @@ class Verifier:
         return p
 
     def run(self) -> list[Property]:
+        """The properties of every item the solver models, then of each 互斥 group (not 累加) and each 总额上限."""
         out = []
         for item in self.plan.items:
             if not verified(item) or item.label not in self.models:
@@ -1501,6 +1516,7 @@ def models_from_module(source: str) -> dict:
 
 def verify_program(program, policy_file, rules_file=None, module_source=None, rlimit=RLIMIT,
                    budget=BUDGET) -> list[Property]:
+    """polc verify on a checked program; with ``module_source`` the amounts come from the module polc build wrote."""
     plan = lower(program)
     if module_source is not None:
         models = models_from_module(module_source)
