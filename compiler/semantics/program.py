@@ -84,11 +84,6 @@ class Program:
         return self.symbols.items.values()
 
 
-def stdlib_path(name: str) -> Path:
-    """Where the stdlib module ``name`` would be; nothing checks it exists (引用 goes through stdlib_modules)."""
-    return Path(str(resources.files("compiler.stdlib").joinpath(f"{name}.pol")))
-
-
 @functools.lru_cache(maxsize=1)
 def stdlib_modules() -> dict[str, Path]:
     """The stdlib's modules by name. 引用 looks a name up here; it never joins a name into a path."""
