@@ -46,10 +46,10 @@ def _compiler_digest() -> str:
     here = Path(__file__).parent
     h = hashlib.sha256(f"{FORMAT}:{sys.version_info[:2]}".encode())
     for folder in (here, here / "grammar", here.parent / "grammar"):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in (".py", ".lark"):
-                    h.update(path.name.encode())
+        if folder.is_dir():  # every package of the pipeline, not only the top folder
+            for path in sorted(folder.rglob("*")):
+                if path.suffix in (".py", ".lark") and "__pycache__" not in path.parts:
+                    h.update(str(path.relative_to(folder)).encode())
                     h.update(path.read_bytes())
     return h.hexdigest()
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -164,3 +165,19 @@ def test_policy_with_errors_is_not_cached(tmp_path, cache_dir):
         run = polc("eval", bad, "--input", record, cache_dir=cache_dir)
         assert run.returncode == 1 and "无法求值" in run.stderr
     assert not cache_dir.exists() or not any(cache_dir.iterdir())
+
+
+def test_the_key_covers_every_package_of_the_compiler(tmp_path, monkeypatch):
+    """A change to any module (here plan/lower.py, deep in the layout) makes a new key: the cache must
+    never serve a plan that an older compiler lowered."""
+    import shutil
+
+    import compiler
+
+    copy = tmp_path / "compiler"
+    shutil.copytree(Path(compiler.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    before = cache._compiler_digest()
+    lower = copy / "plan" / "lower.py"
+    lower.write_text(lower.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache._compiler_digest() != before
