@@ -729,6 +729,16 @@ class Builder(Transformer_NonRecursive):
         values = tuple(x for x in c if isinstance(x, tuple))
         return ("yearly", n.YearValues(self.name(c[1]), values, self.span(meta)))
 
+    def held_name(self, meta, c):
+        return (self.name(c[0]), self.name(c[-1]) if len(c) > 1 else None)
+
+    def held_year(self, meta, c):
+        year = parse_literal("YEAR_LIT", str(c[0])).year
+        return n.HeldYear(year, tuple(x for x in c if isinstance(x, tuple)), self.span(meta))
+
+    def held_history(self, meta, c):
+        return ("held", tuple(x for x in c if isinstance(x, n.HeldYear)))
+
     def expect(self, meta, c):
         amount, result, counted, tranches = None, None, None, []
         for i, x in enumerate(c[3:], 3):
@@ -768,7 +778,8 @@ class Builder(Transformer_NonRecursive):
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
                       tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
-                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")), yearly=tuple(get("yearly")))
+                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")), yearly=tuple(get("yearly")),
+                      held_years=tuple(h for group in get("held") for h in group))
 
     # ---- header statements ----
     def _header(tag):

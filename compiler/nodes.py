@@ -556,6 +556,14 @@ class YearValues:
 
 
 @node
+class HeldYear:
+    """历年 已认定 2024年度「X」为「市级」: the recognitions a case's enterprise held in one earlier year (none: empty)."""
+    year: int
+    held: tuple[tuple[str, str | None], ...]  # (recognition, level or None)
+    span: Span
+
+
+@node
 class Expectation:
     item: ItemRef
     status: str
@@ -597,6 +605,7 @@ class Case:
     assessments: tuple = ()  # Assessment
     rows: tuple[tuple[str, tuple[Fact, ...], Span], ...] = ()  # 列表「采购」 …: one item of a list each
     yearly: tuple[YearValues, ...] = ()
+    held_years: tuple[HeldYear, ...] = ()  # 历年 已认定 …: the record's 历年.已认定
 
 
 # ---- 文件 ---------------------------------------------------------------
