@@ -83,6 +83,10 @@ def children(ir):
         return [ir[1], ir[2], ir[3]]
     if op == "round":
         return [ir[2], ir[3]]
+    if op == "marginal":
+        return [ir[1]] + [x for seg in ir[2] for x in seg if x is not None]
+    if op == "add_months":
+        return [ir[1], ir[2]]
     if op == "first":
         return [("field", ir[2]), ir[4]] + ([("field", ir[3])] if ir[3] else [])
     if op == "tiers":

@@ -76,6 +76,8 @@ class Structure:
                 stack += [a for _, a in e.entries]
             elif isinstance(e, n.Pick):
                 stack += list(e.operands)
+            elif isinstance(e, (n.Progressive, n.Step, n.Round, n.Aggregate)):
+                stack += list(n.children(e))
         return False
 
     def run(self) -> None:
@@ -156,6 +158,8 @@ class Structure:
             return
         if award.kind == "分档":
             self.tiers(item, award)
+        if isinstance(award.amount, n.Progressive):
+            self.progressive(award.amount)
         monetary = award.kind in MONETARY
         caps = [lim for lim in item.limits if lim.kind != "下限"]
         for lim in caps:
@@ -183,6 +187,33 @@ class Structure:
                 self.report.error("E460", f"分期比例合计为 {total.normalize():f}%，应为 100%", item.span)
         if item.overrides is not None and item.overrides.key == item.key:
             self.report.error("E430", f"{item.label}不能取代它自己", item.overrides.span)
+
+    def progressive(self, e: n.Progressive) -> None:
+        """累进: every band but the first has a lower bound, and the bands follow one another with no gap or overlap."""
+        previous_high = previous_low = None
+        for i, t in enumerate(e.tiers):
+            band = t.band
+            if band is None or (i > 0 and band.low is None):
+                self.report.error("E411", "累进的每一段（第一段除外）都要写出下界", t.span,
+                                  "如“档 超过 100万元 且 不超过 500万元：3%”")
+                return
+            low = magnitude(self.constant(band.low.right)) if band.low is not None else Decimal(0)
+            high = magnitude(self.constant(band.high.right)) if band.high is not None else None
+            if i > 0 and low is not None and previous_low is not None and low <= previous_low:
+                self.report.error("E410", "累进的段要从低到高写：这一段的下界不高于上一段的下界", t.span)
+            previous_low = low
+            if i > 0 and low is not None and previous_high is not None and low != previous_high:
+                self.report.error("E410", f"累进的段不相接：上一段止于 {previous_high.normalize():f}，这一段起于 "
+                                          f"{low.normalize():f}", t.span, "每一段的下界写成上一段的上界")
+            if low is not None and high is not None and high <= low:
+                self.report.error("E410", "累进的这一段上界不高于下界", t.span)
+            if i + 1 < len(e.tiers) and band.high is None:
+                previous_high = None  # it ends where the next band starts
+            else:
+                previous_high = high
+            if i + 1 == len(e.tiers) and band.high is not None:
+                self.report.warn("W413", "累进的最后一段有上界：超出的部分不计", t.span,
+                                 "原文超出部分另有比例的，再写一段；原文确实不计的，可忽略")
 
     def floor_above_cap(self, item: n.Item) -> None:
         """E472: a 下限 above a 上限, both known at compile time: no amount can satisfy both."""
@@ -325,6 +356,8 @@ class Structure:
             return self.bounded_by(e.measure, names, seen) and self.bounded_by(e.each, names, seen) and not self.depends_on_facts(e.size)
         if isinstance(e, n.Round):
             return self.bounded_by(e.value, names, seen)
+        if isinstance(e, n.Progressive):  # the rates are fixed; the last band runs on with the measure
+            return self.bounded_by(e.measure, names, seen)
         return not self.depends_on_facts(e)
 
     def amount_at(self, measure, expr, x: Decimal) -> Decimal | None:

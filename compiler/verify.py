@@ -279,6 +279,18 @@ class Encoder:
             state = _block(x, unit)
             return Val(z3.ToReal(whole) * unit.v,
                        z3.If(state != OK, state, z3.If(unit.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "marginal":  # 累进: each band's part of the measure at its rate
+            x = self.value(ir[1])
+            total, parts = z3.RealVal(0), [x]
+            for lo, hi, rate in ir[2]:
+                low = self.value(lo) if lo is not None else Val(z3.RealVal(0), z3.IntVal(OK))
+                r = self.value(rate)
+                top = x.v if hi is None else z3.If(x.v < self.value(hi).v, x.v, self.value(hi).v)
+                parts += [low, r] + ([self.value(hi)] if hi is not None else [])
+                total = total + z3.If(top > low.v, (top - low.v) * r.v, z3.RealVal(0))
+            return Val(total, _block(*parts))
+        if op == "add_months":
+            raise Unencodable("日期加期限")
         if op in ("least", "greatest"):
             values = [self.value(x) for x in ir[1]]
             if any(not isinstance(x.v, z3.ArithRef) for x in values):
@@ -1394,6 +1406,11 @@ def _ir(node) -> tuple:
                 return ("steps", _ir(args[0]), _ir(args[1]), _ir(args[2]))
             if fn == "round_to":
                 return ("round", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "marginal":
+                return ("marginal", _ir(args[0]),
+                        [tuple(None if _is_none(x) else _ir(x) for x in seg.elts) for seg in args[1].elts])
+            if fn == "add_months":
+                return ("add_months", _ir(args[0]), _ir(args[1]))
             if fn == "aggregate":
                 parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
                 return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)
