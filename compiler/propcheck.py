@@ -875,7 +875,7 @@ def check_monotone(policy, item, pair):
     if a is not None and b is not None and a > b:
         name = item["mono"]["field"]
         env = low_case.env(low_case.projects[0] if low_case.projects else None)
-        table = tier_table(item["award"], env)
+        table = tier_table(item["award"], env) if item["award"][0] == "tiers" else None
         amounts = [ev(band[4], env) for band in table or ()]
         table_falls = all(isinstance(x, Decimal) for x in amounts) and any(x > y for x, y in zip(amounts, amounts[1:]))
         raise PropertyFailure(
