@@ -1065,6 +1065,13 @@ class Verifier:
             f = increasing_in(plan_item.award[1])
             if f is not None:
                 props.append(self.monotone_property(item, plan_item, f))
+        # 累进 with fixed, non-negative rates and bounds that do not move with the measure never decreases either
+        if item.award is not None and plan_item.award[0] == "marginal":
+            f = increasing_in(plan_item.award[1])
+            segments = plan_item.award[2]
+            if f is not None and all(r[0] == "const" and r[1] >= 0 for *_, r in segments) \
+                    and all(x is None or f not in list(walk(x)) for seg in segments for x in seg[:2]):
+                props.append(self.monotone_property(item, plan_item, f, "marginal_mono", "累进金额随量增长而不减少"))
         # matching
         if item.kind == "配套":
             p = Property(label, "match", "配套金额不超过配套比例 × 上级金额")
@@ -1197,9 +1204,9 @@ class Verifier:
                 low = z3.If(z3.And(cap.s == OK, cap.v >= floor), _min(low, _max(z3.RealVal(0), cap.v - used)), low)
         return applies, low
 
-    def monotone_property(self, item, plan_item, field):
+    def monotone_property(self, item, plan_item, field, kind="tier_mono", text="分档金额随度量增长而不减少"):
         label = item.label
-        p = Property(label, "tier_mono", "分档金额随度量增长而不减少")
+        p = Property(label, kind, text)
         op, name = field
         pp = item.per_project
 
@@ -1222,7 +1229,7 @@ class Verifier:
             pays2, g2 = z3.substitute(pays1, *sub), z3.substitute(g1, *sub)
             w.constraints += [z3.substitute(c, *sub) for c in w.constraints if any(
                 z3.eq(x1, v) for v in _vars(c))]
-            table = self.table_increasing(w, plan_item, project)
+            table = self.table_increasing(w, plan_item, project) if plan_item.award[0] == "tiers" else z3.BoolVal(True)
             less = x1 <= x2
             if not settled:
                 return w, z3.And(table, less, pays1, pays2, g1 > g2)
@@ -1245,7 +1252,7 @@ class Verifier:
                 p.status = "proved"
             else:
                 p.status = "unknown"
-                p.detail = "分档金额可能随度量增长而减少（未能构造可复现的反例）"
+                p.detail = "金额可能随度量增长而减少（未能构造可复现的反例）"
                 w, v = build(True) if not pp else build(False)
                 solver, answer = self.check(w, v)
                 if answer == z3.sat:
