@@ -160,6 +160,8 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             hint = "比较时要写边界词：数值后写“以上”“以下”，或在数值前写“不低于”“超过”等"
         elif token.type in _MEANING:
             hint = f"“{token}”是本语言的关键字（{_MEANING[token.type]}），不能写在这里；这里应写上面所列之一"
+            if "NAME" in exc.expected:
+                hint += f"；若“{token}”是名称，写成「{token}」"
         return Diagnostic("E101", ERROR, f"这里不应出现“{token}”，应当是{_expected(exc.expected)}",
                           end, hint)
     return Diagnostic("E101", ERROR, f"语法错误：{exc}", span)

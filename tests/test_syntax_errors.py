@@ -270,3 +270,10 @@ def test_keyword_names_in_a_comparison():
     logic = result.document.articles[0].items[0].conditions[0]
     assert logic.left.name == "以上海市注册企业"
     assert (logic.right.left.name, logic.right.op, logic.right.right.name) == ("不超过", "<=", "且或非")
+
+
+def test_keyword_where_a_name_goes_offers_the_brackets_second():
+    # 等于 where a field's name goes: it is a keyword, and 「等于」 would make it a name
+    d = run(P + "字段 等于：布尔\n").only("E101")
+    assert d.hint.startswith("“等于”是本语言的关键字")
+    assert "写成「等于」" in d.hint
