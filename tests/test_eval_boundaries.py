@@ -112,3 +112,12 @@ def test_chinese_and_literal_money_inputs_compare_exactly():
     p.expect(label(1, "不低于"), {"营业收入": "一千万元"}, "符合", "30000.00")
     p.expect(label(1, "不低于"), {"营业收入": 10000000}, "符合", "30000.00")
     p.expect(label(3, "超过"), {"营业收入": "1,000万元"}, "不符合")
+
+
+@pytest.mark.parametrize("item,text", [("大于", "「营业收入」大于1000万元"), ("不大于", "「营业收入」不大于1000万元")])
+def test_new_boundary_words_read_back_in_the_drafters_order(item, text):
+    # the trace writes the word before the number, as the drafter did (not “1000万元大于”)
+    article = 3 if item == "大于" else 2
+    r = pair(P).expect(label(article, item), {"营业收入": "2000万元" if item == "大于" else "500万元"}, "符合",
+                       "40000.00" if item == "大于" else "60000.00")
+    assert any(step["检查"].startswith(text) for step in r["理由"]), r["理由"]
