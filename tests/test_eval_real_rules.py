@@ -101,3 +101,13 @@ def test_no_financing_in_the_period():
 def test_unknown_event_day_is_missing_information():
     r = pair(P).expect(EQUITY, {"股权融资": financing(("2025-01-01", "100万元"))}, "信息不足")
     assert "获奖日期" in r["缺少信息"]
+
+
+@pytest.mark.parametrize("grant,amount", [
+    ("200万元", "1000000.00"),  # at most 200万 × 50% = 100万
+    ("600万元", "3000000.00"),  # 600万 × 50% = 300万, the cap
+    ("700万元", "3000000.00"),  # 350万 → 最高 300万
+])
+def test_matching_at_an_up_to_ratio(grant, amount):
+    r = pair(P).expect(label(6, "市级配套"), {"市级资助": grant}, "待评定", amount)
+    assert r["最多可得"] == amount
