@@ -290,7 +290,16 @@ class Encoder:
                 total = total + z3.If(top > low.v, (top - low.v) * r.v, z3.RealVal(0))
             return Val(total, _block(*parts))
         if op == "add_months":
-            raise Unencodable("日期加期限")
+            # The day a period of m months ends: the solver is given only that it lies 28m to 31m days on
+            # (every month has 28 to 31 days; a missing day falls back to the month's end). Anything proved
+            # over that range holds for the true day.
+            start, months = self.value(ir[1]), ir[2]
+            if months[0] != "const":
+                raise Unencodable("日期加期限")
+            m = int(months[1])
+            end = w.var(("add_months", self.project, repr(ir)), "Int")
+            w.constraints += [z3.ToReal(end) >= start.v + 28 * m, z3.ToReal(end) <= start.v + 31 * m]
+            return Val(z3.ToReal(end), start.s)
         if op in ("least", "greatest"):
             values = [self.value(x) for x in ir[1]]
             if any(not isinstance(x.v, z3.ArithRef) for x in values):

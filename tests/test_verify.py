@@ -159,3 +159,18 @@ def test_a_progressive_amount_under_a_falling_cap_is_not_proved_monotone(tmp_pat
     # the cap is 50万元 < 95万元. So the paid amount falls, and verify must find such a pair.
     for found in verdicts(tmp_path, item("累进", *PROGRESSIVE, "上限 300万元 - 「固定资产投资」× 10%", "下限 0元")):
         assert found[("第1条「累进」", "累进金额随量增长而不减少")].status == "counterexample"
+
+
+def test_a_period_from_an_event_day_is_encoded(tmp_path):
+    # 「融资日期」自「获奖日期」起 一年内: the period's end is known to the solver only as 28 to 31 days a month on,
+    # which is enough to prove the amount's sign and its cap (before, the item was reported as not encodable)
+    (tmp_path / "原文.txt").write_text(TEXT, encoding="utf-8")
+    policy = HEAD.replace("引用「基础」、「企业」\n", "引用「基础」、「企业」\n字段「获奖日期」：日期\n字段「融资日期」：日期\n")
+    path = tmp_path / "p.pol"
+    path.write_text(policy + item("期间", "条件 「融资日期」 自 「获奖日期」 起 一年内", "给予 按「固定资产投资」的 10%",
+                                  "上限 最高 100万元"), encoding="utf-8")
+    result = check(path)
+    assert result.ok, [d.message for d in result.errors]
+    for module in (None, source_text(result.program)):
+        found = {p.text: p.status for p in v.verify_program(result.program, str(path), module_source=module)}
+        assert found["金额不为负"] == "proved" and found["遵守上限最高100万元"] == "proved", found
