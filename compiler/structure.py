@@ -203,8 +203,10 @@ class Structure:
                 self.report.error("E410", "累进的段要从低到高写：这一段的下界不高于上一段的下界", t.span)
             previous_low = low
             if i > 0 and low is not None and previous_high is not None and low != previous_high:
-                self.report.error("E410", f"累进的段不相接：上一段止于 {previous_high.normalize():f}，这一段起于 "
-                                          f"{low.normalize():f}", t.span, "每一段的下界写成上一段的上界")
+                from .render import text as render_text
+
+                self.report.error("E410", f"累进的段不相接：上一段止于 {render_text(e.tiers[i - 1].band.high.right)}，"
+                                          f"这一段起于 {render_text(band.low.right)}", t.span, "每一段的下界写成上一段的上界")
             if low is not None and high is not None and high <= low:
                 self.report.error("E410", "累进的这一段上界不高于下界", t.span)
             if i + 1 < len(e.tiers) and band.high is None:
