@@ -618,7 +618,7 @@ class Reviewer:
         rows, quotes, numbers, spans = [], [], [], []
         for item in self.items:
             award = item.award
-            if award is None or award.kind not in MONETARY or not self.structure.unbounded(award):
+            if award is None or award.kind not in MONETARY or not self.structure.unbounded(award, item.conditions):
                 continue
             caps = [lim for lim in item.limits if lim.kind != "下限"]
             stated = [lim for lim in caps if self.value(lim.amount) is not None or _literal(lim.amount)]

@@ -686,6 +686,35 @@ def steps(measure, size, each):
     return (measure / size).to_integral_value(ROUND_FLOOR) * each
 
 
+def marginal(measure, segments):
+    """累进: each band's part of ``measure`` at the band's rate, the parts added up.
+
+    ``segments`` holds (low, high, rate) in order; low None is 0, high None runs on without end.
+    A measure at or below a band's low contributes nothing from that band."""
+    stop = blocked(measure, *[x for seg in segments for x in seg if x is not None])
+    if stop:
+        return stop
+    total = Decimal(0)
+    for low, high, rate in segments:
+        low = Decimal(0) if low is None else low
+        top = measure if high is None else min(measure, high)
+        if top > low:
+            total += (top - low) * rate
+    return total
+
+
+def add_months(start, months):
+    """The day a period of ``months`` from ``start`` ends on (民法典第二百零二条): the same day of the month,
+    or the month's last day when that month has no such day (2024-02-29 + 一年 is 2025-02-28)."""
+    stop = blocked(start)
+    if stop:
+        return stop
+    year, month = divmod(start.month - 1 + int(months), 12)
+    year, month = start.year + year, month + 1
+    nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return datetime.date(year, month, min(start.day, (nxt - datetime.timedelta(days=1)).day))
+
+
 def round_to(mode: str, value, unit):
     """向下取整/向上取整/四舍五入 to a whole multiple of ``unit`` (1万元, 1元, 1平方米)."""
     stop = blocked(value, unit)

@@ -12,6 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from compiler.targets.python.build import source_text
+from compiler.plan.cases import run_case
+from compiler.semantics.check import check
+from compiler.targets.python.interpreter import Interpreter
+
+from evalkit import import_source
+
 CORPUS = Path(__file__).resolve().parent.parent / "policies" / "corpus"
 POLICIES = sorted(CORPUS.glob("*.pol"))
 SOURCES = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
@@ -64,3 +71,18 @@ def test_clause_table_names_existing_files():
     for row in clause_rows():
         stem = row[1].split(" · ")[0]
         assert stem == "同上" or stem in stems, f"条款表第 {row[0]} 行的文件 {stem} 不存在"
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.stem)
+def test_cases_pass_in_both_evaluators(policy: Path):
+    """The plugin runs the cases with the interpreter; here each also runs through the generated module."""
+    result = check(policy)
+    assert result.ok, [d.message for d in result.errors]
+    module = import_source(source_text(result.program), "corpus_" + str(POLICIES.index(policy)))
+    interpreter = Interpreter(result.program)
+    cases = result.program.policy.cases
+    assert cases
+    for case in cases:
+        for evaluate in (interpreter.evaluate, module.evaluate):
+            outcome = run_case(case, result.program, evaluate)
+            assert outcome.passed, (case.name, outcome.error, outcome.mismatches)

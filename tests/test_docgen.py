@@ -221,3 +221,19 @@ def test_polc_docs_reports_errors_like_check(tmp_path):
     errors = [line for line in checked.stdout.splitlines() if "错误[" in line]
     assert errors and all(line in docs.stderr for line in errors)
     assert not (tmp_path / "o").exists()
+
+
+def test_progressive_schedule_is_a_table_of_parts():
+    page = docgen.generate(check(ROOT / "tests" / "policies" / "real_rules.pol")).pages["article-1.md"]
+    assert "| 段 | 「新增应税销售额」中的部分 | 比例 |" in page
+    assert "| 2 | 超过100万元 且 不超过500万元 | 3% |" in page
+    assert "累进计算：量落在每一段中的部分按该段的比例计算，各段相加。" in page
+
+
+def test_cases_show_lists_and_earlier_recognitions():
+    site = docgen.generate(check(ROOT / "policies" / "corpus" / "广州_专精特新若干措施_2025.pol"))
+    page = site.pages["article-1.md"]
+    assert "| 2024年度已认定 | 「专精特新小巨人」 |" in page
+    assert "| 2023年度已认定 | 无 |" in page
+    site = docgen.generate(check(ROOT / "policies" / "corpus" / "广州工信局_专项资金申报通知_2021.pol"))
+    assert "| 列表「股权融资」 | 「入账日期」2020-09-10，「融资额」600万元 |" in site.pages["article-2.md"]

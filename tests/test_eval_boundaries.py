@@ -28,6 +28,10 @@ REVENUE = [
     (3, "高于", "20000.00", (False, False, True)),     # 高于 >
     (4, "不满", "10000.00", (False, True, False)),     # 不满 <
     (4, "低于", "20000.00", (False, True, False)),     # 低于 <
+    (1, "不小于", "70000.00", (True, False, True)),    # 不小于 ≥
+    (2, "不大于", "60000.00", (True, True, False)),    # 不大于 ≤
+    (3, "大于", "40000.00", (False, False, True)),     # 大于 >
+    (4, "小于", "40000.00", (False, True, False)),     # 小于 <
 ]
 
 
@@ -53,6 +57,10 @@ COUNTS = [
     (5, "超过但含", "建筑面积", 2000, "10000.00", (True, False, True)),
     # 50场(不含)以上: the explicit (不含) wins over 以上 → >
     (5, "以上但不含", "赛事场次", 50, "20000.00", (False, False, True)),
+    # 大于 2000平方米(含): the explicit (含) wins over 大于 → ≥ (and the checker warns)
+    (5, "大于但含", "建筑面积", 2000, "30000.00", (True, False, True)),
+    # 小于 50场(含): the explicit (含) wins over 小于 → ≤
+    (5, "小于但含", "赛事场次", 50, "40000.00", (True, True, False)),
 ]
 
 
@@ -65,7 +73,7 @@ def test_count_boundary_words(article, item, field, bound, amount, applies):
 
 def test_contradictory_bounds_are_warned():
     codes = [d.code for d in pair(P).result.warnings]
-    assert codes.count("W130") == 2
+    assert codes.count("W130") == 4  # 超过…(含)以上, (不含)以上, 大于…(含), 小于…(含)
 
 
 def test_derived_ratio_boundary():
@@ -104,3 +112,12 @@ def test_chinese_and_literal_money_inputs_compare_exactly():
     p.expect(label(1, "不低于"), {"营业收入": "一千万元"}, "符合", "30000.00")
     p.expect(label(1, "不低于"), {"营业收入": 10000000}, "符合", "30000.00")
     p.expect(label(3, "超过"), {"营业收入": "1,000万元"}, "不符合")
+
+
+@pytest.mark.parametrize("item,text", [("大于", "「营业收入」大于1000万元"), ("不大于", "「营业收入」不大于1000万元")])
+def test_new_boundary_words_read_back_in_the_drafters_order(item, text):
+    # the trace writes the word before the number, as the drafter did (not “1000万元大于”)
+    article = 3 if item == "大于" else 2
+    r = pair(P).expect(label(article, item), {"营业收入": "2000万元" if item == "大于" else "500万元"}, "符合",
+                       "40000.00" if item == "大于" else "60000.00")
+    assert any(step["检查"].startswith(text) for step in r["理由"]), r["理由"]

@@ -209,3 +209,30 @@ def test_mutex_is_not_paid_twice_across_years():
     high = next(r for r in result["条款"] if r["条款"] == "第4条「高级」")
     assert high["金额"] == "500000.00" and any("不重复支持" in str(s) for s in high["理由"])
     assert result["汇总"]["合计"] == "0.00" and result["汇总"]["计入合计"] == []
+
+
+# ---- 累进 (tests/policies/real_rules.pol) ----------------------------------------------------
+
+REAL_RULES = Path(__file__).parent / "policies" / "real_rules.pol"
+
+
+def test_progressive_schedule_has_and_passes_its_monotone_property():
+    module = load_properties(str(REAL_RULES))
+    mono = [name for name, label, text in module.PROPERTIES if text == "累进金额随量增长而不减少"]
+    assert {label for name, label, text in module.PROPERTIES if name in mono} == {"第1条「销售累进」", "第5条「增量奖励」"}
+    failed = failures(module)
+    assert not set(mono) & failed
+
+
+def test_progressive_that_drops_a_band_past_its_end_is_caught():
+    """Mutate the generated module's 累进 so a band stops counting once the measure passes its upper end:
+    at 100万元 + 1元 the first band's 5万元 vanishes, the amount falls, and the monotone property fails."""
+    result = check(REAL_RULES)
+    source = source_text(result.program)
+    mutated, count = re.subn(r"if top > low:", "if top > low and (high is None or measure <= high):", source)
+    assert count == 1
+    module = load_properties(str(REAL_RULES), program=result.program)
+    failed = failures(module, pc.module_from_source(mutated, "mutant"))
+    mono = {name for name, label, text in module.PROPERTIES
+            if text == "累进金额随量增长而不减少" and label == "第1条「销售累进」"}
+    assert mono and mono <= failed

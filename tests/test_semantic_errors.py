@@ -125,6 +125,24 @@ CASES = [
      dict(append=["案例「甲」", "  历年「研发费用」2024年度 50家", "  预期 第1条「研发支持」 不符合"]), "E313", 14, 18),
     ("补差 against an external award never declared", dict(append=["    补差：「市级奖励」"]), "E228", 13, 8),
     ("已获 of an external award never declared", dict(replace={10: "    条件 非 已获「市级奖励」"}), "E228", 10, 12),
+    ("a 累进 band with its own condition",
+     dict(replace={11: "    给予 累进「研发费用」", 12: "      档 不超过 500万元，若「外资企业」：10%"},
+          append=["      档 超过 500万元：5%", "    上限 100万元"]), "E415", 12, 7),
+    ("a 累进 band after the first with no lower bound",
+     dict(replace={11: "    给予 累进「研发费用」", 12: "      档 不超过 500万元：10%"},
+          append=["      档 不超过 800万元：5%", "    上限 100万元"]), "E411", 13, 7),
+    ("a 累进 band that does not start where the one before ends",
+     dict(replace={11: "    给予 累进「研发费用」", 12: "      档 不超过 500万元：10%"},
+          append=["      档 超过 600万元：5%", "    上限 100万元"]), "E410", 13, 7),
+    ("a 累进 whose last band has an upper bound",
+     dict(replace={11: "    给予 累进「研发费用」", 12: "      档 不超过 500万元：10%"}, append=["    上限 100万元"]),
+     "W413", 12, 7),
+    ("a 累进 band paying an amount, not a rate",
+     dict(replace={11: "    给予 累进「研发费用」", 12: "      档 不超过 500万元：10万元"},
+          append=["      档 超过 500万元：5%", "    上限 100万元"]), "E318", 12, 19),
+    ("自…起…内 of money", dict(replace={10: "    条件 「研发费用」 自 「研发费用」 起 一年内"}), "E322", 10, 8),
+    ("a case's 历年 已认定 of an unknown recognition",
+     dict(append=["案例「甲」", "  历年 已认定 2024年度「高企」", "  预期 第1条「研发支持」 不符合"]), "E226", 14, 10),
     ("a 细则 value outside the policy's range",
      dict(rules=["细则「示例」", "扩展「p.pol」", "设定「比例」为 80%"]), "E452", 3, 9),
 ]
@@ -162,3 +180,47 @@ def test_a_count_limit_must_be_a_whole_number(tmp_path):
     # 频次 最多 1.5次 would silently become 1: it is an error instead, at the 频次 clause (line 13, column 5).
     result = run(tmp_path, replace={8: "  款「研发支持」"}, append=["    频次 最多 1.5次"])
     assert ("E133", 13, 5) in found(result)
+
+
+# W420 only where the amount can grow without end: an upper bound in the conditions, or a tier's band
+# (a band with no upper bound ends at the next band's lower bound), bounds what grows with it.
+NO_CAP_BOUNDED = [
+    # 研发费用 ≤ 500万元 by the condition: 按「研发费用」的 10% is at most 50万元
+    ("condition bounds the base", dict(replace={10: "    条件 「研发费用」 达到 100万元 且 「研发费用」 不超过 500万元"},
+                                       delete=[12])),
+    ("大于…且小于 bounds it as well", dict(replace={10: "    条件 「研发费用」 大于 100万元 且 「研发费用」 小于 500万元"},
+                                         delete=[12])),
+    # the lower of 研发费用 (unbounded) and 300万元 is bounded
+    ("较小者 with a constant", dict(replace={11: "    给予 按 较小者（「研发费用」，300万元）的「比例」"}, delete=[12])),
+    # only the lower tier grows with the measure, and its band ends at 500万元
+    ("a tier whose band has an upper end", dict(replace={11: "    给予 分档「研发费用」"}, delete=[12],
+                                               append=["      档 达到 100万元 且 不超过 500万元：按「研发费用」的 10%",
+                                                       "      档 超过 500万元：50万元"])),
+    ("a tier that ends at the next band", dict(replace={11: "    给予 分档「研发费用」"}, delete=[12],
+                                              append=["      档 达到 100万元：按「研发费用」的 10%",
+                                                      "      档 达到 500万元：60万元"])),
+]
+
+
+@pytest.mark.parametrize("edits", [c[1] for c in NO_CAP_BOUNDED], ids=[c[0] for c in NO_CAP_BOUNDED])
+def test_a_bounded_amount_with_no_cap_is_not_warned(tmp_path, edits):
+    codes = {d.code for d in run(tmp_path, **edits).diagnostics}
+    assert "W420" not in codes
+
+
+STILL_UNBOUNDED = [
+    # the bound is on another figure, not on the base
+    ("bound on another figure", dict(replace={10: "    条件 「研发费用」 达到 100万元 且 「营业收入」 不超过 5亿元"}, delete=[12])),
+    # 或: either side alone may hold, so neither bounds the base
+    ("bound under 或", dict(replace={10: "    条件 「研发费用」 不超过 500万元 或 「营业收入」 达到 1亿元"}, delete=[12])),
+    # the top tier has no upper end and grows with the measure
+    ("the top tier grows", dict(replace={11: "    给予 分档「研发费用」"}, delete=[12],
+                                append=["      档 达到 100万元 且 不超过 500万元：10万元",
+                                        "      档 超过 500万元：按「研发费用」的 2%"])),
+]
+
+
+@pytest.mark.parametrize("edits", [c[1] for c in STILL_UNBOUNDED], ids=[c[0] for c in STILL_UNBOUNDED])
+def test_an_unbounded_amount_with_no_cap_is_still_warned(tmp_path, edits):
+    codes = {d.code for d in run(tmp_path, **edits).diagnostics}
+    assert "W420" in codes

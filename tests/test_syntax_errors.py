@@ -107,6 +107,36 @@ def test_unknown_word_hint_says_names_go_in_brackets():
     assert "「」" in d.hint
 
 
+def test_unknown_word_is_named_alone_and_not_sent_to_brackets():
+    # 早于 is no word of the language; a comparison word, not a name, belongs here
+    d = run(A + "    条件 「成立日期」 早于 2024-01-01\n").only("E100")
+    assert "“早于”" in d.message and "“早于 " not in d.message
+    assert not d.hint.startswith("名称要写在「」中")
+    assert "不是本语言的关键字" in d.hint
+    # the list of what may come is given whole: every boundary word form and every value form is named
+    for expected in ("边界词（如 不低于）", "“等于”", "“不等于”", "“为”", "日期（如 2024-10-14）", "“首次”"):
+        assert expected in d.message
+
+
+def test_postfix_boundary_word_before_the_value():
+    # 之前 goes after the date: 「成立日期」 2024-01-01 之前
+    d = run(A + "    条件 「成立日期」 之前 2024-01-01\n    给予 1元\n").only("E101")
+    assert "名称" not in d.hint
+    assert "“之前”写在数值之后" in d.hint
+
+
+def test_prefix_boundary_word_after_the_value():
+    d = run(A + "    条件 「营业收入」 1亿元 不低于\n    给予 1元\n").only("E101")
+    assert "“不低于”写在数值之前" in d.hint
+
+
+def test_keyword_out_of_place_says_what_it_means():
+    # 等于 is a keyword of conditions, not an award
+    d = run(A + "    给予 等于 50万元\n").only("E101")
+    assert "名称要写在" not in d.hint
+    assert "“等于”是本语言的关键字" in d.hint
+
+
 def test_unbalanced_bracket_hint():
     d = run(P + "参数「外资：比例，待定\n").only("E100")
     assert "配对" in d.hint
@@ -240,3 +270,10 @@ def test_keyword_names_in_a_comparison():
     logic = result.document.articles[0].items[0].conditions[0]
     assert logic.left.name == "以上海市注册企业"
     assert (logic.right.left.name, logic.right.op, logic.right.right.name) == ("不超过", "<=", "且或非")
+
+
+def test_keyword_where_a_name_goes_offers_the_brackets_second():
+    # 等于 where a field's name goes: it is a keyword, and 「等于」 would make it a name
+    d = run(P + "字段 等于：布尔\n").only("E101")
+    assert d.hint.startswith("“等于”是本语言的关键字")
+    assert "写成「等于」" in d.hint

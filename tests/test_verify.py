@@ -139,3 +139,38 @@ def test_money_is_exact_in_counterexamples(tmp_path):
     found = verdicts(tmp_path, item("投资", *NEGATIVE))[0]
     example = found[("第1条「投资」", "金额不为负")].example["企业"]
     assert Decimal(example["固定资产投资"]) > Decimal("10000000")  # only above 1000万元 is the cap negative
+
+
+PROGRESSIVE = ("给予 累进「固定资产投资」", "  档 不超过 1000万元：5%", "  档 超过 1000万元 且 不超过 5000万元：3%",
+               "  档 超过 5000万元：1%")
+
+
+def test_a_progressive_schedule_is_proved_monotone_and_capped(tmp_path):
+    # 5% / 3% / 1% of the parts of 固定资产投资: never falls as the investment grows, and the cap holds
+    for found in verdicts(tmp_path, item("累进", *PROGRESSIVE, "上限 最高 200万元")):
+        assert found[("第1条「累进」", "累进金额随量增长而不减少")].status == "proved"
+        assert found[("第1条「累进」", "遵守上限最高200万元")].status == "proved"
+        assert found[("第1条「累进」", "金额不为负")].status == "proved"
+
+
+def test_a_progressive_amount_under_a_falling_cap_is_not_proved_monotone(tmp_path):
+    # The cap 300万元 − 10% of the investment falls as the investment grows: at 1000万元 the schedule gives
+    # 50万元 and the cap is 200万元; at 2000万元 the schedule gives 80万元 but the cap is 100万元; at 2500万元
+    # the cap is 50万元 < 95万元. So the paid amount falls, and verify must find such a pair.
+    for found in verdicts(tmp_path, item("累进", *PROGRESSIVE, "上限 300万元 - 「固定资产投资」× 10%", "下限 0元")):
+        assert found[("第1条「累进」", "累进金额随量增长而不减少")].status == "counterexample"
+
+
+def test_a_period_from_an_event_day_is_encoded(tmp_path):
+    # 「融资日期」自「获奖日期」起 一年内: the period's end is known to the solver only as 28 to 31 days a month on,
+    # which is enough to prove the amount's sign and its cap (before, the item was reported as not encodable)
+    (tmp_path / "原文.txt").write_text(TEXT, encoding="utf-8")
+    policy = HEAD.replace("引用「基础」、「企业」\n", "引用「基础」、「企业」\n字段「获奖日期」：日期\n字段「融资日期」：日期\n")
+    path = tmp_path / "p.pol"
+    path.write_text(policy + item("期间", "条件 「融资日期」 自 「获奖日期」 起 一年内", "给予 按「固定资产投资」的 10%",
+                                  "上限 最高 100万元"), encoding="utf-8")
+    result = check(path)
+    assert result.ok, [d.message for d in result.errors]
+    for module in (None, source_text(result.program)):
+        found = {p.text: p.status for p in v.verify_program(result.program, str(path), module_source=module)}
+        assert found["金额不为负"] == "proved" and found["遵守上限最高100万元"] == "proved", found

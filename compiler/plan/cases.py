@@ -66,6 +66,9 @@ def record_of(case: n.Case, program: Program) -> dict:
         record["历年"] = {}
         for y in case.yearly:
             record["历年"].setdefault(y.name, {}).update({str(year): json_value(v) for year, v in y.values})
+    for h in case.held_years:  # 历年 已认定: what was held in each earlier year
+        by_year = record.setdefault("历年", {}).setdefault("已认定", {})
+        by_year.setdefault(str(h.year), {}).update({name: level if level is not None else True for name, level in h.held})
     if case.history:
         s = program.symbols
         record["已获支持"] = [{"条款": s.items[h.item.key].label if h.item.key in s.items else

@@ -15,6 +15,8 @@ with its own condition (the amount if it holds, none of the table's if it fails)
 ("agg", kind, list, value|None, where|None, test|None) with kind sum/max/min/count/all/any, and inside it
 ("lfield", list, name) for a field of the list's current item; ("steps", measure, size, each);
 ("round", floor|ceiling|half_up, value, unit); ("award_of", label) for another item's amount.
+("marginal", measure, [(low|None, high|None, rate)]): 累进, each band's part at its rate, added up.
+("add_months", date, months): the day a period from a date ends on (自「日期」起 一年内).
 ("first", op, field, last_year_field|None, threshold): 首次, reached now and in no earlier year.
 """
 
@@ -172,16 +174,38 @@ class Lowerer:
             return self.aggregate(e)
         if isinstance(e, n.AwardOf):
             return ("award_of", self.s.items[e.item.key].label)
+        if isinstance(e, n.Within) and self.types.type_of(e.start) == ("日期",):
+            # from the event's day to the same day a period later, both included (民法典第二百零一、二百零二条)
+            value, start = self.expr(e.value), self.expr(e.start)
+            end = ("add_months", start, ("const", Decimal(e.period.months)))
+            return ("and", [("cmp", ">=", value, start), ("cmp", "<=", value, end)])
         if isinstance(e, n.Within):  # the start year and the years after it, as many as the period has
             years = Decimal(e.period.months // 12 - 1)
             value, start = self.expr(e.value), self.expr(e.start)
             return ("and", [("cmp", ">=", value, start), ("cmp", "<=", value, ("add", start, ("const", years)))])
         if isinstance(e, n.Step):
             return ("steps", self.expr(e.measure), self.expr(e.size), self.expr(e.each))
+        if isinstance(e, n.Progressive):
+            return ("marginal", self.expr(e.measure), self.segments(e))
         if isinstance(e, n.Round):
             mode = {"向下取整": "floor", "向上取整": "ceiling", "四舍五入": "half_up"}[e.mode]
             return ("round", mode, self.expr(e.value), self.expr(e.unit))
         return self.cond(e)
+
+    def segments(self, e: n.Progressive) -> list:
+        """A 累进 table as (low, high, rate) IR, lowest band first: a band with no upper bound ends at the
+        next band's lower bound (the last runs on); a band with no lower bound starts at 0."""
+        out = []
+        for i, t in enumerate(e.tiers):
+            band = t.band
+            low = band.low.right if band is not None and band.low is not None else None
+            high = band.high.right if band is not None and band.high is not None else None
+            if high is None and i + 1 < len(e.tiers):
+                following = e.tiers[i + 1].band
+                high = following.low.right if following is not None and following.low is not None else None
+            out.append((None if low is None else self.expr(low), None if high is None else self.expr(high),
+                        self.expr(t.amount)))
+        return out
 
     def aggregate(self, e: n.Aggregate) -> tuple:
         kind = {"合计": "sum", "最大值": "max", "最小值": "min", "计数": "count", "所有": "all", "任一": "any"}[e.kind]

@@ -333,6 +333,12 @@ class Resolver:
                 near = self.s.suggest(n.name_key(y.name), self.s.fields)
                 self.report.error("E226", f"未知字段「{y.name}」", y.span,
                                   f"最接近的是「{near}」" if near else "字段在标准库「企业」中声明")
+        for h in case.held_years:
+            for name, level in h.held:
+                if n.name_key(name) not in self.s.recognitions:
+                    near = self.s.suggest(n.name_key(name), self.s.recognitions)
+                    self.report.error("E226", f"未知认定「{name}」", h.span,
+                                      f"最接近的是「{near}」" if near else "认定在标准库「认定」中声明")
         for b in case.bindings:
             self.binding(b)
         for e in case.expectations:

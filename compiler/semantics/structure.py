@@ -79,6 +79,8 @@ class Structure:
                 stack += [a for _, a in e.entries]
             elif isinstance(e, n.Pick):
                 stack += list(e.operands)
+            elif isinstance(e, (n.Progressive, n.Step, n.Round, n.Aggregate)):
+                stack += list(n.children(e))
         return False
 
     def run(self) -> None:
@@ -159,12 +161,14 @@ class Structure:
             return
         if award.kind == "分档":
             self.tiers(item, award)
+        if isinstance(award.amount, n.Progressive):
+            self.progressive(award.amount)
         monetary = award.kind in MONETARY
         caps = [lim for lim in item.limits if lim.kind != "下限"]
         for lim in caps:
             self.unlisted_levels(item, lim)
         self.floor_above_cap(item)
-        if monetary and not caps and self.unbounded(award):
+        if monetary and not caps and self.unbounded(award, item.conditions):
             self.report.warn("W420", f"{item.label}的金额随企业数据增长，但没有上限", item.span,
                              "写上“上限 …”；原文未定的上限写成待定参数")
         if monetary and item.frequency is None:
@@ -186,6 +190,35 @@ class Structure:
                 self.report.error("E460", f"分期比例合计为 {total.normalize():f}%，应为 100%", item.span)
         if item.overrides is not None and item.overrides.key == item.key:
             self.report.error("E430", f"{item.label}不能取代它自己", item.overrides.span)
+
+    def progressive(self, e: n.Progressive) -> None:
+        """累进: every band but the first has a lower bound, and the bands follow one another with no gap or overlap."""
+        previous_high = previous_low = None
+        for i, t in enumerate(e.tiers):
+            band = t.band
+            if band is None or (i > 0 and band.low is None):
+                self.report.error("E411", "累进的每一段（第一段除外）都要写出下界", t.span,
+                                  "如“档 超过 100万元 且 不超过 500万元：3%”")
+                return
+            low = magnitude(self.constant(band.low.right)) if band.low is not None else Decimal(0)
+            high = magnitude(self.constant(band.high.right)) if band.high is not None else None
+            if i > 0 and low is not None and previous_low is not None and low <= previous_low:
+                self.report.error("E410", "累进的段要从低到高写：这一段的下界不高于上一段的下界", t.span)
+            previous_low = low
+            if i > 0 and low is not None and previous_high is not None and low != previous_high:
+                from compiler.syntax.render import text as render_text
+
+                self.report.error("E410", f"累进的段不相接：上一段止于 {render_text(e.tiers[i - 1].band.high.right)}，"
+                                          f"这一段起于 {render_text(band.low.right)}", t.span, "每一段的下界写成上一段的上界")
+            if low is not None and high is not None and high <= low:
+                self.report.error("E410", "累进的这一段上界不高于下界", t.span)
+            if i + 1 < len(e.tiers) and band.high is None:
+                previous_high = None  # it ends where the next band starts
+            else:
+                previous_high = high
+            if i + 1 == len(e.tiers) and band.high is not None:
+                self.report.warn("W413", "累进的最后一段有上界：超出的部分不计", t.span,
+                                 "原文超出部分另有比例的，再写一段；原文确实不计的，可忽略")
 
     def floor_above_cap(self, item: n.Item) -> None:
         """E472: a 下限 above a 上限, both known at compile time: no amount can satisfy both."""
@@ -266,11 +299,71 @@ class Structure:
         self.report.warn("W421", f"{item.label}的分级上限没有列出{names}：条件允许这一级，它的金额不受此上限约束",
                          lim.span, f"补上{names}的上限，或在条件中排除这一级（如 {example}）")
 
-    def unbounded(self, award: n.Award) -> bool:
-        """Whether an award grows with the enterprise's figures, so that it needs a cap (LANGUAGE.md §4)."""
+    def unbounded(self, award: n.Award, conditions=()) -> bool:
+        """Whether the amount can grow without end: it depends on the enterprise's figures and neither the
+        item's conditions nor the tier's band put an upper bound on every figure it grows with
+        (条件「投资」不超过 500万元 bounds 按「投资」的 10% at 50万元)."""
+        bounded = self.upper_bounded(conditions)
         if award.kind == "分档":
-            return any(self.depends_on_facts(t.amount) for t in award.tiers)
-        return award.amount is not None and self.depends_on_facts(award.amount)
+            measure = award.measure.key if isinstance(award.measure, n.Ref) else None
+            lows = sorted((lim for t in award.tiers if t.band is not None and t.band.low is not None
+                           for lim in [magnitude(self.constant(t.band.low.right))] if lim is not None))
+            for t in award.tiers:
+                if not self.depends_on_facts(t.amount):
+                    continue
+                names = set(bounded)
+                if measure is not None and t.band is not None:
+                    low = t.band.low and magnitude(self.constant(t.band.low.right))
+                    # a band with no upper bound ends at the next band's lower bound
+                    if t.band.high is not None or (low is not None and any(x > low for x in lows)):
+                        names.add(measure)
+                if not self.bounded_by(t.amount, names):
+                    return True
+            return False
+        return award.amount is not None and self.depends_on_facts(award.amount) and not self.bounded_by(award.amount, bounded)
+
+    def upper_bounded(self, conditions) -> set:
+        """Names an upper bound in the item's conditions holds to: 「X」 不超过 500万元, 「X」 低于 …, all joined by 且."""
+        found: set = set()
+        stack = list(conditions)
+        while stack:
+            e = stack.pop()
+            if isinstance(e, n.Logic) and e.op == "且":
+                stack += [e.left, e.right]
+            elif isinstance(e, n.Compare) and isinstance(e.left, n.Ref) and e.op in ("<=", "<") \
+                    and not self.depends_on_facts(e.right):
+                found.add(e.left.key)
+        return found
+
+    def bounded_by(self, e, names: set, seen: frozenset = frozenset()) -> bool:
+        """Whether ``e`` has a greatest value once the figures in ``names`` are bounded above (values are not negative)."""
+        if isinstance(e, n.Literal):
+            return True
+        if isinstance(e, n.Ref):
+            if e.key in names or e.key in self.s.params:
+                return True
+            m = self.s.measures.get(e.key)
+            if m is not None and e.key not in seen:
+                return self.bounded_by(m.formula, names, seen | {e.key})
+            return not self.depends_on_facts(e)
+        if isinstance(e, n.Binary):
+            if e.op == "-":
+                return self.bounded_by(e.left, names, seen)
+            if e.op == "÷":
+                return self.bounded_by(e.left, names, seen) and not self.depends_on_facts(e.right)
+            return self.bounded_by(e.left, names, seen) and self.bounded_by(e.right, names, seen)
+        if isinstance(e, n.Pick):
+            parts = [self.bounded_by(x, names, seen) for x in e.operands]
+            return any(parts) if e.op == "较小者" else all(parts)
+        if isinstance(e, n.ByLevel):
+            return all(self.bounded_by(a, names, seen) for _, a in e.entries)
+        if isinstance(e, n.Step):
+            return self.bounded_by(e.measure, names, seen) and self.bounded_by(e.each, names, seen) and not self.depends_on_facts(e.size)
+        if isinstance(e, n.Round):
+            return self.bounded_by(e.value, names, seen)
+        if isinstance(e, n.Progressive):  # the rates are fixed; the last band runs on with the measure
+            return self.bounded_by(e.measure, names, seen)
+        return not self.depends_on_facts(e)
 
     def amount_at(self, measure, expr, x: Decimal) -> Decimal | None:
         """A tier amount's number when the tier's measure is ``x``; None if it depends on anything else."""

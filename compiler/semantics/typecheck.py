@@ -121,14 +121,18 @@ class TypeChecker:
             return ("金额", "元")
         if isinstance(e, n.Within):
             vt, st = self.type_of(e.value), self.type_of(e.start)
+            if vt == st == ("日期",):  # 「入账日期」自「获奖日期」起 一年内: any whole number of months
+                return BOOL
             if vt is not None and st is not None and (vt != ("年度",) or st != ("年度",)):
-                self.report.error("E322", f"“自…起…内”用于年度，这里是{show(vt)}与{show(st)}", e.span,
-                                  "如 「申报年度」自「认定年度」起 三年内")
+                self.report.error("E322", f"“自…起…内”用于年度或日期，这里是{show(vt)}与{show(st)}", e.span,
+                                  "如 「申报年度」自「认定年度」起 三年内，「入账日期」自「获奖日期」起 一年内")
             if e.period is not None and e.period.months % 12:
                 self.report.error("E322", f"年度的期间应是整年，这里是“{e.text}”", e.span, "如 三年内")
             return BOOL
         if isinstance(e, n.Step):
             return self.step(e)
+        if isinstance(e, n.Progressive):
+            return self.progressive(e)
         if isinstance(e, n.Round):
             return self.round(e)
         if isinstance(e, n.First):
@@ -149,6 +153,26 @@ class TypeChecker:
             self.report.error("E318", f"每一步增加的应是金额、比例、数量或数值，这里是{show(et)}", e.each.span)
             return None
         return et
+
+    def progressive(self, e: n.Progressive):
+        """累进「量」: bounds of the measure's type, a ratio per band; the amount has the measure's type."""
+        mt = self.type_of(e.measure)
+        if mt is not None and mt[0] not in ("金额", "数量", "数值"):
+            self.report.error("E318", f"累进的量应是金额、数量或数值，这里是{show(mt)}", e.measure.span,
+                              "如 累进「应纳税所得额」")
+            mt = None
+        for t in e.tiers:
+            for b in (t.band.low, t.band.high) if t.band is not None else ():
+                if b is None:
+                    continue
+                bt = self.type_of(b.right)
+                if mt is not None and bt is not None and bt != mt:
+                    self.report.error("E301", f"累进的分界点应是{show(mt)}，这里是{show(bt)}", b.right.span)
+            at = self.type_of(t.amount)
+            if at is not None and at != RATIO:
+                self.report.error("E318", f"累进每一段写的是比例，这里是{show(at)}", t.amount.span,
+                                  "如 档 不超过 100万元：5%")
+        return mt
 
     def round(self, e: n.Round):
         """向下取整（值，单位）: 单位 has the value's type (1万元 for money, 1平方米 for an area)."""

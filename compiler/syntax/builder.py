@@ -330,6 +330,12 @@ class Builder(Transformer_NonRecursive):
         amount = self.deep(n.Binary("的", parts[0], parts[1], self.span(meta)), meta, *parts)
         return self._up_to(n.Award("金额", amount, self.span(meta)), word, "比例", meta)
 
+    def give_kind_ratio_up_to(self, meta, c):
+        """贴息 按「利息」的 不高于 50% (配套、保费补贴 alike): the form's kind, with the ratio as a maximum."""
+        award = self.give_ratio_up_to(meta, c[1:])
+        kind = {"MATCH": "配套", "INTEREST": "贴息", "PREMIUM": "保费补贴"}[c[0].type]
+        return n.attrs.evolve(award, kind=kind)
+
     def give_amount(self, meta, c):
         return n.Award("金额", c[0], self.span(meta))
 
@@ -346,6 +352,15 @@ class Builder(Transformer_NonRecursive):
     def give_tiered(self, meta, c):
         tiers = tuple(x for x in c[2:] if isinstance(x, n.Tier))
         return n.Award("分档", None, self.span(meta), measure=c[1], tiers=tiers)
+
+    def give_progressive(self, meta, c):
+        """累进「量」 档 …：比例: the amount is the measure's parts at their bands' rates, added up."""
+        tiers = tuple(x for x in c[2:] if isinstance(x, n.Tier))
+        for t in tiers:
+            if t.when is not None:
+                self.report.error("E415", "累进的档不能带附加条件（若 …）", t.span,
+                                  "累进的每一段都计入；条件写在“条件”中，或改用“分档”")
+        return n.Award("金额", n.Progressive(c[1], tiers, self.span(meta)), self.span(meta))
 
     def give_nonmonetary(self, meta, c):
         desc = self.text(c[1]) if len(c) > 1 else None
@@ -731,6 +746,16 @@ class Builder(Transformer_NonRecursive):
         values = tuple(x for x in c if isinstance(x, tuple))
         return ("yearly", n.YearValues(self.name(c[1]), values, self.span(meta)))
 
+    def held_name(self, meta, c):
+        return (self.name(c[0]), self.name(c[-1]) if len(c) > 1 else None)
+
+    def held_year(self, meta, c):
+        year = parse_literal("YEAR_LIT", str(c[0])).year
+        return n.HeldYear(year, tuple(x for x in c if isinstance(x, tuple)), self.span(meta))
+
+    def held_history(self, meta, c):
+        return ("held", tuple(x for x in c if isinstance(x, n.HeldYear)))
+
     def expect(self, meta, c):
         amount, result, counted, tranches = None, None, None, []
         for i, x in enumerate(c[3:], 3):
@@ -770,7 +795,8 @@ class Builder(Transformer_NonRecursive):
         dates = get("date")
         return n.Case(self.name(c[1]), dates[-1] if dates else None, facts, tuple(get("project")),
                       tuple(get("history")), bindings, tuple(get("expect")), self.span(meta),
-                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")), yearly=tuple(get("yearly")))
+                      tuple(get("total")), tuple(get("assessed")), rows=tuple(get("row")), yearly=tuple(get("yearly")),
+                      held_years=tuple(h for group in get("held") for h in group))
 
     # ---- header statements ----
     def _header(tag):

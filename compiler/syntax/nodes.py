@@ -172,6 +172,16 @@ class Within:
 
 
 @node
+class Progressive:
+    """累进「量」 档 …：比例 …: each band's part of the measure at the band's rate, the parts added up
+    (“100万元以下部分按5%，100万元至500万元部分按3%”). ``tiers`` are in the order written, lowest first;
+    a band with no upper bound ends at the next band's lower bound, the last one runs on without end."""
+    measure: "Expr"
+    tiers: tuple["Tier", ...]
+    span: Span
+
+
+@node
 class AwardOf:
     """金额（第8条「款」）: the amount another item gives the same enterprise."""
     item: "ItemRef"
@@ -186,7 +196,7 @@ class Received:
 
 
 Expr = Union[Literal, Ref, Binary, ByLevel, Compare, Logic, Not, Holds, Member, Pick, Aggregate, Step, Round,
-             AwardOf, Within, First, Received]
+             AwardOf, Within, First, Received, Progressive]
 
 
 def children(e) -> tuple:
@@ -211,7 +221,19 @@ def children(e) -> tuple:
         return (e.value, e.unit)
     if isinstance(e, First):
         return (e.measure, e.threshold)
+    if isinstance(e, Progressive):
+        return (e.measure, *progressive_parts(e))
     return ()
+
+
+def progressive_parts(e: "Progressive") -> tuple:
+    """The band bounds and rates of a 累进 table, in order."""
+    out = []
+    for t in e.tiers:
+        if t.band is not None:
+            out += [b.right for b in (t.band.low, t.band.high) if b is not None]
+        out.append(t.amount)
+    return tuple(out)
 
 
 def operands(e, op: str):
@@ -590,6 +612,14 @@ class YearValues:
 
 
 @node
+class HeldYear:
+    """历年 已认定 2024年度「X」为「市级」: the recognitions a case's enterprise held in one earlier year (none: empty)."""
+    year: int
+    held: tuple[tuple[str, str | None], ...]  # (recognition, level or None)
+    span: Span
+
+
+@node
 class Expectation:
     """预期 第N条「款」 状态，金额 X: what a case says one item must give."""
     item: ItemRef
@@ -633,6 +663,7 @@ class Case:
     assessments: tuple = ()  # Assessment
     rows: tuple[tuple[str, tuple[Fact, ...], Span], ...] = ()  # 列表「采购」 …: one item of a list each
     yearly: tuple[YearValues, ...] = ()
+    held_years: tuple[HeldYear, ...] = ()  # 历年 已认定 …: the record's 历年.已认定
 
 
 # ---- 文件 ---------------------------------------------------------------

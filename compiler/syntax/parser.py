@@ -60,6 +60,9 @@ _READABLE = {
 _READABLE.update({kw.terminal: "“" + "”或“".join(kw.words) + "”" for kw in KEYWORDS})
 
 
+_MEANING = {kw.terminal: kw.meaning for kw in KEYWORDS}
+
+
 def readable(terminal: str) -> str:
     """How a grammar terminal is named to a drafter in a syntax error (NAME → 「名称」)."""
     return _READABLE.get(terminal, terminal)
@@ -133,7 +136,9 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             hint = "「」没有配对：每个名称和原文都要用「」括起来"
         else:
             hint = _unknown_word_hint(source.normalized[exc.pos_in_stream:exc.pos_in_stream + 12], exc.allowed)
-        return Diagnostic("E100", ERROR, f"无法识别的文字“{fragment}”，这里应当是{_expected(exc.allowed)}",
+        word = re.match(r"[\u3400-\u9fff]+", fragment)  # the unknown word alone, not what follows it
+        shown = word.group(0) if word else fragment
+        return Diagnostic("E100", ERROR, f"无法识别的文字“{shown}”，这里应当是{_expected(exc.allowed)}",
                           span, hint)
     if isinstance(exc, UnexpectedToken):
         token: Token = exc.token
@@ -148,8 +153,17 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             hint = "数值前后要写边界词，如“不低于”“以上”"
         elif "_COLON" in exc.expected and len(exc.expected) <= 2:
             hint = "名称后面要写“：”再写类型，如 参数「比例」：比例，待定"
+        elif token.type == "POSTFIX_BOUND" and "PREFIX_BOUND" in exc.expected:
+            hint = (f"“{token}”写在数值之后，如 「成立日期」 2024-01-01 {token}、「营业收入」 1亿元以上；"
+                    "写在数值之前的是“不低于”“超过”“低于”等")
+        elif token.type == "PREFIX_BOUND" and "POSTFIX_BOUND" in exc.expected:
+            hint = f"“{token}”写在数值之前，如 「营业收入」 {token} 1亿元；写在数值之后的是“以上”“以下”等"
         elif "POSTFIX_BOUND" in exc.expected:
             hint = "比较时要写边界词：数值后写“以上”“以下”，或在数值前写“不低于”“超过”等"
+        elif token.type in _MEANING:
+            hint = f"“{token}”是本语言的关键字（{_MEANING[token.type]}），不能写在这里；这里应写上面所列之一"
+            if "NAME" in exc.expected:
+                hint += f"；若“{token}”是名称，写成「{token}」"
         return Diagnostic("E101", ERROR, f"这里不应出现“{token}”，应当是{_expected(exc.expected)}",
                           end, hint)
     return Diagnostic("E101", ERROR, f"语法错误：{exc}", span)

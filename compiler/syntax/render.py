@@ -81,6 +81,10 @@ def text(e, parent: int = 0, *, name=None, times: bool = False) -> str:
         if e.test is not None:
             parts.append(text(e.test, name=name))
         return f"{e.kind}（" + "，".join(parts) + "）"
+    if isinstance(e, n.Progressive):
+        parts = [(band_text(t.band, "", name=name) if t.band is not None else "") + "的部分按"
+                 + text(t.amount, name=name) for t in e.tiers]
+        return f"累进{text(e.measure, 9, name=name)}（" + "，".join(parts) + "）"
     if isinstance(e, n.Pick):
         return f"{e.op}（" + "，".join(text(x, name=name, times=times) for x in e.operands) + "）"
     if isinstance(e, n.Received):
@@ -109,7 +113,8 @@ def compare_text(e: n.Compare, measure: str | None = None, *, name=None) -> str:
     return body.strip()
 
 
-_PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于"}
+_PREFIX = {"为", "等于", "不等于", "达到", "不低于", "不少于", "不超过", "不高于", "最高", "超过", "高于", "多于", "不满", "低于", "少于",
+           "大于", "小于", "不大于", "不小于"}
 
 
 def band_text(band: n.Band, measure: str, *, name=None) -> str:

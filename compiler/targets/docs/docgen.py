@@ -591,6 +591,8 @@ class DocGenerator:
         lines = [f"**给予**：{md(award.kind) + ' ' if award.kind != '金额' else ''}{shown}", ""] + up_to
         if isinstance(award.amount, n.ByLevel):
             return lines + self.by_level(award.amount, "金额")
+        if isinstance(award.amount, n.Progressive):
+            return lines + self.progressive(award.amount)
         formula = render.formula_text(award, name=self.name)
         if formula is not None and isinstance(award.amount, n.Binary):
             lines += [f"金额 = {formula}", ""]
@@ -616,6 +618,19 @@ class DocGenerator:
             return lines + ["低于最低一档的，不符合；落在某一档但不满足该档附加条件的，也不符合（不退到低一档）。", ""]
         lines = table(["档", f"{measure}", "金额"], rows)
         return lines + ["低于最低一档的，不符合。", ""]
+
+    def progressive(self, e: n.Progressive) -> list[str]:
+        """累进: one row per band, what part of the measure it takes and at what rate."""
+        rows = []
+        tiers = list(e.tiers)
+        for k, tier in enumerate(tiers):
+            band = render.band_text(tier.band, "", name=self.name) if tier.band is not None else "全部"
+            if tier.band is not None and tier.band.high is None and k + 1 < len(tiers) \
+                    and tiers[k + 1].band is not None and tiers[k + 1].band.low is not None:
+                band += f"，至{self.text(tiers[k + 1].band.low.right)}为止"
+            rows.append([str(k + 1), band, self.text(tier.amount)])
+        lines = table(["段", f"{self.text(e.measure)}中的部分", "比例"], rows)
+        return lines + ["累进计算：量落在每一段中的部分按该段的比例计算，各段相加。", ""]
 
     def by_level(self, e: n.ByLevel, what: str) -> list[str]:
         return table([f"{self.text(e.measure)}", what], [[self.name(lv), self.text(a)] for lv, a in e.entries])
@@ -681,6 +696,13 @@ class DocGenerator:
                 rows.append([f"「{md(f.name)}」", md(_value_text(f.value))])
         for k, project in enumerate(case.projects, 1):
             rows.append([f"项目 {k}", "，".join(f"「{md(f.name)}」{md(_value_text(f.value))}" for f in project)])
+        for name, facts, _ in case.rows:
+            rows.append([f"列表「{md(name)}」", "，".join(f"「{md(f.name)}」{md(_value_text(f.value))}" for f in facts)])
+        for y in case.yearly:
+            rows.append([f"历年「{md(y.name)}」", "，".join(f"{year}年度 {md(_value_text(v))}" for year, v in y.values)])
+        for h in case.held_years:  # 历年 已认定: what the enterprise held in an earlier year
+            held = "、".join(f"「{md(name)}」" + (f"「{md(level)}」" if level else "") for name, level in h.held)
+            rows.append([f"{h.year}年度已认定", held or "无"])
         for h in case.history:
             rows.append(["已获", f"{self.ref_link(h.item)} {h.year}年度 {md(_value_text(h.amount))}"])
         for b in case.bindings:

@@ -13,6 +13,7 @@ by default the Python module that ``polc build`` would write for the policy.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 import math
@@ -149,6 +150,25 @@ def ev(ir, env: Env):
         if size <= 0:
             return UNK
         return Decimal(int(x // size) if x > 0 else 0) * each
+    if op == "marginal":  # 累进: the measure cut at the band bounds, each piece at its band's rate
+        x = ev(ir[1], env)
+        segs = [tuple(None if part is None else ev(part, env) for part in seg) for seg in ir[2]]
+        stop = _stop(x, *[v for seg in segs for v in seg if v is not None])
+        if stop:
+            return stop
+        total = Decimal(0)
+        for lo, hi, rate in segs:
+            piece = max(Decimal(0), (x if hi is None else min(x, hi)) - (lo or Decimal(0)))
+            total += piece * rate
+        return total
+    if op == "add_months":  # the same day so many months on, or that month's last day
+        start, months = ev(ir[1], env), ev(ir[2], env)
+        stop = _stop(start, months)
+        if stop:
+            return stop
+        index = start.year * 12 + start.month - 1 + int(months)
+        year, month = divmod(index, 12)
+        return datetime.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
     if op == "round":
         x, unit = ev(ir[2], env), ev(ir[3], env)
         stop = _stop(x, unit)
@@ -863,7 +883,7 @@ def check_monotone(policy, item, pair):
     if a is not None and b is not None and a > b:
         name = item["mono"]["field"]
         env = low_case.env(low_case.projects[0] if low_case.projects else None)
-        table = tier_table(item["award"], env)
+        table = tier_table(item["award"], env) if item["award"][0] == "tiers" else None
         amounts = [ev(band[4], env) for band in table or ()]
         table_falls = all(isinstance(x, Decimal) for x in amounts) and any(x > y for x, y in zip(amounts, amounts[1:]))
         raise PropertyFailure(

@@ -54,6 +54,7 @@ PROPERTY_TEXT = {
     "nonneg": "金额不为负",
     "pending": "不符合、信息不足、参数待定等结果不带金额",
     "tier_mono": "分档金额随度量增长而不减少",
+    "marginal_mono": "累进金额随量增长而不减少",
     "match": "配套金额不超过配套比例 × 上级金额",
     "result": "核定的结果不是资金：不带金额，不计入合计；符合时给出核定的值",
     "up_to": "未写评定结果时，只给出最高额的支持从不作为确定金额：有金额时状态为待评定，并标明最多可得",
@@ -84,6 +85,10 @@ def children(ir):
         return [ir[1], ir[2], ir[3]]
     if op == "round":
         return [ir[2], ir[3]]
+    if op == "marginal":
+        return [ir[1]] + [x for seg in ir[2] for x in seg if x is not None]
+    if op == "add_months":
+        return [ir[1], ir[2]]
     if op == "first":
         return [("field", ir[2]), ir[4]] + ([("field", ir[3])] if ir[3] else [])
     if op == "tiers":
@@ -254,6 +259,11 @@ class Scope:
                     for bound in (lo, hi):
                         if bound is not None:
                             self.pivot(x[1], bound)
+            if op == "marginal":  # 累进: where one band's rate gives way to the next
+                for lo, hi, _ in x[2]:
+                    for bound in (lo, hi):
+                        if bound is not None:
+                            self.pivot(x[1], bound)
 
     def pivot(self, side, target) -> None:
         """For each field in ``side``: the value at which ``side`` equals ``target``."""
@@ -364,6 +374,14 @@ class PropertyGenerator:
                 mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields}
             else:
                 self.notes.append((item.label, "分档的度量不是某一字段的增函数，未检查分档单调性"))
+        elif item.award[0] == "marginal":
+            rates = [seg[2] for seg in item.award[2]]
+            f = increasing_in(item.award[1])
+            if f is not None and all(r[0] == "const" and r[1] >= 0 for r in rates) \
+                    and all(x is None or f not in list(walk(x)) for seg in item.award[2] for x in seg[:2]):
+                mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields}
+            else:
+                self.notes.append((item.label, "累进的量不是某一字段的增函数，或分界点随这一字段而变、比例不是非负的定值，未检查单调性"))
         data = {
             "label": item.label, "kind": item.kind, "per_project": item.per_project,
             "frequency": item.frequency[0] if item.frequency else None,
@@ -401,8 +419,9 @@ class PropertyGenerator:
             self.test(f"{base}_fixed_{k}", strategy, f"pc.check(POLICY, {var}, 'fixed', {k}, case)", item.label,
                       f"给予的固定金额不超过{lim.text}")
         if mono is not None:
-            self.test(f"{base}_tier_mono", f"pc.monotone_pairs(POLICY, {var})", f"pc.check_monotone(POLICY, {var}, case)",
-                      item.label, PROPERTY_TEXT["tier_mono"])
+            kind = "marginal_mono" if item.award[0] == "marginal" else "tier_mono"
+            self.test(f"{base}_{kind}", f"pc.monotone_pairs(POLICY, {var})", f"pc.check_monotone(POLICY, {var}, case)",
+                      item.label, PROPERTY_TEXT[kind])
         if item.kind == "配套":
             self.test(f"{base}_match", strategy, f"pc.check(POLICY, {var}, 'match', None, case)", item.label,
                       PROPERTY_TEXT["match"])

@@ -69,6 +69,11 @@ def expr(ir) -> str:
         return f"steps({expr(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
     if op == "round":
         return f"round_to({constant(ir[1])}, {expr(ir[2])}, {expr(ir[3])})"
+    if op == "marginal":
+        segments = ", ".join("(" + ", ".join("None" if x is None else expr(x) for x in seg) + ")" for seg in ir[2])
+        return f"marginal({expr(ir[1])}, [{segments}])"
+    if op == "add_months":
+        return f"add_months({expr(ir[1])}, {expr(ir[2])})"
     if op == "lfield":
         return f"ctx.list_field({constant(ir[1])}, {constant(ir[2])})"
     if op == "agg":

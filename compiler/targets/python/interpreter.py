@@ -32,6 +32,10 @@ def run(ir, ctx):
         return rt.steps(run(ir[1], ctx), run(ir[2], ctx), run(ir[3], ctx))
     if op == "round":
         return rt.round_to(ir[1], run(ir[2], ctx), run(ir[3], ctx))
+    if op == "marginal":
+        return rt.marginal(run(ir[1], ctx), [tuple(None if x is None else run(x, ctx) for x in seg) for seg in ir[2]])
+    if op == "add_months":
+        return rt.add_months(run(ir[1], ctx), run(ir[2], ctx))
     if op == "lfield":
         return ctx.list_field(ir[1], ir[2])
     if op == "agg":

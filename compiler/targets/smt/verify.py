@@ -290,6 +290,27 @@ class Encoder:
             state = _block(x, unit)
             return Val(z3.ToReal(whole) * unit.v,
                        z3.If(state != OK, state, z3.If(unit.v <= 0, z3.IntVal(UNK), z3.IntVal(OK))))
+        if op == "marginal":  # 累进: each band's part of the measure at its rate
+            x = self.value(ir[1])
+            total, parts = z3.RealVal(0), [x]
+            for lo, hi, rate in ir[2]:
+                low = self.value(lo) if lo is not None else Val(z3.RealVal(0), z3.IntVal(OK))
+                r = self.value(rate)
+                top = x.v if hi is None else z3.If(x.v < self.value(hi).v, x.v, self.value(hi).v)
+                parts += [low, r] + ([self.value(hi)] if hi is not None else [])
+                total = total + z3.If(top > low.v, (top - low.v) * r.v, z3.RealVal(0))
+            return Val(total, _block(*parts))
+        if op == "add_months":
+            # The day a period of m months ends: the solver is given only that it lies 28m to 31m days on
+            # (every month has 28 to 31 days; a missing day falls back to the month's end). Anything proved
+            # over that range holds for the true day.
+            start, months = self.value(ir[1]), ir[2]
+            if months[0] != "const":
+                raise Unencodable("日期加期限")
+            m = int(months[1])
+            end = w.var(("add_months", self.project, repr(ir)), "Int")
+            w.constraints += [z3.ToReal(end) >= start.v + 28 * m, z3.ToReal(end) <= start.v + 31 * m]
+            return Val(z3.ToReal(end), start.s)
         if op in ("least", "greatest"):
             values = [self.value(x) for x in ir[1]]
             if any(not isinstance(x.v, z3.ArithRef) for x in values):
@@ -1072,6 +1093,13 @@ class Verifier:
             f = increasing_in(plan_item.award[1])
             if f is not None:
                 props.append(self.monotone_property(item, plan_item, f))
+        # 累进 with fixed, non-negative rates and bounds that do not move with the measure never decreases either
+        if item.award is not None and plan_item.award[0] == "marginal":
+            f = increasing_in(plan_item.award[1])
+            segments = plan_item.award[2]
+            if f is not None and all(r[0] == "const" and r[1] >= 0 for *_, r in segments) \
+                    and all(x is None or f not in list(walk(x)) for seg in segments for x in seg[:2]):
+                props.append(self.monotone_property(item, plan_item, f, "marginal_mono", "累进金额随量增长而不减少"))
         # matching
         if item.kind == "配套":
             p = Property(label, "match", "配套金额不超过配套比例 × 上级金额")
@@ -1204,9 +1232,9 @@ class Verifier:
                 low = z3.If(z3.And(cap.s == OK, cap.v >= floor), _min(low, _max(z3.RealVal(0), cap.v - used)), low)
         return applies, low
 
-    def monotone_property(self, item, plan_item, field):
+    def monotone_property(self, item, plan_item, field, kind="tier_mono", text="分档金额随度量增长而不减少"):
         label = item.label
-        p = Property(label, "tier_mono", "分档金额随度量增长而不减少")
+        p = Property(label, kind, text)
         op, name = field
         pp = item.per_project
 
@@ -1229,7 +1257,7 @@ class Verifier:
             pays2, g2 = z3.substitute(pays1, *sub), z3.substitute(g1, *sub)
             w.constraints += [z3.substitute(c, *sub) for c in w.constraints + w.level_constraints if any(
                 z3.eq(x1, v) for v in _vars(c))]
-            table = self.table_increasing(w, plan_item, project)
+            table = self.table_increasing(w, plan_item, project) if plan_item.award[0] == "tiers" else z3.BoolVal(True)
             less = x1 <= x2
             if not settled:
                 return w, z3.And(table, less, pays1, pays2, g1 > g2)
@@ -1252,7 +1280,7 @@ class Verifier:
                 p.status = "proved"
             else:
                 p.status = "unknown"
-                p.detail = "分档金额可能随度量增长而减少（未能构造可复现的反例）"
+                p.detail = "金额可能随度量增长而减少（未能构造可复现的反例）"
                 w, v = build(True) if not pp else build(False)
                 solver, answer = self.check(w, v)
                 if answer == z3.sat:
@@ -1414,6 +1442,11 @@ def _ir(node) -> tuple:
                 return ("steps", _ir(args[0]), _ir(args[1]), _ir(args[2]))
             if fn == "round_to":
                 return ("round", ast.literal_eval(args[0]), _ir(args[1]), _ir(args[2]))
+            if fn == "marginal":
+                return ("marginal", _ir(args[0]),
+                        [tuple(None if _is_none(x) else _ir(x) for x in seg.elts) for seg in args[1].elts])
+            if fn == "add_months":
+                return ("add_months", _ir(args[0]), _ir(args[1]))
             if fn == "aggregate":
                 parts = tuple(None if _is_none(a) else _ir(a.body) for a in args[3:6])
                 return ("agg", ast.literal_eval(args[1]), ast.literal_eval(args[2]), *parts)
