@@ -926,6 +926,15 @@ def check_group(policy, group, case):
                 if project in owners:
                     fail(f"项目「{project}」同时由 {owners[project]}、{m} 支持")
                 owners[project] = m
+        once = group.get("project_lifetime", ())
+        for m in paid:
+            if m not in once:
+                continue
+            for project, amount in by_label[m].get("项目金额", {}).items():
+                before = [h for h, _, a, p in case.history if h in once and h != m and a > 0
+                          and h not in group["topup"].get(m, ()) and p in (project, None)]
+                if before and Decimal(amount) > 0:
+                    fail(f"项目「{project}」已获 {before[0]}，又由 {m} 支持 {amount}：同一项目的一次性支持领了两次")
         return
     if len(paid) > 1:
         fail(f"同时计入了 {'、'.join(paid)}")

@@ -209,3 +209,19 @@ def test_mutex_is_not_paid_twice_across_years():
     high = next(r for r in result["条款"] if r["条款"] == "第4条「高级」")
     assert high["金额"] == "500000.00" and any("不重复支持" in str(s) for s in high["理由"])
     assert result["汇总"]["合计"] == "0.00" and result["汇总"]["计入合计"] == []
+
+
+def test_group_property_catches_a_project_funded_twice_across_years():
+    """tests/policies/per_project_combine.pol 第4条: 绿色园区 and 低碳园区 are one-off per project and one
+    互斥 group per project. A module that compares projects only within one evaluation pays a project
+    低碳园区 after it received 绿色园区 the year before; the group property of 第4条 catches it, the real
+    module passes it."""
+    path = Path(__file__).parent / "policies" / "per_project_combine.pol"
+    prog = check(path).program
+    source = source_text(prog)
+    mutated, count = re.subn(r"\n(\s+)received_before_by_project\(group, by_label, ctx, notes\)\n", r"\n\1pass\n", source)
+    assert count == 1
+    module = load_properties(str(path), program=prog)
+    group = {n for n, label, _ in module.PROPERTIES if label == "互斥组「同一项目只支持一次」"}
+    assert len(group) == 1 and not group & failures(module)
+    assert group <= failures(module, pc.module_from_source(mutated, "same_project_twice"))
