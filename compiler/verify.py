@@ -44,6 +44,7 @@ from .propgen import (LIFETIME, absolute, amounts_only, award_params, conditiona
                       refs, walk)
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
+PROJECT_CAPS = ("项目年度上限", "项目累计上限")  # caps each project counts against its own past awards
 MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
 BUDGET_NOTE = ("已达到验证的总资源上限（{budget} 单位，--budget）：这条性质未求解；"
                "可调高 --budget，或拆分政策文件后分别验证")
@@ -605,7 +606,26 @@ class Amount:
                 amount = z3.If(z3.And(applies, amount > lim.v), lim.v, amount)
             else:
                 amount = z3.If(z3.And(applies, amount < lim.v), lim.v, amount)
+        if project is not None:
+            amount = self.project_caps(e, project, pays, amount)
         return z3.And(*pays), amount
+
+    def project_caps(self, e, project, pays, amount):
+        """项目年度上限, 项目累计上限: what this project already received (entries naming it, or no
+        project) comes off the cap, as ``runtime.project_caps`` does; adds to ``pays`` what must hold."""
+        for kind, _, ir in self.item.limits:
+            if kind not in PROJECT_CAPS:
+                continue
+            lim = e.value(ir)
+            pays.append(z3.Or(lim.s == OK, lim.s == NA))
+            _, total, _, in_year = self.w.history(self.item.label, project)
+            used = total
+            if kind == "项目年度上限":
+                pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
+                used = in_year
+            room = _max(z3.RealVal(0), lim.v - used)
+            amount = z3.If(z3.And(lim.s == OK, amount > room), room, amount)
+        return amount
 
     def settle(self, amount):
         """(pays, final) from a total: 补差, 年度上限, 累计上限 (evaluated outside any project)."""
@@ -617,10 +637,8 @@ class Amount:
             amount = _max(z3.RealVal(0), amount - paid)
         _, total, _, in_year = self.w.history(item.label)
         for kind, _, ir in item.limits:
-            if kind in ("项目年度上限", "项目累计上限"):
-                raise Unencodable("按项目计的年度或累计上限")
             if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
-                continue
+                continue  # 项目年度上限, 项目累计上限 apply in ``gross``, project by project
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
             used = total
@@ -901,6 +919,9 @@ class Verifier:
             other = "其他项目"
             entries += [(year, other)] * max(0, rest_y) + [(year - 1, other)] * max(0, rest_o)
             amounts_y, amounts_o = Fraction(sy), Fraction(s) - Fraction(sy)
+            if any(("h", label, p, "sum") in w.vars for p in projects):
+                history += self.project_entries(label, get, projects, names, year, entries, amounts_y, amounts_o)
+                continue
             first_y = first_o = True
             for y, p in entries:
                 if y == year:
@@ -924,6 +945,29 @@ class Verifier:
                 out.append(project)
             record["项目"] = out
         return {"企业": record, "参数": params}
+
+    @staticmethod
+    def project_entries(label, get, projects, names, year, entries, amounts_y, amounts_o):
+        """The entries of a per-project history: each project's own sums on its first entry of the
+        year and of the year before, what is left on the first entry that names another project."""
+        sums = {}
+        for p in projects:
+            sum_p, sum_py = Fraction(get(("h", label, p, "sum")) or 0), Fraction(get(("h", label, p, "sumy")) or 0)
+            sums[names[projects.index(p)]] = (sum_py, sum_p - sum_py)
+        left_y = amounts_y - sum(v[0] for v in sums.values())
+        left_o = amounts_o - sum(v[1] for v in sums.values())
+        out, seen = [], set()
+        for y, p in entries:
+            key = (y == year, p)
+            if key in seen:
+                amount = 0
+            elif p in sums:
+                amount = sums[p][0] if y == year else sums[p][1]
+            else:
+                amount = left_y if y == year else left_o
+            seen.add(key)
+            out.append({"条款": label, "年度": y, "金额": _decimal_text(max(Fraction(0), amount)), "项目": p})
+        return out
 
     # ---- running the interpreter on a counterexample ----
     def evaluate(self, example, labels=None):
@@ -1086,6 +1130,8 @@ class Verifier:
         return props
 
     def limit_property(self, item, k, kind, text, ir, final, counters, confirm_with, money):
+        if kind in PROJECT_CAPS:
+            return self.project_cap_property(item, k, kind, text, ir, final, counters, money)
         label = item.label
         pp = item.per_project
         name = f"floor_{k}" if kind == "下限" else f"cap_{k}"
@@ -1161,6 +1207,46 @@ class Verifier:
                 return f"金额 {money(r)} 超过 {_cents(value)}"
             return None
         self.prove(p, build, counters(lambda w, a, names: violation(w, a, names, Decimal("0.01")), bound_of), confirm)
+        return p
+
+    def project_cap_property(self, item, k, kind, text, ir, final, counters, money):
+        """项目年度上限 / 项目累计上限: each project's amount stays within the cap less what that project
+        already received, for any number of projects (proved on one arbitrary project: the item's later
+        steps, 补差 and the enterprise's caps, only lower the total)."""
+        label = item.label
+        p = Property(label, f"cap_{k}", f"遵守{text}")
+        yearly = kind == "项目年度上限"
+
+        def room(w, name):
+            cap = Encoder(w, name).value(ir)
+            _, total, _, in_year = w.history(label, name)
+            return cap, _max(z3.RealVal(0), cap.v - (in_year if yearly else total))
+
+        def build():
+            if not item.per_project:
+                raise Unencodable(f"{text}用于不按项目计算的款")
+            w = self.world()
+            pays, gross = Amount(w, item).gross("p1")
+            cap, left = room(w, "p1")
+            over = z3.And(cap.s == OK, gross > left)
+            if yearly:
+                over = z3.Or(over, z3.And(cap.s == OK, w.year().s != OK))
+            return w, z3.And(pays, over)
+
+        def bound_of(w, names):
+            rooms = [room(w, n) for n in names]
+            return z3.If(z3.And(*[c.s == OK for c, _ in rooms]), sum((r for _, r in rooms), z3.RealVal(0)),
+                         z3.RealVal(10 ** 15))
+
+        def violation(w, amount, names):
+            return amount >= bound_of(w, names) + Decimal("0.01")
+
+        def confirm(example, bound):
+            r, out = self.amount_of(example, label)
+            if r == "error" or money(r) is None or bound is None:
+                return None
+            return f"金额 {money(r)} 超过各项目可用额度之和 {_cents(bound)}" if money(r) > _cents(bound) else None
+        self.prove(p, build, counters(violation, bound_of), confirm)
         return p
 
     def floor_low(self, w, item, values):
