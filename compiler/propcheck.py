@@ -1043,6 +1043,11 @@ def check_years(policy, item, case):
             for name in set(names):
                 if name is not None and names.count(name) > 1:
                     fail(f"项目「{name}」的一次性支持给了{names.count(name)}次")
+        if kind in ("最多", "序数") and item["per_project"]:
+            names = [e.get("项目") for _, _, entries in paid for e in entries]
+            for name in set(names):
+                if name is not None and names.count(name) > count:
+                    fail(f"项目「{name}」最多{count}次，给了{names.count(name)}次")
     for kind, text, ir in item["limits"]:
         if kind not in ("累计上限", "项目累计上限") and not kind.startswith("期内累计上限/"):
             continue

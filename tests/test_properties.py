@@ -171,7 +171,8 @@ def test_multi_year_property_catches_an_evaluator_that_forgets_history():
     the real module passes it (tests/policies/frequency.pol, scoped_caps.pol)."""
     policies = Path(__file__).parent / "policies"
     for name, items in (("frequency.pol", {"第1条「一次性」", "第3条「最多」", "第4条「发射」"}),
-                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」"})):
+                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」",
+                                             "第4条「项目限次」"})):
         prog = check(policies / name).program
         module = load_properties(str(policies / name), program=prog)
         years = {n for n, label, _ in module.PROPERTIES if n.endswith("_years")}

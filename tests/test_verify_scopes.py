@@ -66,10 +66,11 @@ YEARS = "逐年求值、已获支持回填：累计不超过累计上限，一�
 
 def test_one_off_counted_and_cumulative_awards_are_proved_over_years():
     # frequency.pol: 一次性, 最多 3次, 第1至3发 (unrolled over four years); scoped_caps.pol: a cap per
-    # project, within three years (unrolled over four) and over all years. Each proved from the policy and
+    # project, within three years (unrolled over four), over all years, and 最多 2次 per project. Each proved from the policy and
     # from the module; 每年 (第2条) has nothing to prove over years and gets no such property.
     for name, labels in (("frequency.pol", {"第1条「一次性」", "第3条「最多」", "第4条「发射」"}),
-                         ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」"})):
+                         ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」",
+                                              "第4条「项目限次」"})):
         prog = checked(name)
         for source in (None, source_text(prog)):
             found = verdicts(name, source)
