@@ -415,7 +415,10 @@ def cmd_verify(args) -> int:
             print(f"      企业：{json.dumps(p.example['企业'], ensure_ascii=False, sort_keys=True)}")
             sets = " ".join(f"--set {k}={v}" for k, v in sorted(p.example["参数"].items()))
             print(f"      复现：把企业存为 ce.json，运行 {command} --input ce.json{(' ' + sets) if sets else ''}")
-        elif p.example is not None:
+        if p.example is not None and "逐年" in p.example:
+            shown = "，".join(f"{y['申报年度']}年度 {y['金额'] or '无'}" for y in p.example["逐年"])
+            print(f"      逐年求值（已获支持回填）：{shown}")
+        elif p.example is not None and "企业" not in p.example:
             print(f"      {json.dumps(p.example, ensure_ascii=False, sort_keys=True)}")
     skipped = sum(1 for p in props if p.detail.startswith("已达到验证的总资源上限"))
     if skipped:

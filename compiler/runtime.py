@@ -1638,6 +1638,28 @@ def exclusive_by_project(group, by_label, notes) -> None:
         notes.append(f"{group['name']}：项目「{project}」取{keep['条款']}")
 
 
+def received_before_by_project(group, by_label, ctx, notes) -> None:
+    """同一项目不重复支持 across years: a project that already received one of the group's one-off
+    members is not paid by another one-off member (unless that one is a 补差 top-up of it). An
+    earlier award naming no project may have been for any project, so it counts for each."""
+    once = [label for label in group["members"] if (spec := ctx.specs.get(label)) is not None
+            and spec["frequency"] and spec["frequency"][0] in ONE_OFF and spec["per_project"]]
+    for label in once:
+        r = by_label.get(label)
+        if r is None or "项目金额" not in r:
+            continue
+        topup = ctx.specs[label].get("topup") or ()
+        earlier = [h for h in ctx.history if h["条款"] in once and h["条款"] != label
+                   and h["条款"] not in topup and h["金额"] > 0]
+        for project in list(r["项目金额"]):
+            before = next((h for h in earlier if h.get("项目") in (project, None)), None)
+            if before is None or "项目金额" not in r:
+                continue
+            drop_projects(r, {project}, f"本项目已获{before['条款']}，与其互斥（{group['rule']}），不重复支持",
+                          group["where"])
+            notes.append(f"{group['name']}：项目「{project}」已获{before['条款']}，{label}不再支持")
+
+
 def group_cap(group, limit_fn, by_label, included, ctx, certain, at_most, notes):
     """组合上限: the members' amounts together stay within the limit, per project (one event), per year
     or over all years; what is above it comes off the totals (the items keep their own amounts)."""
@@ -1712,6 +1734,7 @@ def combine(policy, results: list, ctx) -> dict:
         if group["rule"] == "累加":
             continue
         if group.get("per_project"):
+            received_before_by_project(group, by_label, ctx, notes)
             exclusive_by_project(group, by_label, notes)
             continue
         taken = received_before(group, by_label, included, ctx, notes)

@@ -323,6 +323,40 @@ def test_exclusion_keyed_by_project():
     assert got[DIGITAL] == ("不符合", None) and result["汇总"]["合计"] == "500000.00"
 
 
+PARK, LOW_CARBON = label(4, "绿色园区"), label(4, "低碳园区")
+
+
+def test_exclusion_keyed_by_project_holds_across_years():
+    # 第4条: 绿色园区 40万元 and 低碳园区 20万元, each once per project, the same project once (就高).
+    # P got 绿色园区 40万元 in 2024 and is now also 低碳园区: not paid again (before, 低碳园区 paid P 20万元);
+    # Q is new and 低碳园区 only: 20万元. 绿色园区 itself: P already had it (一次性) → 不符合.
+    record = {"申报年度": 2025,
+              "项目": [{"项目名称": "P", "绿色园区项目": True, "低碳园区项目": True},
+                     {"项目名称": "Q", "绿色园区项目": False, "低碳园区项目": True}],
+              "已获支持": [{"条款": PARK, "年度": 2024, "金额": "40万元", "项目": "P"}]}
+    result = pair("per_project_combine.pol").evaluate(record)
+    got = {r["条款"]: (r["状态"], r["金额"], r.get("项目金额")) for r in result["条款"]}
+    assert got[PARK] == ("不符合", None, None)
+    assert got[LOW_CARBON] == ("符合", "200000.00", {"Q": "200000.00"})
+    assert result["汇总"]["合计"] == "200000.00"
+    assert "同一项目只支持一次：项目「P」已获第4条「绿色园区」，第4条「低碳园区」不再支持" in result["汇总"]["互斥"]
+    # P alone: 低碳园区 loses its only project
+    alone = {**record, "项目": record["项目"][:1]}
+    result = pair("per_project_combine.pol").evaluate(alone)
+    assert {r["条款"]: r["状态"] for r in result["条款"]}[LOW_CARBON] == "不符合"
+    assert result["汇总"]["合计"] == "0.00"
+    # an earlier award that names no project may have been for P or Q: neither is paid again
+    unnamed = {**record, "已获支持": [{"条款": PARK, "年度": 2024, "金额": "40万元"}]}
+    result = pair("per_project_combine.pol").evaluate(unnamed)
+    assert {r["条款"]: r["状态"] for r in result["条款"]}[LOW_CARBON] == "不符合"
+    # the other way round: P got 低碳园区 before; 绿色园区 does not pay P, nor does 低碳园区 again
+    other = {**record, "已获支持": [{"条款": LOW_CARBON, "年度": 2024, "金额": "20万元", "项目": "P"}]}
+    result = pair("per_project_combine.pol").evaluate(other)
+    got = {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
+    assert got[PARK] == ("不符合", None)
+    assert got[LOW_CARBON] == ("符合", "200000.00")  # Q only
+
+
 # ---- 首次认定 against 历年.已认定 (tests/policies/first_recognition.pol) ----
 
 CENTRE = label(1, "首次认定")

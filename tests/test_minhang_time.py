@@ -79,3 +79,26 @@ def test_recognition_awards_are_paid_once():
     record = {"已认定": {"特色园区": True, "文创载体": True}, "已获支持": paid}
     p.expect(label(48, "特色园区认定支持"), record, "不符合")
     p.expect(label(48, "文创载体认定支持"), record, "符合", "200000.00")
+
+
+def test_every_money_item_states_its_frequency_and_the_review_lists_the_readings():
+    # Each item of the Minhang encoding that pays money writes its 频次; where the text says nothing it is
+    # marked 原文未写 (109 lines of the file say so). polc check gives no W430 any more, and the review
+    # lists exactly those items, each with the reading taken, none left to the default.
+    import re
+
+    from compiler import review as rv
+    from compiler.semantics.check import check
+
+    path = REPO / "policies" / "minhang_2024.pol"
+    text = path.read_text(encoding="utf-8")
+    readings = re.findall(r"^    频次 .*，原文未写$", text, flags=re.M)
+    assert len(readings) == 109
+    result = check(path)
+    assert result.ok and not [d for d in result.warnings if d.code == "W430"]
+    found = [f for f in rv.review(result.program) if f.kind == rv.FREQUENCY]
+    assert len(found) == 1
+    rows = found[0].rows
+    assert len(rows) == len(readings)
+    assert all("原文未写，编码理解" in reading for _, reading in rows)
+    assert not [row for row in rows if row[1].startswith("默认")]

@@ -171,7 +171,8 @@ def test_multi_year_property_catches_an_evaluator_that_forgets_history():
     the real module passes it (tests/policies/frequency.pol, scoped_caps.pol)."""
     policies = Path(__file__).parent / "policies"
     for name, items in (("frequency.pol", {"第1条「一次性」", "第3条「最多」", "第4条「发射」"}),
-                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」"})):
+                        ("scoped_caps.pol", {"第1条「项目累计」", "第2条「三年内累计」", "第3条「企业累计」",
+                                             "第4条「项目限次」"})):
         prog = check(policies / name).program
         module = load_properties(str(policies / name), program=prog)
         years = {n for n, label, _ in module.PROPERTIES if n.endswith("_years")}
@@ -236,3 +237,19 @@ def test_progressive_that_drops_a_band_past_its_end_is_caught():
     mono = {name for name, label, text in module.PROPERTIES
             if text == "累进金额随量增长而不减少" and label == "第1条「销售累进」"}
     assert mono and mono <= failed
+
+
+def test_group_property_catches_a_project_funded_twice_across_years():
+    """tests/policies/per_project_combine.pol 第4条: 绿色园区 and 低碳园区 are one-off per project and one
+    互斥 group per project. A module that compares projects only within one evaluation pays a project
+    低碳园区 after it received 绿色园区 the year before; the group property of 第4条 catches it, the real
+    module passes it."""
+    path = Path(__file__).parent / "policies" / "per_project_combine.pol"
+    prog = check(path).program
+    source = source_text(prog)
+    mutated, count = re.subn(r"\n(\s+)received_before_by_project\(group, by_label, ctx, notes\)\n", r"\n\1pass\n", source)
+    assert count == 1
+    module = load_properties(str(path), program=prog)
+    group = {n for n, label, _ in module.PROPERTIES if label == "互斥组「同一项目只支持一次」"}
+    assert len(group) == 1 and not group & failures(module)
+    assert group <= failures(module, pc.module_from_source(mutated, "same_project_twice"))

@@ -954,6 +954,15 @@ def check_group(policy, group, case):
                 if project in owners:
                     fail(f"项目「{project}」同时由 {owners[project]}、{m} 支持")
                 owners[project] = m
+        once = group.get("project_lifetime", ())
+        for m in paid:
+            if m not in once:
+                continue
+            for project, amount in by_label[m].get("项目金额", {}).items():
+                before = [h for h, _, a, p in case.history if h in once and h != m and a > 0
+                          and h not in group["topup"].get(m, ()) and p in (project, None)]
+                if before and Decimal(amount) > 0:
+                    fail(f"项目「{project}」已获 {before[0]}，又由 {m} 支持 {amount}：同一项目的一次性支持领了两次")
         return
     if len(paid) > 1:
         fail(f"同时计入了 {'、'.join(paid)}")
@@ -1062,6 +1071,11 @@ def check_years(policy, item, case):
             for name in set(names):
                 if name is not None and names.count(name) > 1:
                     fail(f"项目「{name}」的一次性支持给了{names.count(name)}次")
+        if kind in ("最多", "序数") and item["per_project"]:
+            names = [e.get("项目") for _, _, entries in paid for e in entries]
+            for name in set(names):
+                if name is not None and names.count(name) > count:
+                    fail(f"项目「{name}」最多{count}次，给了{names.count(name)}次")
     for kind, text, ir in item["limits"]:
         if kind not in ("累计上限", "项目累计上限") and not kind.startswith("期内累计上限/"):
             continue

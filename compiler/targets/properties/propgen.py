@@ -471,6 +471,8 @@ class PropertyGenerator:
                 "evaluate": list(dict.fromkeys(members + [p for p in partners if p in by_label])),
                 "lifetime": [m for m in members if by_label[m].frequency and by_label[m].frequency[0] in LIFETIME
                              and not by_label[m].per_project],
+                "project_lifetime": [m for m in members if by_label[m].frequency
+                                     and by_label[m].frequency[0] in LIFETIME and by_label[m].per_project],
                 "topup": {m: list(by_label[m].topup) for m in members if by_label[m].topup},
                 "scope": scope.data(), "per_project": bool(group.get("per_project")),
             }

@@ -38,10 +38,12 @@ import z3
 
 from compiler.limits import BUDGET, QUERY_COST, RLIMIT
 from compiler.plan.lower import ItemPlan, PolicyPlan, lower
-from compiler.targets.properties.propgen import (LIFETIME, absolute, amounts_only, award_params, conditional_tiers, increasing_in, monetary,
-                      refs, walk)
+from compiler.targets.properties.propgen import (LIFETIME, PROPERTY_TEXT, absolute, amounts_only, award_params, conditional_tiers,
+                      increasing_in, monetary, refs, walk)
 
 OK, UNK, NA, NONE = 0, 1, 2, 3  # value states; NONE: the level of a recognition not held
+PROJECT_CAPS = ("项目年度上限", "项目累计上限")  # caps each project counts against its own past awards
+YEARS_UNROLLED, YEARS_MAX = 3, 5  # how many years the multi-year property unrolls
 MAX_SYMBOLIC_BANDS = 16  # a table whose lower bounds are 待定 is encoded with every order of its bands
 BUDGET_NOTE = ("已达到验证的总资源上限（{budget} 单位，--budget）：这条性质未求解；"
                "可调高 --budget，或拆分政策文件后分别验证")
@@ -234,6 +236,23 @@ class World:
         used = self.var(("h", label, kind, "sum"), "Real")
         self.constraints += [used >= in_year, used <= total]
         return used
+
+
+class YearWorld(World):
+    """One year of a sequence of yearly evaluations: its own facts and history (names carry the year),
+    the 待定 parameters shared with the other years (a parameter has one value)."""
+
+    def __init__(self, plan: PolicyPlan, bound: dict, texts: dict, index: int):
+        super().__init__(plan, bound, texts)
+        self.index = index
+
+    def var(self, key, sort, kind=None):
+        if key not in self.vars and key[0] != "param":
+            name = f"|y{self.index}/" + "/".join(str(k) for k in key) + "|"
+            self.vars[key] = {"Real": z3.Real, "Int": z3.Int, "Bool": z3.Bool}[sort](name)
+            if kind is not None:
+                self.kinds[key] = kind
+        return super().var(key, sort, kind)
 
 
 class Encoder:
@@ -639,7 +658,26 @@ class Amount:
                 amount = z3.If(z3.And(applies, amount > lim.v), lim.v, amount)
             else:
                 amount = z3.If(z3.And(applies, amount < lim.v), lim.v, amount)
+        if project is not None:
+            amount = self.project_caps(e, project, pays, amount)
         return z3.And(*pays), amount
+
+    def project_caps(self, e, project, pays, amount):
+        """项目年度上限, 项目累计上限: what this project already received (entries naming it, or no
+        project) comes off the cap, as ``runtime.project_caps`` does; adds to ``pays`` what must hold."""
+        for kind, _, ir in self.item.limits:
+            if kind not in PROJECT_CAPS:
+                continue
+            lim = e.value(ir)
+            pays.append(z3.Or(lim.s == OK, lim.s == NA))
+            _, total, _, in_year = self.w.history(self.item.label, project)
+            used = total
+            if kind == "项目年度上限":
+                pays.append(z3.Or(lim.s != OK, self.w.year().s == OK))
+                used = in_year
+            room = _max(z3.RealVal(0), lim.v - used)
+            amount = z3.If(z3.And(lim.s == OK, amount > room), room, amount)
+        return amount
 
     def settle(self, amount):
         """(pays, final) from a total: 补差, 年度上限, 累计上限 (evaluated outside any project)."""
@@ -651,10 +689,8 @@ class Amount:
             amount = _max(z3.RealVal(0), amount - paid)
         _, total, _, in_year = self.w.history(item.label)
         for kind, _, ir in item.limits:
-            if kind in ("项目年度上限", "项目累计上限"):
-                raise Unencodable("按项目计的年度或累计上限")
             if kind not in ("年度上限", "累计上限") and not kind.startswith("期内累计上限/"):
-                continue
+                continue  # 项目年度上限, 项目累计上限 apply in ``gross``, project by project
             lim = e.value(ir)
             pays.append(z3.Or(lim.s == OK, lim.s == NA))
             used = total
@@ -941,6 +977,9 @@ class Verifier:
             other = "其他项目"
             entries += [(year, other)] * max(0, rest_y) + [(year - 1, other)] * max(0, rest_o)
             amounts_y, amounts_o = Fraction(sy), Fraction(s) - Fraction(sy)
+            if any(("h", label, p, "sum") in w.vars for p in projects):
+                history += self.project_entries(label, get, projects, names, year, entries, amounts_y, amounts_o)
+                continue
             first_y = first_o = True
             for y, p in entries:
                 if y == year:
@@ -964,6 +1003,29 @@ class Verifier:
                 out.append(project)
             record["项目"] = out
         return {"企业": record, "参数": params}
+
+    @staticmethod
+    def project_entries(label, get, projects, names, year, entries, amounts_y, amounts_o):
+        """The entries of a per-project history: each project's own sums on its first entry of the
+        year and of the year before, what is left on the first entry that names another project."""
+        sums = {}
+        for p in projects:
+            sum_p, sum_py = Fraction(get(("h", label, p, "sum")) or 0), Fraction(get(("h", label, p, "sumy")) or 0)
+            sums[names[projects.index(p)]] = (sum_py, sum_p - sum_py)
+        left_y = amounts_y - sum(v[0] for v in sums.values())
+        left_o = amounts_o - sum(v[1] for v in sums.values())
+        out, seen = [], set()
+        for y, p in entries:
+            key = (y == year, p)
+            if key in seen:
+                amount = 0
+            elif p in sums:
+                amount = sums[p][0] if y == year else sums[p][1]
+            else:
+                amount = left_y if y == year else left_o
+            seen.add(key)
+            out.append({"条款": label, "年度": y, "金额": _decimal_text(max(Fraction(0), amount)), "项目": p})
+        return out
 
     # ---- running the interpreter on a counterexample ----
     def evaluate(self, example, labels=None):
@@ -1133,6 +1195,8 @@ class Verifier:
         return props
 
     def limit_property(self, item, k, kind, text, ir, final, counters, confirm_with, money):
+        if kind in PROJECT_CAPS:
+            return self.project_cap_property(item, k, kind, text, ir, final, counters, money)
         label = item.label
         pp = item.per_project
         name = f"floor_{k}" if kind == "下限" else f"cap_{k}"
@@ -1208,6 +1272,46 @@ class Verifier:
                 return f"金额 {money(r)} 超过 {_cents(value)}"
             return None
         self.prove(p, build, counters(lambda w, a, names: violation(w, a, names, Decimal("0.01")), bound_of), confirm)
+        return p
+
+    def project_cap_property(self, item, k, kind, text, ir, final, counters, money):
+        """项目年度上限 / 项目累计上限: each project's amount stays within the cap less what that project
+        already received, for any number of projects (proved on one arbitrary project: the item's later
+        steps, 补差 and the enterprise's caps, only lower the total)."""
+        label = item.label
+        p = Property(label, f"cap_{k}", f"遵守{text}")
+        yearly = kind == "项目年度上限"
+
+        def room(w, name):
+            cap = Encoder(w, name).value(ir)
+            _, total, _, in_year = w.history(label, name)
+            return cap, _max(z3.RealVal(0), cap.v - (in_year if yearly else total))
+
+        def build():
+            if not item.per_project:
+                raise Unencodable(f"{text}用于不按项目计算的款")
+            w = self.world()
+            pays, gross = Amount(w, item).gross("p1")
+            cap, left = room(w, "p1")
+            over = z3.And(cap.s == OK, gross > left)
+            if yearly:
+                over = z3.Or(over, z3.And(cap.s == OK, w.year().s != OK))
+            return w, z3.And(pays, over)
+
+        def bound_of(w, names):
+            rooms = [room(w, n) for n in names]
+            return z3.If(z3.And(*[c.s == OK for c, _ in rooms]), sum((r for _, r in rooms), z3.RealVal(0)),
+                         z3.RealVal(10 ** 15))
+
+        def violation(w, amount, names):
+            return amount >= bound_of(w, names) + Decimal("0.01")
+
+        def confirm(example, bound):
+            r, out = self.amount_of(example, label)
+            if r == "error" or money(r) is None or bound is None:
+                return None
+            return f"金额 {money(r)} 超过各项目可用额度之和 {_cents(bound)}" if money(r) > _cents(bound) else None
+        self.prove(p, build, counters(violation, bound_of), confirm)
         return p
 
     def floor_low(self, w, item, values):
@@ -1315,9 +1419,212 @@ class Verifier:
                 out.append(z3.Implies(z3.Or(li.v < lj.v, z3.And(li.v == lj.v, z3.BoolVal(i < j))), ai.v <= aj.v))
         return z3.And(*out) if out else z3.BoolVal(True)
 
+    # ---- year after year, each year's award fed back as history ----
+    def years_property(self, label) -> Property | None:
+        """LANGUAGE.md §9: evaluating year after year with each year's award fed back as history never
+        pays a one-off award twice, a counted award more often than allowed, or more than a cumulative
+        cap (overall, per project, within a window). Unrolled over YEARS_UNROLLED to YEARS_MAX years
+        from no award of this item; the facts may change from year to year, the parameters do not. A
+        per-project item is unrolled with one project (other projects only lower what the enterprise's
+        caps leave to it)."""
+        item = self.models[label]
+        plan_item = self.by_label[label]  # what the policy says; the amounts come from the model
+        parts = [(f[0], f[1]) for f in (plan_item.frequency, *plan_item.frequency_also) if f]
+        once = any(kind == "一次性" for kind, _ in parts)
+        counted = [count for kind, count in parts if kind in ("最多", "序数")]
+        caps = [(lim.kind, lim.text, lim.amount) for lim in plan_item.limits
+                if lim.kind in ("累计上限", "项目累计上限") or lim.kind.startswith("期内累计上限/")]
+        if not (once or counted or caps):
+            return None
+        windows = [int(kind.partition("/")[2]) for kind, _, _ in caps if kind.startswith("期内累计上限/")]
+        years = min(YEARS_MAX, max([YEARS_UNROLLED] + [c + 1 for c in counted] + [n + 1 for n in windows]))
+        p = Property(label, "years", PROPERTY_TEXT["years"])
+        pp = item.per_project
+        projects = ["p1"] if pp else []
+        skipped = [f"最多{c}次（只展开{years}年，未检查）" for c in counted if c >= years]
+        margin = Decimal("0.01")
+
+        def build(tied):
+            texts = {}
+            worlds = [YearWorld(self.plan, self.bound, texts, t) for t in range(years)]
+            pays, amounts, limits = [], [], []
+            for t, w in enumerate(worlds):
+                w.models = self.models
+                ok, amount = Amount(w, item).final(projects)
+                pays.append(ok)
+                amounts.append(z3.If(ok, amount, z3.RealVal(0)))
+                year = w.year()
+                w.constraints.append(year.s == OK)
+                if t:
+                    w.constraints.append(year.v == worlds[0].year().v + t)
+                # the history of this item: exactly the awards of the years before, none yet this year
+                count = sum((z3.If(pays[k], 1, 0) for k in range(t)), z3.IntVal(0))
+                paid = sum(amounts[:t], z3.RealVal(0))
+                for scope in [None] + projects:
+                    n, s, ny, sy = w.history(label, scope)
+                    w.constraints += [n == count, s == paid, ny == 0, sy == 0]
+                for kind, _, ir in caps:
+                    e = Encoder(w, "p1" if kind == "项目累计上限" else None)
+                    limits.append((t, kind, e.value(ir)))
+                    if kind.startswith("期内累计上限/"):
+                        span = int(kind.partition("/")[2])
+                        w.constraints.append(w.window(label, kind) == sum(amounts[max(0, t - span + 1):t],
+                                                                          z3.RealVal(0)))
+            violations = []
+            if once:
+                violations += [z3.And(pays[i], pays[j]) for i in range(years) for j in range(i + 1, years)]
+            for c in counted:
+                if c < years:
+                    violations.append(sum((z3.If(x, 1, 0) for x in pays), z3.IntVal(0)) > c)
+            for t, kind, lim in limits:
+                first = t - int(kind.partition("/")[2]) + 1 if kind.startswith("期内累计上限/") else 0
+                total = sum(amounts[max(0, first):t + 1], z3.RealVal(0))
+                violations.append(z3.And(pays[t], lim.s == OK, total >= lim.v + margin * (t + 1)))
+            extra = []
+            if tied:  # one record evaluated year after year: the same facts every year
+                for w in worlds[1:]:
+                    for key, var in w.vars.items():
+                        if key in worlds[0].vars and key[0] != "param" and key not in (("f", "申报年度"),) \
+                                and not (key[0] == "h" and key[1] == label) and key != ("known", "申报年度"):
+                            extra.append(var == worlds[0].vars[key])
+                if tied == "quiet":
+                    extra += [v == 0 for k, v in worlds[0].vars.items() if k[0] == "h" and k[1] != label
+                              and k[-1] == "n"]
+            return worlds, z3.Or(*violations) if violations else z3.BoolVal(False), extra, limits
+
+        start = time.perf_counter()
+        if self.out_of_budget(p):
+            return p
+        try:
+            worlds, violation, _, _ = build(False)
+            solver, answer = self.check_worlds(worlds, violation)
+            if answer == z3.unsat:
+                p.status = "proved"
+            else:
+                p.status = "unknown"
+                p.detail = ("求解器找到的逐年反例在求值器中无法复现（反例可能要求各年度的企业情况不同）"
+                            if answer == z3.sat else f"求解器在资源上限（每个查询 {self.rlimit} 单位，--rlimit）内未能判定")
+                for tied in ("quiet", "same"):
+                    if answer != z3.sat or self.spent() >= self.budget:
+                        break
+                    worlds, violation, extra, limits = build(tied)
+                    solver, found = self.check_worlds(worlds, violation, extra)
+                    if found != z3.sat:
+                        continue
+                    example = self.concretise_worlds(worlds, solver, projects)
+                    if example is None:
+                        continue
+                    caps_by_year = [(t, kind, text, self.decimal_of(solver, lim))
+                                    for (t, kind, lim), (_, text, _) in zip(limits, caps * years)]
+                    got = self.replay_years(example, item, years, once, counted, caps_by_year)
+                    if got:
+                        p.status, p.example, p.detail = "counterexample", example, got
+                        break
+        except Unencodable as exc:
+            p.status, p.detail = "unencodable", f"无法编码：{exc}"
+        if skipped and p.status == "proved":
+            p.detail = "；".join(skipped)
+        p.seconds = time.perf_counter() - start
+        return p
+
+    def check_worlds(self, worlds, violation, extra=()):
+        """One query over several worlds: their constraints together, their variables renamed in order."""
+        constraints, variables, seen = [], [], set()
+        for w in worlds:
+            constraints += w.closed()
+            for var in w.vars.values():
+                if var.get_id() not in seen:
+                    seen.add(var.get_id())
+                    variables.append(var)
+        s = Query([*constraints, *extra, violation], self.rlimit, variables)
+        answer = s.check()
+        self.queries += 1
+        self.used += _solver_count(s)
+        return s, answer
+
+    @staticmethod
+    def decimal_of(solver, term):
+        value = solver.model().eval(term.v, model_completion=True)
+        if not z3.is_rational_value(value):
+            return None
+        return Decimal(value.numerator_as_long()) / Decimal(value.denominator_as_long())
+
+    def concretise_worlds(self, worlds, solver, projects):
+        """Short decimals for every variable of every year, then the first year's record and parameters."""
+        variables, seen = [], set()
+        for w in worlds:
+            for key, var in sorted(w.vars.items(), key=lambda kv: str(kv[0])):
+                if var.get_id() not in seen:
+                    seen.add(var.get_id())
+                    variables.append(var)
+        for var in variables:
+            value = solver.model().eval(var, model_completion=True)
+            if not z3.is_rational_value(value):
+                continue
+            f = Fraction(value.numerator_as_long(), value.denominator_as_long())
+            for digits in (0, 2, 4, 6, 8):
+                candidate = Fraction(round(f * 10 ** digits), 10 ** digits)
+                solver.push()
+                solver.add(var == z3.RealVal(f"{candidate.numerator}/{candidate.denominator}"))
+                self.queries += 1
+                if solver.check() == z3.sat:
+                    break
+                solver.pop()
+            else:
+                return None
+        return self.record(worlds[0], solver.model(), projects)
+
+    def replay_years(self, example, item, years, once, counted, caps_by_year):
+        """Run the evaluator on the example year after year, each award fed back; what breaks, if anything."""
+        import copy
+
+        label = item.label
+        record = copy.deepcopy(example["企业"])
+        record["已获支持"] = [h for h in record.get("已获支持", []) if h["条款"] != label]
+        first = record.get("申报年度") if isinstance(record.get("申报年度"), int) else 2025
+        paid = []
+        for t in range(years):
+            record["申报年度"] = first + t
+            out = self.evaluate({"企业": copy.deepcopy(record), "参数": example["参数"]})
+            if "error" in out:
+                return None
+            r = next(x for x in out["条款"] if x["条款"] == label)
+            if r["金额"] is None:
+                paid.append(None)
+                continue
+            amount = Decimal(r["金额"])
+            paid.append(amount)
+            parts = r.get("项目金额") or {}
+            if parts and sum(Decimal(a) for a in parts.values()) == amount:
+                record["已获支持"] += [{"条款": label, "年度": first + t, "金额": a, "项目": name}
+                                    for name, a in parts.items()]
+            else:
+                record["已获支持"].append({"条款": label, "年度": first + t, "金额": r["金额"]})
+        example["逐年"] = [{"申报年度": first + t, "金额": None if a is None else str(a)} for t, a in enumerate(paid)]
+        times = sum(1 for a in paid if a is not None)
+        shown = f"{first}—{first + years - 1}年度逐年求值、已获支持回填："
+        if once and times > 1:
+            return shown + f"一次性支持给了{times}次"
+        for c in counted:
+            if times > c:
+                return shown + f"最多{c}次，给了{times}次"
+        for t, kind, text, value in caps_by_year:
+            if value is None or paid[t] is None:
+                continue
+            start = t - int(kind.partition("/")[2]) + 1 if kind.startswith("期内累计上限/") else 0
+            total = sum((a for a in paid[max(0, start):t + 1] if a is not None), Decimal(0))
+            if total > _cents(value):
+                return shown + f"到{first + t}年度共得 {total}，超过{text}（{_cents(value)}）"
+        return None
+
     # ---- the policy's combinations ----
     def group_property(self, group) -> Property:
         p = Property(f"互斥组「{group['name']}」", "mutex", f"{group['rule']}：同组只给予规则允许的一款")
+        if group.get("per_project"):
+            p.status = "unencodable"
+            p.detail = ("无法编码：按项目的互斥（同一项目不重复支持，含以前年度已获的支持）在合并各款结果时逐个项目处理，"
+                        "求解器只对各款金额编码，不对合并步骤编码，这条未证明；polc test 的生成性质逐例检查它")
+            return p
         members = [m for m in group["members"] if m in self.models]
         lifetime = [m for m in members if self.by_label[m].frequency and self.by_label[m].frequency[0] in LIFETIME
                     and not self.by_label[m].per_project]
@@ -1351,7 +1658,19 @@ class Verifier:
                     return f"企业已获同组的一次性支持，又给予 {m} {by[m]['金额']}"
             return None
         self.prove(p, build, [counter], confirm)
+        if p.status == "unknown" and not p.detail.startswith("已达到"):
+            p.detail = ("未证明：已获同组一次性支持的企业，其他款在合并各款结果时才排除，求解器不对合并步骤编码；"
+                        "求解器找到的候选企业在求值器中都没有重复计入（polc test 的生成性质逐例检查它）")
         p.detail = p.detail or "同次求值中至多计入一款由合并规则保证；已获一次性支持的同组其他款不再给予"
+        return p
+
+    def group_cap_property(self, group) -> Property:
+        """组合上限 is applied to the totals when the items are combined; the solver does not encode that
+        step, so the property is listed as not proved, never passed in silence."""
+        p = Property(f"组合上限「{group['name']}」", "group_cap", f"合计不超过{group['text']}")
+        p.status = "unencodable"
+        p.detail = ("无法编码：组合上限只调整汇总的合计（各款金额不变），在合并各款结果时计算，"
+                    "求解器只对各款金额编码，不对合并步骤编码，这条未证明；polc test 的生成性质逐例检查它")
         return p
 
     def sum_cap_property(self, text, ir) -> Property:
@@ -1375,9 +1694,14 @@ class Verifier:
             if not verified(item) or item.label not in self.models:
                 continue
             out += self.item_properties(item.label)
+            years = self.years_property(item.label)
+            if years is not None:
+                out.append(years)
         for group in self.plan.exclusives:
             if group["rule"] != "累加":
                 out.append(self.group_property(group))
+        for group, _ in self.plan.group_caps:
+            out.append(self.group_cap_property(group))
         for text, ir in self.plan.sum_caps:
             out.append(self.sum_cap_property(text, ir))
         return out
