@@ -657,7 +657,7 @@ class DocGenerator:
         if a.chapter:
             lines += [f"所属章节：{md(a.chapter)}", ""]
         if a.quote:
-            lines += [f"> **原文** {md(a.quote.text)}", ""]
+            lines += ['<div class="polc-article-quote" markdown>', "", f"> **原文** {md(a.quote.text)}", "", "</div>", ""]
         for note in a.notes:
             lines += self.gen(note)
         for item in a.items:

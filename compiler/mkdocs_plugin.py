@@ -110,14 +110,14 @@ class PolcPlugin(BasePlugin[PolcConfig]):
         for path, result in results:
             if result.program.main.kind == "细则":
                 parent = str(Path(result.program.policy.path).resolve())
-                rules_of.setdefault(parent, []).append((result, f"../{path.stem}/"))
+                rules_of.setdefault(parent, []).append((result, f"../{quote(path.stem)}/"))
         generated = []
         for path, result in results:
             parent_docs = None
             if result.program.main.kind == "细则":
                 parent = str(Path(result.program.policy.path).resolve())
                 if parent in main_stem:
-                    parent_docs = f"../{main_stem[parent]}/"
+                    parent_docs = f"../{quote(main_stem[parent])}/"
             site = docgen.generate(result, parent_docs=parent_docs,
                                    rules_docs=rules_of.get(str(path.resolve()), []))
             if result.program.main.kind == "政策":  # the review report for the drafters (polc review)
@@ -153,6 +153,10 @@ class PolcPlugin(BasePlugin[PolcConfig]):
                 content = resources.files("compiler").joinpath("assets", name).read_text(encoding="utf-8")
                 files.append(File.generated(config, f"{ASSETS}/{name}", content=content))
         return files
+
+    def on_post_build(self, config):
+        if self.config.search_separator:
+            fix_query_segmentation(Path(config.site_dir))
 
     def on_page_markdown(self, markdown, page, config, files):
         if "<!-- polc:" in markdown:  # the tables are in the page already; refreshed so a stale page cannot ship
@@ -192,3 +196,24 @@ def teach_jieba(results) -> None:
     jieba.setLogLevel(logging.WARNING)
     for word in dictionary_words(results):
         jieba.add_word(word)
+
+
+# mkdocs-material's search worker cuts each Chinese run of a query into the words of the index, but
+# never tries the run up to its last character: 首店 is cut to 首 when 首 alone is a word somewhere, and
+# then finds every 首台套 first. Trying every end, the last included, keeps 首店 whole.
+_SEGMENT_LOOP = re.compile(r"for\(let (\w)=(\w)\+1;\1<(\w)\.length;\1\+\+\)\3\.slice\(\2,\1\)in \w")
+
+
+def fix_query_segmentation(site_dir: Path) -> bool:
+    """Let the search worker of the built site match a query's last word whole; whether it was changed."""
+    changed = False
+    for worker in sorted((site_dir / "assets" / "javascripts" / "workers").glob("search.*.js")):
+        code = worker.read_text(encoding="utf-8")
+        fixed, count = _SEGMENT_LOOP.subn(lambda m: m.group(0).replace(f"{m.group(1)}<", f"{m.group(1)}<=", 1), code,
+                                          count=1)
+        if count:
+            worker.write_text(fixed, encoding="utf-8")
+            changed = True
+    if not changed:
+        log.info("polc：搜索脚本与预期的 mkdocs-material 版本不同，查询的最后一个词可能被切开")
+    return changed
