@@ -1271,6 +1271,12 @@ def review_markdown(program: Program) -> str:
 REVIEWABLE = ("E410", "E411")
 
 
+def finding_json(f: Finding) -> dict:
+    return {"级别": f.severity, "类别": f.kind, "标题": f.title, "条": [article_label(a) for a in f.articles],
+            "原文": [{"出处": whose, "原文": text} for whose, text in f.quotes], "理由": f.why, "建议": f.suggestion,
+            "位置": list(f.where), "表": {"表头": list(f.header), "行": [list(r) for r in f.rows]} if f.rows else None}
+
+
 def cmd_review(args) -> int:
     """polc review FILE [--rules R] [-o REPORT.md]."""
     import sys
@@ -1288,6 +1294,20 @@ def cmd_review(args) -> int:
         return 1
     reviewer = Reviewer(result.program)
     findings = reviewer.run()
+    if getattr(args, "format", "text") == "json":  # one object for the one policy, keys in Chinese (docs/cli.md)
+        import json
+
+        from .cli import json_for_terminal
+
+        report = {"文件": args.file, "细则": args.rules,
+                  "统计": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+                  "未完成": list(reviewer.notices), "意见": [finding_json(f) for f in findings]}
+        text = json_for_terminal(json.dumps(report, ensure_ascii=False, indent=2)) + "\n"
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
     text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
     counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
     for notice in reviewer.notices:

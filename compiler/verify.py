@@ -1506,6 +1506,9 @@ def verify_program(program, policy_file, rules_file=None, module_source=None, rl
     return verifier.run()
 
 
+STATUS_WORDS = {"proved": "已证明", "counterexample": "反例", "unknown": "未定", "unencodable": "无法编码"}
+
+
 def cmd_verify(args) -> int:
     from .check import CheckResult, check
     from .cli import _print_diagnostics
@@ -1523,18 +1526,19 @@ def cmd_verify(args) -> int:
     props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget)
     elapsed = time.perf_counter() - start
     proved = sum(1 for p in props if p.status == "proved")
-    if args.json:
-        json.dump({"proved": proved, "total": len(props), "seconds": round(elapsed, 2),
-                   "properties": [{"条款": p.label, "性质": p.text, "结果": p.status, "说明": p.detail,
-                                   "反例": p.example} for p in props]},
-                  sys.stdout, ensure_ascii=False, indent=2)
-        print()
+    if args.format == "json":  # keys and outcomes in Chinese, as in every polc report (docs/cli.md)
+        from .cli import json_for_terminal
+
+        print(json_for_terminal(json.dumps(
+            {"文件": args.file, "细则": args.rules, "已证明": proved, "性质数": len(props), "用时秒": round(elapsed, 2),
+             "性质": [{"条款": p.label, "性质": p.text, "结果": STATUS_WORDS[p.status], "说明": p.detail,
+                      "反例": p.example} for p in props]}, ensure_ascii=False, indent=2, default=str)))
         return 0 if proved == len(props) else 1
     command = f"polc eval {args.file}" + (f" --rules {args.rules}" if args.rules else "")
     for p in props:
         if p.status == "proved":
             continue
-        word = {"counterexample": "反例", "unknown": "未定", "unencodable": "无法编码"}[p.status]
+        word = STATUS_WORDS[p.status]
         print(f"{word}  {p.label}  {p.text}" + (f"：{p.detail}" if p.detail else ""))
         if p.example is not None and "企业" in p.example:
             print(f"      企业：{json.dumps(p.example['企业'], ensure_ascii=False, sort_keys=True)}")
