@@ -1323,9 +1323,15 @@ class Verifier:
 
     def run(self) -> list[Property]:
         out = []
+        progress = getattr(self, "progress", None)  # told of each item: the progress line of a terminal
+        total = sum(1 for item in self.plan.items if verified(item) and item.label in self.models)
+        done = 0
         for item in self.plan.items:
             if not verified(item) or item.label not in self.models:
                 continue
+            done += 1
+            if progress is not None:
+                progress(done, total, item.label)
             out += self.item_properties(item.label)
         for group in self.plan.exclusives:
             if group["rule"] != "累加":
@@ -1495,7 +1501,7 @@ def models_from_module(source: str) -> dict:
 # ---- the command ------------------------------------------------------------------------------
 
 def verify_program(program, policy_file, rules_file=None, module_source=None, rlimit=RLIMIT,
-                   budget=BUDGET) -> list[Property]:
+                   budget=BUDGET, progress=None) -> list[Property]:
     plan = lower(program)
     if module_source is not None:
         models = models_from_module(module_source)
@@ -1503,6 +1509,7 @@ def verify_program(program, policy_file, rules_file=None, module_source=None, rl
         models = {item.label: ItemModel.of(item) for item in plan.items if verified(item)}
     verifier = Verifier(program, plan, models, policy_file, rules_file, rlimit, budget)
     verifier.module_source = module_source
+    verifier.progress = progress
     return verifier.run()
 
 
@@ -1523,7 +1530,12 @@ def cmd_verify(args) -> int:
     if args.module:
         with open(args.module, encoding="utf-8") as f:
             source = f.read()
-    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget)
+    from .cli import ProgressLine
+
+    line = ProgressLine()
+    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget,
+                           progress=lambda k, total, label: line.show(f"验证 {k}/{total}  {label}"))
+    line.clear()
     elapsed = time.perf_counter() - start
     proved = sum(1 for p in props if p.status == "proved")
     if args.format == "json":  # keys and outcomes in Chinese, as in every polc report (docs/cli.md)

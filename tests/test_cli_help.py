@@ -210,3 +210,11 @@ def test_polc_test_shows_progress_on_a_terminal_and_every_line_in_a_log():
     assert "通过  " not in shown and "8 passed, 0 failed" in shown  # passes are on the progress line only
     log = polc("test", CASES, "--examples", "5")
     assert log.stdout.count("通过  ") >= 8 and "\r" not in log.stdout + log.stderr
+
+
+def test_polc_verify_shows_progress_on_a_terminal_only():
+    # clean.pol has five items with amounts (第1条 to 第4条), each verified in turn
+    shown = on_a_terminal("verify", CLEAN, env={"NO_COLOR": "1"})
+    assert "\r\x1b[K验证 1/5  第1条「研发支持」" in shown and "证明 " in shown
+    log = polc("verify", CLEAN)
+    assert "验证 1/" not in log.stdout + log.stderr and "\r" not in log.stdout + log.stderr
