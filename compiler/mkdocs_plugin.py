@@ -44,6 +44,8 @@ ASSETS = "assets/polc"  # where the stylesheet and script are published in the s
 # the index knows. So the separator must not cut between Chinese characters: only at spaces, U+200B
 # and punctuation.
 SEARCH_SEPARATOR = r'[\s\u200b\u3000\-、。，．？！；：,:;!=\[\]()"`/「」『』“”（）《》]+'
+# pages that gather what the article pages say (a chapter's table, the parameters, notes, the review)
+_SUMMARY_PAGE = re.compile(r"^(chapter-\d+|parameters(-\d+)?|notes|review)\.md$")
 _HAN = re.compile(r"^[\u3400-\u9fff]{2,4}$")  # a term, not a phrase
 _QUOTED = re.compile(r"「([^「」\n]{2,4})」")
 
@@ -147,6 +149,8 @@ class PolcPlugin(BasePlugin[PolcConfig]):
         files.append(File.generated(config, "policies/index.md", content="\n".join(lines) + "\n"))
         for base, site in self.generated:
             for path, text in site.pages.items():
+                if _SUMMARY_PAGE.match(path):  # the search ranks the articles, where the rules are, first
+                    text = "---\nsearch:\n  boost: 0.5\n---\n\n" + text
                 files.append(File.generated(config, f"{base}/{path}", content=text))
         for name in ("polc.css", "polc.js"):
             if files.get_file_from_path(f"{ASSETS}/{name}") is None:
