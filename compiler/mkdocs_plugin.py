@@ -61,13 +61,13 @@ class PolcPlugin(BasePlugin[PolcConfig]):
     def __init__(self):
         super().__init__()
         self.generated: list[tuple[str, docgen.Site]] = []  # (directory under docs, site), in nav order
-        self.extra_policies: str | None = None  # the old hooks' ``extra.polc.policies``
 
     # ---- which files ----
     def policy_files(self, config) -> list[Path]:
         root = Path(config.config_file_path).parent
-        pattern = (os.environ.get("POLC_DOCS_POLICIES") or self.extra_policies
-                   or (config.extra.get("polc") or {}).get("policies") or self.config.policies)
+        pattern = (os.environ.get("POLC_DOCS_POLICIES")  # the tests build odd policies
+                   or (config.extra.get("polc") or {}).get("policies")  # where the old hooks read it
+                   or self.config.policies)
         return sorted(root.glob(pattern)) if not Path(pattern).is_absolute() else sorted(Path("/").glob(pattern[1:]))
 
     # ---- events ----
@@ -76,7 +76,9 @@ class PolcPlugin(BasePlugin[PolcConfig]):
         if self.config.search_separator:
             for name in ("material/search", "search"):
                 search = config.plugins.get(name)
-                if search is not None and not search.config.get("separator"):
+                # only Material's search cuts the index into words with jieba; mkdocs' own would then
+                # index whole runs of Chinese text as one word
+                if search is not None and "jieba_dict" in search.config and not search.config.get("separator"):
                     search.config["separator"] = SEARCH_SEPARATOR
         results = self.check_all(config)
         if self.config.search_words:

@@ -110,3 +110,17 @@ def test_jieba_learns_the_short_terms_it_would_cut_into_characters():
     # 亚洲首店 is cut into the words 亚洲/首店 already: kept out, so 首店 stays a word the search can find
     assert "亚洲首店" not in words and "首店" not in words
     assert all(2 <= len(w) <= 4 for w in words)
+
+
+def test_mkdocs_own_search_keeps_its_separator(tmp_path):
+    # without Material nothing cuts the index into words: a separator that keeps Chinese runs whole
+    # would make each run one word, so the plugin leaves mkdocs' search as it is
+    from compiler.mkdocs_plugin import SEARCH_SEPARATOR
+
+    config = PLUGIN_SITE.replace("  name: material\n  language: zh\n", "  name: mkdocs\n")
+    folder = drafter_site(tmp_path / "mysite", config)
+    done = build(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    index = json.loads((folder / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["separator"] != SEARCH_SEPARATOR
+    assert (folder / "site" / "assets" / "polc" / "polc.css").exists()
