@@ -35,9 +35,9 @@ def main() -> int:
     elapsed = time.perf_counter() - start
     report = json.loads(run.stdout)
     print(f"polc verify {POLICY.name} --rules {RULES.name}：{elapsed:.1f} 秒（目标 {TARGET:.0f} 秒以内）")
-    print(f"证明 {report['proved']} / {report['total']} 条性质")
-    for p in report["properties"]:
-        if p["结果"] != "proved":
+    print(f"证明 {report['已证明']} / {report['性质数']} 条性质")
+    for p in report["性质"]:
+        if p["结果"] != "已证明":
             print(f"  {p['结果']}  {p['条款']}  {p['性质']}：{p['说明']}")
     return 0 if elapsed < TARGET else 1
 

@@ -13,6 +13,11 @@ from compiler.escape import terminal
 from compiler.syntax.source import print_diagnostics
 
 
+def show_diagnostics(result, out) -> None:
+    """Diagnostics with their source lines; 错误 and 警告 in colour on a terminal."""
+    print_diagnostics(result, out, (lambda severity: paint(severity, out)) if use_colour(out) else None)
+
+
 def cmd_check(args) -> int:
     """polc check FILE…: diagnostics and a summary per file (JSON with --format json);
     fails on errors, and on warnings with --strict."""
@@ -22,13 +27,12 @@ def cmd_check(args) -> int:
     for path in args.files:
         results.append((path, check(path, rules=args.rules)))
     failed = any(not r.ok or (args.strict and r.warnings) for _, r in results)
-    if args.format == "json":
-        payload = [{"file": path, "ok": r.ok, "diagnostics": [d.to_json() for d in r.diagnostics],
-                    "summary": r.summary()} for path, r in results]
-        print(json_for_terminal(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)))
+    if args.format == "json":  # always a list, one report per file, however many files (docs/cli.md)
+        payload = [check_report(path, r, args.strict) for path, r in results]
+        print(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)))
         return 1 if failed else 0
     for path, r in results:
-        print_diagnostics(r, sys.stdout)
+        show_diagnostics(r, sys.stdout)
         s = r.summary()
         print(terminal(f"{path}：{s['kind']}「{s['name']}」" if "kind" in s else f"{path}：未能读入（见上面的错误）"))
         print(f"  条 {s['articles']}，款 {s['items']}，参数 {s['parameters']}（待定 {s['pending_parameters']}），"
@@ -48,13 +52,79 @@ def cmd_check(args) -> int:
     return 1 if failed else 0
 
 
+def diagnostic_json(d) -> dict:
+    """A diagnostic as JSON, with the keys in Chinese like every polc report."""
+    from compiler.diagnostics import ERROR
+
+    return {"代码": d.code, "级别": "错误" if d.severity == ERROR else "警告", "信息": d.message,
+            "文件": d.span.file, "行": d.span.line, "列": d.span.column, "止行": d.span.end_line,
+            "止列": d.span.end_column, "提示": d.hint}
+
+
+def check_report(path: str, r, strict: bool = False) -> dict:
+    """``polc check --format json`` for one file."""
+    s = r.summary()
+    return {
+        "文件": path, "通过": r.ok and not (strict and r.warnings), "类型": s.get("kind"), "名称": s.get("name"),
+        "错误数": len(r.errors), "警告数": len(r.warnings),
+        "统计": {"条": s["articles"], "款": s["items"], "参数": s["parameters"], "待定参数": s["pending_parameters"],
+               "案例": s["cases"], "待编码的款": s.get("open_items", 0), "原文覆盖率": s["coverage"],
+               "未引用原文": s.get("uncovered", []), "覆盖率说明": s.get("coverage_limit")},
+        "诊断": [diagnostic_json(d) for d in r.diagnostics],
+    }
+
+
+def use_colour(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org) or TERM is dumb."""
+    import os
+
+    return (hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+COLOURS = {"错误": "31", "失败": "31", "警告": "33", "通过": "32", "未查": "33"}
+
+
+def paint(word: str, stream) -> str:
+    """A status word (通过, 失败, 错误, 警告) in its colour when ``stream`` is a colour terminal."""
+    code = COLOURS.get(word)
+    return f"\x1b[{code}m{word}\x1b[0m" if code and use_colour(stream) else word
+
+
+class ProgressLine:
+    """One line on stderr, rewritten in place, while a long command works; only on a terminal."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.on = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        if self.on:
+            from compiler.diagnostics import display_width
+            import shutil
+
+            room = shutil.get_terminal_size().columns - 1
+            while display_width(text) > room and text:
+                text = text[:-1]
+            self.stream.write("\r\x1b[K" + terminal(text))
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
 def _load(args):
     """Check the policy (and 细则); print diagnostics and return the program, or None on errors."""
     from compiler.semantics.check import CheckResult, check
 
     result = check(args.file, rules=getattr(args, "rules", None))
     if not result.ok:
-        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        show_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
         print(terminal(f"{args.file}：有 {len(result.errors)} 个错误，无法求值；请先修正（polc check {args.file}）"),
               file=sys.stderr)
         return None
@@ -147,7 +217,7 @@ def cmd_eval(args) -> int:
         from compiler.targets.python.results import compact, explain
 
         result = compact(result, explain(interpreter, record, result, params, args.date))
-    if args.json or args.detail == "compact":
+    if args.format == "json" or args.detail == "compact":
         print(json_for_terminal(json.dumps(result, ensure_ascii=False, indent=2, default=str)))
         return 0
     print_result(result, show_all=args.all)
@@ -354,14 +424,28 @@ def cmd_test(args) -> int:
         alone = check(program.policy.path).program
         runs = [(program.policy.cases, Interpreter(alone)), (program.rules.cases, runs[0][1])]
     cases = [(case, interpreter) for group, interpreter in runs for case in group]
+    as_json = args.format == "json"
+    line = ProgressLine()
+    quiet = line.on and not args.verbose and not as_json  # on a terminal the passes show on the progress line
+    out = sys.stdout
     failed = 0
-    for case, interpreter in cases:
+    case_rows = []
+    for k, (case, interpreter) in enumerate(cases, 1):
+        line.show(f"案例 {k}/{len(cases)}  {case.name}")
         outcome = run_case(case, program, interpreter.evaluate)
+        case_rows.append({"名称": case.name, "结果": "通过" if outcome.passed else "失败",
+                          "位置": f"{case.span.file}:{case.span.line}", "输入有误": outcome.error,
+                          "不一致": [{"条款": m.label, "预期": m.expected, "实际": m.actual, "位置": m.where}
+                                   for m in outcome.mismatches]})
         if outcome.passed:
-            print(terminal(f"通过  {case.name}"))
+            if not quiet and not as_json:
+                print(f"{paint('通过', out)}  {terminal(case.name)}")
             continue
         failed += 1
-        print(terminal(f"失败  {case.name}  （{case.span.file}:{case.span.line}）"))
+        if as_json:
+            continue
+        line.clear()
+        print(f"{paint('失败', out)}  " + terminal(f"{case.name}  （{case.span.file}:{case.span.line}）"))
         if outcome.error:
             print(terminal(f"      输入有误：{outcome.error}"))
         for m in outcome.mismatches:
@@ -370,11 +454,29 @@ def cmd_test(args) -> int:
                 got = next(r for r in outcome.result["条款"] if r["条款"] == m.label)
                 for st in got["理由"]:
                     print(terminal(f"        · {st['检查']} → {st['结果']}  {st['位置']}"))
-    print(f"{len(cases) - failed} passed, {failed} failed")
+    line.clear()
+    cases_failed = failed
+    if not as_json:
+        print(f"{len(cases) - failed} passed, {failed} failed")
+    properties = None
     if not args.no_properties:
         from compiler.targets.properties.propgen import run_and_report
 
-        failed += run_and_report(program, args.file, args.rules, args.examples)
+        def progress(k, total, label):
+            line.show(f"性质 {k}/{total}  {label}")
+
+        properties = [] if as_json else None
+        failed += run_and_report(program, args.file, args.rules, args.examples, progress=progress,
+                                 quiet_passes=quiet, collect=properties)
+        line.clear()
+    if as_json:  # one object for the one policy (docs/cli.md)
+        print(json_for_terminal(json.dumps({
+            "文件": args.file, "细则": args.rules, "通过": failed == 0,
+            "案例": {"通过": len(cases) - cases_failed, "失败": cases_failed, "明细": case_rows},
+            "性质": None if properties is None else {
+                "通过": sum(1 for p in properties if p["结果"] == "通过"),
+                "失败": sum(1 for p in properties if p["结果"] == "失败"), "明细": properties},
+        }, ensure_ascii=False, indent=2, default=str)))
     return 1 if failed else 0
 
 
@@ -382,35 +484,36 @@ def cmd_verify(args) -> int:
     """polc verify: the solver's verdict on every property, with a command that replays each counterexample."""
     import time
 
-    from compiler.targets.smt.verify import verify_program
     from compiler.semantics.check import CheckResult, check
+    from compiler.targets.smt.verify import STATUS_WORDS, verify_program
 
     start = time.perf_counter()
     result = check(args.file, rules=args.rules)
     if not result.ok:
-        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        show_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
         print(f"{args.file}：有 {len(result.errors)} 个错误，无法验证", file=sys.stderr)
         return 1
     source = None
     if args.module:
         with open(args.module, encoding="utf-8") as f:
             source = f.read()
-    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget)
+    line = ProgressLine()
+    props = verify_program(result.program, args.file, args.rules, source, args.rlimit, args.budget,
+                           progress=lambda k, total, label: line.show(f"验证 {k}/{total}  {label}"))
+    line.clear()
     elapsed = time.perf_counter() - start
     proved = sum(1 for p in props if p.status == "proved")
-    if args.json:
-        json.dump({"proved": proved, "total": len(props), "seconds": round(elapsed, 2),
-                   "properties": [{"条款": p.label, "性质": p.text, "结果": p.status, "说明": p.detail,
-                                   "反例": p.example} for p in props]},
-                  sys.stdout, ensure_ascii=False, indent=2)
-        print()
+    if args.format == "json":  # keys and outcomes in Chinese, as in every polc report (docs/cli.md)
+        print(json_for_terminal(json.dumps(
+            {"文件": args.file, "细则": args.rules, "已证明": proved, "性质数": len(props), "用时秒": round(elapsed, 2),
+             "性质": [{"条款": p.label, "性质": p.text, "结果": STATUS_WORDS[p.status], "说明": p.detail,
+                      "反例": p.example} for p in props]}, ensure_ascii=False, indent=2, default=str)))
         return 0 if proved == len(props) else 1
     command = f"polc eval {args.file}" + (f" --rules {args.rules}" if args.rules else "")
     for p in props:
         if p.status == "proved":
             continue
-        word = {"counterexample": "反例", "unknown": "未定", "unencodable": "无法编码"}[p.status]
-        print(f"{word}  {p.label}  {p.text}" + (f"：{p.detail}" if p.detail else ""))
+        print(f"{STATUS_WORDS[p.status]}  {p.label}  {p.text}" + (f"：{p.detail}" if p.detail else ""))
         if p.example is not None and "企业" in p.example:
             print(f"      企业：{json.dumps(p.example['企业'], ensure_ascii=False, sort_keys=True)}")
             sets = " ".join(f"--set {k}={v}" for k, v in sorted(p.example["参数"].items()))
@@ -431,14 +534,12 @@ def cmd_docs(args) -> int:
     """``polc docs FILE [--rules R] -o DIR``: check, then write the Markdown pages."""
     from pathlib import Path
 
-    from compiler.targets.docs.docgen import generate  # imported when used: a warm polc eval loads only what it runs
-    import sys
-
     from compiler.semantics.check import CheckResult, check
+    from compiler.targets.docs.docgen import generate  # imported when used: a warm polc eval loads only what it runs
 
     result = check(args.file, rules=args.rules)
     if not result.ok:
-        print_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
+        show_diagnostics(CheckResult(result.program, result.errors), sys.stderr)
         print(f"{args.file}：有 {len(result.errors)} 个错误，无法生成文档；请先修正（polc check {args.file}）",
               file=sys.stderr)
         return 1
@@ -449,22 +550,31 @@ def cmd_docs(args) -> int:
 
 
 def cmd_review(args) -> int:
-    """polc review FILE [--rules R] [-o REPORT.md]."""
-    from compiler.review import REVIEWABLE, SEVERITIES, Reviewer, render_markdown
-    import sys
+    """polc review FILE [--rules R] [-o REPORT.md] [--format json]."""
     from pathlib import Path
 
+    from compiler.review import REVIEWABLE, SEVERITIES, Reviewer, finding_json, render_markdown
     from compiler.semantics.check import CheckResult, check
 
     result = check(args.file, rules=args.rules)
     blocking = [d for d in result.errors if d.code not in REVIEWABLE]
     if result.program is None or blocking:
-        print_diagnostics(CheckResult(result.program, blocking or result.errors), sys.stderr)
+        show_diagnostics(CheckResult(result.program, blocking or result.errors), sys.stderr)
         print(f"{args.file}：有 {len(blocking or result.errors)} 个错误，无法审查；请先修正（polc check {args.file}）",
               file=sys.stderr)
         return 1
     reviewer = Reviewer(result.program)
     findings = reviewer.run()
+    if args.format == "json":  # one object for the one policy, keys in Chinese (docs/cli.md)
+        report = {"文件": args.file, "细则": args.rules,
+                  "统计": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+                  "未完成": list(reviewer.notices), "意见": [finding_json(f) for f in findings]}
+        text = json_for_terminal(json.dumps(report, ensure_ascii=False, indent=2)) + "\n"
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
     text = render_markdown(result.program, findings, reviewer.explanations, reviewer.notices)
     counts = "，".join(f"{s} {sum(1 for f in findings if f.severity == s)}" for s in SEVERITIES)
     for notice in reviewer.notices:
@@ -581,16 +691,53 @@ def cmd_lsp(args) -> int:
     return 0
 
 
+EXAMPLES = {  # shown under each command's help (polc CMD -h), and in docs/cli.md
+    "polc": ["polc check policies/minhang_2024.pol", "polc eval policies/minhang_2024.pol --input examples/manufacturer.json",
+             "polc 命令 -h                # 某个命令的说明与示例"],
+    "check": ["polc check policies/minhang_2024.pol", "polc check policies/*.pol --format json",
+              "polc check 政策.pol --rules 细则.pol --strict"],
+    "eval": ["polc eval 政策.pol --input 企业.json", "polc eval 政策.pol --input 企业.json --set 外资支持比例=5% --format json",
+             "polc eval 政策.pol --input 企业.csv -o 结果.csv      # 批量"],
+    "serve": ["polc serve 政策.pol --port 8000", "polc serve 政策甲.pol 细则乙.pol --workers 4"],
+    "build": ["polc build 政策.pol -o 输出目录", "polc build 政策.pol --rules 细则.pol --name minhang_2024"],
+    "test": ["polc test 政策.pol", "polc test 政策.pol --no-properties -v", "polc test 政策.pol --format json"],
+    "verify": ["polc verify 政策.pol", "polc verify 政策.pol --rules 细则.pol --format json"],
+    "docs": ["polc docs 政策.pol -o 文档目录", "polc docs 政策.pol --rules 细则.pol -o 文档目录"],
+    "review": ["polc review 政策.pol -o 审查报告.md", "polc review 政策.pol --format json"],
+    "fmt": ["polc fmt 政策.pol", "polc fmt policies/*.pol --check"],
+    "new": ["polc new --source 原文.txt -o 政策.pol"],
+    "lsp": ["polc lsp                     # 由编辑器启动，经标准输入输出通信"],
+}
+
+
+def _examples(name: str) -> str:
+    return "示例：\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
+
+
+def _format_option(p) -> None:
+    """--format text|json, the one way every reporting command is asked for JSON."""
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="输出格式（默认 text）；json 的形状见 docs/cli.md")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The polc command line: one subcommand per command, its handler set as ``func``."""
-    parser = argparse.ArgumentParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器")
-    parser.add_argument("--version", action="version", version=f"polc {__version__}")
+    from compiler.clihelp import PolcParser
+
+    parser = PolcParser(prog="polc", description="polc：中文政策语言（.pol）的编译器与求值器", epilog=_examples("polc"))
+    parser.add_argument("--version", action="version", version=f"polc {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令")
+    _add_parser = sub.add_parser
+
+    def add_parser(name, **kwargs):  # every command's help ends with examples
+        return _add_parser(name, epilog=_examples(name), **kwargs)
+
+    sub.add_parser = add_parser
 
     p = sub.add_parser("check", help="检查 .pol 文件：语法、名称、类型、分档、上限、原文引文与覆盖率")
     p.add_argument("files", nargs="+", metavar="FILE", help="要检查的 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="同时检查的细则文件")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    _format_option(p)
     p.add_argument("--strict", action="store_true", help="有警告也以失败退出")
     p.add_argument("--show-uncovered", type=int, default=5, metavar="N", help="显示未被引用的原文片段数（默认 5）")
     p.set_defaults(func=cmd_check)
@@ -602,7 +749,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件，为参数取值")
     p.add_argument("--set", action="append", metavar="名称=值", help="为参数取值，如 --set 外资支持比例=5%%；可多次使用")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="评估日期；不写则不核对施行期")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出完整结果")
+    _format_option(p)
+    p.add_argument("--json", action="store_const", dest="format", const="json", help="同 --format json")
     p.add_argument("--all", action="store_true", help="也列出不符合的条款")
     p.add_argument("-o", "--output", metavar="RESULTS", help="批量求值的结果文件（.json、.jsonl、.csv 或 .parquet）；"
                    "不写则以 JSON Lines 输出到标准输出")
@@ -634,6 +782,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="失败时显示求值过程")
     p.add_argument("--examples", type=int, default=100, metavar="N", help="每条性质试验的例子数（默认 100）")
     p.add_argument("--no-properties", action="store_true", help="只运行案例，不运行生成的性质测试")
+    _format_option(p)
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("verify", help="用求解器证明每款金额不超过其上限（或给出反例企业）")
@@ -645,7 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"每个求解查询的资源上限（求解器的确定性计数，不是时间；默认 {RLIMIT}）")
     p.add_argument("--budget", type=int, default=BUDGET, metavar="单位",
                    help=f"整次验证的资源上限，用完后其余性质不再求解（默认 {BUDGET}）")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    _format_option(p)
+    p.add_argument("--json", action="store_const", dest="format", const="json", help="同 --format json")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("docs", help="生成 Markdown 文档：逐条的原文与规则、参数、编码说明与案例算例")
@@ -658,6 +808,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="政策 .pol 文件")
     p.add_argument("--rules", metavar="RULES.pol", help="细则文件：已取值的参数不再列为待定")
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
+    _format_option(p)
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")

@@ -73,6 +73,8 @@ def _cli_reference(parser, lines) -> str:
                 shown += "（可选：" + "、".join(str(c) for c in a.choices) + "）"
             rows.append([flags, md(shown)])
         lines += table(["参数", "说明"], rows)
+        if p.epilog:  # the examples of ``polc NAME -h``
+            lines += ["```text", p.epilog.strip(), "```", ""]
     return "\n".join(lines)
 
 

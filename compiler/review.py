@@ -1300,3 +1300,10 @@ def review_markdown(program: Program) -> str:
 
 # errors that the review reports as findings of the draft rather than refusing to run
 REVIEWABLE = ("E410", "E411")
+
+
+def finding_json(f: Finding) -> dict:
+    """A finding as JSON for polc review --format json, keys in Chinese."""
+    return {"级别": f.severity, "类别": f.kind, "标题": f.title, "条": [article_label(a) for a in f.articles],
+            "原文": [{"出处": whose, "原文": text} for whose, text in f.quotes], "理由": f.why, "建议": f.suggestion,
+            "位置": list(f.where), "表": {"表头": list(f.header), "行": [list(r) for r in f.rows]} if f.rows else None}

@@ -183,6 +183,35 @@ def test_minhang_documents_every_article():
     assert all("**不一致**" not in text for text in site.pages.values()), "a 案例 of the Minhang policy fails"
 
 
+def test_minhang_parameters_per_chapter_with_the_rules_values_and_cases_on_their_articles():
+    policy = check(ROOT / "policies" / "minhang_2024.pol")
+    rules = check(ROOT / "policies" / "minhang_2024_示例细则.pol")
+    site = docgen.generate(policy, rules_docs=[(rules, "../minhang_2024_示例细则/")])
+    chapters = {a.chapter for a in policy.program.policy.articles if a.chapter}
+    pages = [p for p in site.pages if re.fullmatch(r"parameters-\d+\.md", p)]
+    # the Minhang text has ten chapters (一) to (十) and 三、附则, whose only parameter (施行日期) is the
+    # 施行期's: it stays on parameters.md, so ten chapter pages
+    assert len(chapters) == 11 and len(pages) == 10
+    assert 'id="p-施行日期"' in site.pages["parameters.md"]
+    # every parameter has exactly one row, on the page of the chapter of the article that first uses it
+    rows = [line for p in ["parameters.md", *pages] for line in site.pages[p].splitlines() if '<span id="p-' in line]
+    assert len(rows) == len(policy.program.symbols.params)
+    first = site.pages["parameters-1.md"]
+    assert first.index("## [第1条 支持企业加大研发投入](article-1.md)") < first.index('id="p-研发投入支持比例"')
+    row = next(line for line in first.splitlines() if 'id="p-研发投入支持比例"' in line)
+    assert "| <mark>待定</mark> | 10% |" in row  # 示例细则: 设定「研发投入支持比例」为 10%
+    # links to a parameter go to its chapter's page
+    assert "(parameters-1.md#p-研发投入支持比例)" in site.pages["article-1.md"]
+    # 第13条's tiers show the values of the 示例细则 (lines 102-107): 1亿元, 5亿元, 10亿元; 20万元, 50万元, 100万元
+    tiers = site.pages["article-13.md"]
+    assert ("| 1 | 达到<mark>[待定](parameters-3.md#p-工业总产值突破第一档门槛)</mark>（细则 1亿元） 且 "
+            "低于<mark>[待定](parameters-3.md#p-工业总产值突破第二档门槛)</mark>（细则 5亿元） | "
+            "<mark>[待定](parameters-3.md#p-工业总产值突破第一档支持金额)</mark>（细则 20万元） |") in tiers
+    # 案例「第53条 未报培训费用」 is written after 第54条 and expects only results of 第53条
+    assert "### 案例「第53条 未报培训费用」" in site.pages["article-53.md"]
+    assert "案例「第53条 未报培训费用」" not in site.pages["article-54.md"]
+
+
 def test_keyword_reference_lists_the_whole_table():
     text = reference.keyword_reference()
     for kw in KEYWORDS:

@@ -307,7 +307,7 @@ def test_check_json_escapes_what_json_leaves_raw(tmp_path):
     run = polc("check", path, "--format", "json")
     assert run.returncode == 0, run.stdout
     assert raw_controls(run.stdout) == [] and "\\u202e\\u009b" in run.stdout
-    assert json.loads(run.stdout)["summary"]["name"] == "名称\u202e\x9b"
+    assert json.loads(run.stdout)[0]["名称"] == "名称\u202e\x9b"
 
 
 def test_set_with_control_characters_is_shown_escaped():

@@ -104,6 +104,33 @@ def test_a_pol_file_with_errors_fails_the_build_like_polc_check(tmp_path):
     assert "polc：1 个 .pol 文件有错误" in done.stdout + done.stderr
 
 
+def test_search_index_holds_chinese_words(site):
+    import json
+
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    assert separator.split("研发投入") == ["研发投入"]  # no cut between Chinese characters: jieba made the words
+
+    def words(doc):
+        return {w for w in separator.split(doc["title"] + " " + doc["text"]) if w}
+
+    def plain(doc):  # the text without the zero-width spaces between the words
+        return (doc["title"] + " " + doc["text"]).replace("\u200b", "")
+
+    docs = index["docs"]
+    article_1 = [d for d in docs if d["location"].startswith("policies/minhang_2024/article-1/")]
+    assert any("研发" in words(d) for d in article_1)
+    # the browser matches a query word as the start of an index word (trailing wildcard): 首店 finds
+    # the sections that say 首店 and never one that only says 首台套
+    hits = [d for d in docs if any(w.startswith("首店") for w in words(d))]
+    assert hits and all("首店" in plain(d) for d in hits)
+    only_首台套 = [d for d in docs if "首台套" in plain(d) and "首店" not in plain(d)]
+    assert only_首台套 and not [d for d in only_首台套 if d in hits]
+    # and 研发 is a word of the index, not two characters: no section is found by 研 or 发 alone
+    研发 = [d for d in docs if any(w.startswith("研发") for w in words(d))]
+    assert 研发 and all("研发" in plain(d) for d in 研发)
+
+
 # ---- in the browser ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -186,7 +213,15 @@ def test_article_text_is_visible(server, browser, minhang):
     assert rule_box["x"] > quote_box["x"] + quote_box["width"] - 1
     # pending parameters are highlighted and link to the parameters page
     marks = _visible_text(browser, ".polc-rule mark a")
-    assert marks and "parameters/#p-" in marks[0].get_attribute("href")
+    assert marks and re.search(r"/parameters-\d+/#p-", marks[0].get_attribute("href"))
+    # the 原文 is at least as prominent as the rule: as wide, as large, as dark
+    assert quote_box["width"] >= rule_box["width"] - 2
+    quote_text = browser.find_element(By.CSS_SELECTOR, ".polc-quote blockquote")
+    rule_text = browser.find_element(By.CSS_SELECTOR, ".polc-rule p")
+    size = "return parseFloat(getComputedStyle(arguments[0]).fontSize)"
+    assert browser.execute_script(size, quote_text) >= browser.execute_script(size, rule_text)
+    colour = "return getComputedStyle(arguments[0]).color"
+    assert browser.execute_script(colour, quote_text) == browser.execute_script(colour, rule_text)
     _shot(browser, h1, "minhang-article-1.png")
 
 
@@ -202,7 +237,33 @@ def test_tier_table_is_visible(server, browser, minhang):
     assert tables, f"{tiered.label} 没有可见的分档表"
     rows = tables[0].find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) >= 2 and rows[0].find_element(By.CSS_SELECTOR, "td").text == "1"
+    # the bounds and amounts show as values: 待定 with the value the 示例细则 gives, not the long names
+    # (示例细则: 「工业总产值突破第一档门槛」 1亿元, 第二档 5亿元, 第一档支持金额 20万元)
+    first = rows[0].text
+    assert "待定" in first and "1亿元" in first and "5亿元" in first and "20万元" in first, first
+    assert "门槛" not in first
+    height = rows[0].size["height"]
+    assert height < 80, f"分档表的一行高 {height}px"
     _shot(browser, tables[0], "minhang-tiers.png")
+
+
+@needs_browser
+def test_parameters_page_per_chapter_with_the_rules_values(server, browser, minhang):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/policies/minhang_2024/parameters-1/")
+    assert browser.find_element(By.CSS_SELECTOR, "article h1").text.startswith("参数：")
+    row = browser.find_element(By.ID, "p-研发投入支持比例").find_element(By.XPATH, "./ancestor::tr")
+    # 研发投入支持比例 is 待定 in the policy; the 示例细则 sets it to 10%
+    assert "待定" in row.text and "10%" in row.text
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    assert height < 12000, f"参数页高 {height}px"
+    # the filter box keeps the rows with the typed words only
+    box = browser.find_element(By.CSS_SELECTOR, ".polc-params-filter")
+    box.send_keys("首台套研发投入支持比例")
+    shown = [r for r in browser.find_elements(By.CSS_SELECTOR, ".polc-params tbody tr") if r.is_displayed()]
+    assert len(shown) == 1 and "首台套研发投入支持比例" in shown[0].text, [r.text[:40] for r in shown]
+    _shot(browser, box, "minhang-parameters-1.png")
 
 
 @needs_browser
@@ -222,6 +283,19 @@ def test_worked_example_is_visible(server, browser, minhang):
 
 
 @needs_browser
+def test_a_case_written_after_a_later_article_is_on_its_own_article_page(server, browser, minhang):
+    from selenium.webdriver.common.by import By
+
+    # 案例「第53条 未报培训费用」 is written after 第54条 and expects results of 第53条 only
+    case = next(c for c in minhang.policy.cases if c.name == "第53条 未报培训费用")
+    assert {e.item.article for e in case.expectations} == {"53"}
+    browser.get(f"{server}/policies/minhang_2024/article-53/")
+    assert any(case.name in h.text for h in _visible_text(browser, "article h3"))
+    browser.get(f"{server}/policies/minhang_2024/article-54/")
+    assert not any(case.name in h.text for h in browser.find_elements(By.CSS_SELECTOR, "article h3"))
+
+
+@needs_browser
 def test_search_for_研发_finds_article_1(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -231,10 +305,28 @@ def test_search_for_研发_finds_article_1(server, browser):
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")]
     hits = [i for i, href in enumerate(links) if "/policies/minhang_2024/article-1/" in href]
     assert hits, links[:10]
-    assert hits[0] < 5, f"第1条排在第 {hits[0] + 1} 位：{links[:10]}"
+    assert hits[0] == 0, f"第1条排在第 {hits[0] + 1} 位：{links[:10]}"  # before the chapter's summary page
     results = browser.find_element(By.CSS_SELECTOR, ".md-search-result")
     browser.save_screenshot(str(ARTIFACTS / "search-研发.png"))
     assert "第1条" in results.text
+    # 研发 is highlighted as one word, not 研 and 发 apart
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".md-search-result mark") if m.is_displayed()]
+    assert marks and all(m == "研发" for m in marks[:20]), [m for m in marks if m != "研发"][:20]
+
+
+@needs_browser
+def test_search_for_首店_ranks_first_stores_before_首台套(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/?q=首店")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    items = browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item")
+    assert "首店" in items[0].text and "首台套" not in items[0].text, items[0].text
+    assert not [i.text for i in items if "首台套" in i.text and "首店" not in i.text]
+    browser.save_screenshot(str(ARTIFACTS / "search-首店.png"))
+
+
 
 
 # ---- a hostile policy ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from compiler.diagnostics import Diagnostic, ERROR, Span, render
+from compiler.escape import terminal
 from compiler.files import ReadRefused, read_bounded
 
 MAX_BYTES = 2_000_000  # a real policy is tens of kilobytes
@@ -140,12 +141,17 @@ def read_source(path: str | Path, max_bytes: int = MAX_BYTES) -> Source | Diagno
     return decode(str(path), data, max_bytes)
 
 
-def print_diagnostics(result, out) -> None:
-    """Every diagnostic of a check result, with the lines of source it points at."""
+def print_diagnostics(result, out, style=None) -> None:
+    """Every diagnostic of a check result, with the lines of source it points at; ``style`` may
+    dress the severity word (错误, 警告), as the command line does in colour on a terminal."""
     sources = dict(result.program.sources) if result.program else {}
     for d in result.diagnostics:
         if d.span.file not in sources:  # a file that did not load: read it again to show its lines
             src = read_source(d.span.file)
             sources[d.span.file] = src if isinstance(src, Source) else None
         src = sources[d.span.file]
-        print(render(d, list(src.lines) if src else None), file=out)
+        text = render(d, list(src.lines) if src else None)
+        prefix = terminal(f"{d.span}: ")
+        if style is not None and text.startswith(prefix + d.severity):
+            text = prefix + style(d.severity) + text[len(prefix) + len(d.severity):]
+        print(text, file=out)

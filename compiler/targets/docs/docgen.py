@@ -91,11 +91,15 @@ class Site:
         return [write_inside(directory, path, text) for path, text in self.pages.items()]
 
 
-def generate(result: CheckResult, *, parent_docs: str | None = None) -> Site:
-    """Pages for a checked policy or 细则; ``parent_docs`` is the relative URL of the parent policy's pages."""
+def generate(result: CheckResult, *, parent_docs: str | None = None, rules_docs: list | None = None) -> Site:
+    """Pages for a checked policy or 细则; ``parent_docs`` is the relative URL of the parent policy's pages.
+
+    ``rules_docs`` lists the 细则 published beside a policy, as (CheckResult, relative URL of their pages):
+    the policy's parameters page and its tables show their values next to each 待定 parameter.
+    """
     if not result.ok or result.program is None:
         raise PolcError(result.errors)
-    return DocGenerator(result, parent_docs=parent_docs).run()
+    return DocGenerator(result, parent_docs=parent_docs, rules_docs=rules_docs).run()
 
 
 # ---- the generator ----------------------------------------------------------------
@@ -103,7 +107,7 @@ def generate(result: CheckResult, *, parent_docs: str | None = None) -> Site:
 class DocGenerator:
     """Writes Markdown for the nodes of one checked program; ``gen(node)`` dispatches on the node's class."""
 
-    def __init__(self, result: CheckResult, *, parent_docs: str | None = None):
+    def __init__(self, result: CheckResult, *, parent_docs: str | None = None, rules_docs: list | None = None):
         self.result = result
         self.program: Program = result.program
         self.s = self.program.symbols
@@ -141,6 +145,17 @@ class DocGenerator:
                 for target in self.targets(nar.target):
                     self.narrowed.setdefault(target.key, []).append(nar)
         self.case_article, self.loose_cases = self._place_cases()
+        # the 细则 published beside this policy: (name, URL of its pages, parameter key → its bindings)
+        self.other_rules: list[tuple[str, str, dict]] = []
+        for other, url in rules_docs or []:
+            if other.program is None or other.program.rules is None or self.rules_only:
+                continue
+            values: dict[str, list[n.Binding]] = {}
+            for b in other.program.rules.bindings:
+                values.setdefault(b.key, []).append(b)
+            self.other_rules.append((other.program.rules.name, url, values))
+        self.chapter_numbers = self._chapter_numbers()
+        self.param_pages = {key: self._param_home(key)[0] for key in self.s.params}
         self._interpreters: dict = {}
         self.case_ids: dict[int, str] = {}
         number = 0
@@ -202,16 +217,90 @@ class DocGenerator:
             return self.link(page_of(ref.article), md(str(ref)))
         return md(str(ref))
 
-    def param_link(self, p: n.Param, mark: bool = True) -> str:
-        """A link to a parameter on the parameters page, highlighted as 待定 while it has no value."""
+    def param_target(self, p: n.Param) -> str | None:
+        """Where a parameter's row is: its parameters page (one per chapter when the policy has chapters)."""
         pid = self.param_ids[p.key]
-        shown = f"「{md(p.name)}」"
+        page = self.param_pages.get(p.key, "parameters.md")
         if self.rules_only:
-            target = None if self.parent_docs is None else f"{self.parent_docs}parameters.md#{pid}"
-        else:
-            target = f"parameters.md#{pid}" if self.page != "parameters.md" else f"#{pid}"
+            return None if self.parent_docs is None else f"{self.parent_docs}{page}#{pid}"
+        return f"{page}#{pid}" if self.page != page else f"#{pid}"
+
+    def param_link(self, p: n.Param, mark: bool = True) -> str:
+        """A link to a parameter's row, highlighted as 待定 while it has no value."""
+        shown = f"「{md(p.name)}」"
+        target = self.param_target(p)
         linked = self.link(target, shown) if target else shown
         return f"<mark>{linked}（待定）</mark>" if mark and self.pending(p) else linked
+
+    def rules_values(self, p: n.Param) -> list[str]:
+        """What each 细则 published beside the policy sets a parameter to, with a link to the 细则."""
+        out = []
+        for name, url, values in self.other_rules:
+            bound = values.get(p.key)
+            if bound:
+                shown = "；".join(md(_value_text(b.value)) + (f"（自 {b.since.isoformat()} 起）" if b.since else "")
+                                 for b in bound)
+                named = f"（{self.link(f'{url}index.md', '细则「' + md(name) + '」')}）" if len(self.other_rules) > 1 else ""
+                out.append(shown + named)
+        return out
+
+    def rules_intro(self) -> list[str]:
+        """Which 细则 the 细则取值 column is from (named in each cell only when there are several)."""
+        if not self.other_rules:
+            return []
+        names = "、".join(self.link(f"{url}index.md", f"细则「{md(name)}」") for name, url, _ in self.other_rules)
+        return [f"“细则取值”一栏是{names}给待定参数的取值：评估时同时使用细则，才按这些取值计算。", ""]
+
+    def value_name(self, ref: n.Ref) -> str:
+        """A name as a value in a table (tiers, amounts by level): the value itself where one is known.
+
+        A parameter shows its value (the policy's, or this site's 细则's), linked to its row; a 待定 one
+        shows 待定 and the values the 细则 published beside the policy give it. Other names read as names.
+        """
+        p = self.s.params.get(ref.key)
+        if p is None:
+            return self.name(ref)
+        target = self.param_target(p)
+        bound = self.bindings.get(p.key)
+        if bound:
+            shown = "／".join(md(_value_text(b.value)) + (f"（自 {b.since.isoformat()} 起）" if b.since else "")
+                             for b in bound)
+        elif p.value is not None:
+            shown = md(_value_text(p.value))
+        else:
+            shown = "待定"
+        linked = self.link(target, shown) if target else shown
+        if bound or p.value is not None:
+            return linked
+        others = []
+        for _, _, values in self.other_rules:
+            others += [md(_value_text(b.value)) for b in values.get(p.key, [])[:1]]
+        return f"<mark>{linked}</mark>" + (f"（细则 {'／'.join(others)}）" if others else "")
+
+    def _chapter_numbers(self) -> dict[str, int]:
+        """Policy article number → the number of its chapter page (chapter-N.md, parameters-N.md), as run() counts."""
+        out, number, current = {}, 0, None
+        for a in self.program.policy.articles:
+            if a.chapter is None:
+                current = None
+                continue
+            if a.chapter != current:
+                number += 1
+                current = a.chapter
+            out[a.number] = number
+        return out
+
+    def _param_home(self, key: str) -> tuple[str, str | None]:
+        """(page, article number) where a parameter is listed: under the first article that uses it.
+
+        Parameters used nowhere or only by the 施行期 stay on ``parameters.md``, as do all parameters of a
+        policy without chapters.
+        """
+        article = next((use.article for use in self.usage.get(key, []) if use != "validity"
+                        and any(a.number == use.article for a in self.program.policy.articles)), None)
+        if article is None or article not in self.chapter_numbers:
+            return "parameters.md", article
+        return f"parameters-{self.chapter_numbers[article]}.md", article
 
     def name(self, ref: n.Ref) -> str:
         """How a name reads in the docs: parameters are links, and 待定 ones are marked."""
@@ -223,6 +312,10 @@ class DocGenerator:
     def text(self, e, **kw) -> str:
         """An expression as text, its names linked to where the site explains them."""
         return render.text(e, name=self.name, **kw)
+
+    def value(self, e, **kw) -> str:
+        """An expression in a table cell: parameters read as their values (``value_name``)."""
+        return render.text(e, name=self.value_name, **kw)
 
     # ---- where parameters are used ----
     def _refs(self, node, seen=None):
@@ -266,12 +359,25 @@ class DocGenerator:
         return out
 
     def _place_cases(self):
-        """Each 案例 goes to the article written just before it (cases follow the article they test)."""
+        """Each 案例 goes to the article whose items it expects results of (most of them; the first on a tie).
+
+        A case that names no item of a documented article goes to the article written just before it,
+        so cases gathered at the end of a file still land on the pages of the articles they test.
+        """
         placed: dict[str, list[n.Case]] = {}
         loose: list[n.Case] = []
         docs = [self.rules] if self.rules_only else [d for d in self.program.documents() if d.kind != "模块"]
+        documented = {a.number for doc in docs for a in doc.articles}
         for doc in docs:
             for case in doc.cases:
+                about: dict[str, int] = {}
+                for e in case.expectations:
+                    for item in self.targets(e.item):
+                        if item.article in documented:
+                            about[item.article] = about.get(item.article, 0) + 1
+                if about:
+                    placed.setdefault(max(about, key=lambda a: about[a]), []).append(case)  # max keeps the first
+                    continue
                 before = [a for a in doc.articles if a.span.line < case.span.line]
                 if before:
                     placed.setdefault(before[-1].number, []).append(case)
@@ -309,8 +415,16 @@ class DocGenerator:
         else:
             self.page = "index.md"
             add("index.md", self.overview(), "概览")
-            self.page = "parameters.md"
-            add("parameters.md", self.parameters_page(), "参数")
+            pages_of_params = self.parameters_pages()
+            if len(pages_of_params) == 1:
+                self.page = "parameters.md"
+                add("parameters.md", pages_of_params[0][2](), "参数")
+            else:
+                section = []
+                nav.append({"参数": section})
+                for path, title, write in pages_of_params:
+                    self.page = path
+                    add(path, write(), title, section)
             if self.rules is not None:
                 self.page = "rules.md"
                 add("rules.md", self.rules_page(), "细则")
@@ -428,19 +542,87 @@ class DocGenerator:
                 rows.append([self.link(page_of(a.number), a.label), "", "", ""])
         return lines + table(["条", "款", "给予", "待定参数"], rows)
 
-    def parameters_page(self) -> list[str]:
-        lines = ["# 参数", "",
-                 "政策中未定或可调的数值。<mark>待定</mark> 的参数还没有取值：依赖它的结果状态为“参数待定”，"
-                 "并显示含参数名称的公式，而不是一个编造的数字。", ""]
+    def parameters_pages(self) -> list[tuple]:
+        """The parameters, grouped by the article that first uses them: (path, nav title, writer) per page.
+
+        A policy with chapters gets ``parameters.md`` (an overview by chapter, plus the parameters of no
+        chapter) and one ``parameters-N.md`` per chapter, so no page holds hundreds of rows.
+        """
         params = [p for doc in self.program.documents() for p in doc.params if p.key in self.s.params
                   and self.s.params[p.key] is p]
+        groups: dict[str, dict[str | None, list[n.Param]]] = {}  # page → article number (None: no article) → params
+        for p in params:
+            page, article = self._param_home(p.key)
+            groups.setdefault(page, {}).setdefault(article, []).append(p)
+        chapter_titles: dict[int, str] = {}
+        for a in self.program.policy.articles:
+            if a.number in self.chapter_numbers:
+                chapter_titles.setdefault(self.chapter_numbers[a.number], a.chapter)
+        pending = sum(1 for p in params if self.pending(p))
+        intro = ["# 参数", "",
+                 "政策中未定或可调的数值。<mark>待定</mark> 的参数还没有取值：依赖它的结果状态为“参数待定”，"
+                 "并显示含参数名称的公式，而不是一个编造的数字。", "",
+                 f"共 {len(params)} 个参数，其中待定 {pending} 个。"
+                 + (" 在下方的输入框中键入文字，可只显示含这些文字的行。" if params else ""), ""] + self.rules_intro()
+
+        def overview() -> list[str]:
+            lines = list(intro)
+            if chapter_titles:
+                rows = []
+                for number, title in chapter_titles.items():
+                    members = [p for ps in groups.get(f"parameters-{number}.md", {}).values() for p in ps]
+                    if not members:
+                        continue
+                    set_by_rules = sum(1 for p in members if self.pending(p) and self.rules_values(p))
+                    rows.append([self.link(f"parameters-{number}.md", md(title)), str(len(members)),
+                                 str(sum(1 for p in members if self.pending(p))),
+                                 *([str(set_by_rules)] if self.other_rules else [])])
+                lines += ["## 各章的参数", ""]
+                lines += table(["章", "参数", "待定", *(["细则已取值"] if self.other_rules else [])], rows)
+            return lines + self.parameter_groups(groups.get("parameters.md", {}))
+
+        def chapter(number: int, title: str):
+            def write() -> list[str]:
+                members = groups[f"parameters-{number}.md"]
+                count = sum(len(ps) for ps in members.values())
+                lines = [f"# 参数：{md(title)}", "",
+                         f"本章的条款使用的参数 {count} 个（按首次使用的条列出），其中待定 "
+                         f"{sum(1 for ps in members.values() for p in ps if self.pending(p))} 个。"
+                         f"全部参数见{self.link('parameters.md', '参数概览')}。", ""] + self.rules_intro()
+                return lines + self.parameter_groups(members)
+            return write
+
+        pages = [("parameters.md", "概览", overview)]
+        for number, title in chapter_titles.items():
+            if f"parameters-{number}.md" in groups:
+                pages.append((f"parameters-{number}.md", md(title), chapter(number, title)))
+        return pages
+
+    def parameter_groups(self, groups: dict) -> list[str]:
+        """One table per article (in the order of the policy), then the 施行期's and the unused parameters."""
+        order = {a.number: k for k, a in enumerate(self.program.policy.articles)}
+        lines = ['<div class="polc-params" markdown>', ""]
+        for article in sorted(groups, key=lambda a: (a is None, order.get(a, len(order)))):
+            members = groups[article]
+            a = self.s.articles.get(article) if article is not None else None
+            if a is not None:
+                lines += [f"## {self.link(page_of(a.number), a.label + ' ' + md(a.title))}", ""]
+            else:
+                used = any(self.usage.get(p.key) for p in members)
+                lines += ["## 施行期与其他" if used else "## 未使用的参数", ""]
+            lines += self.parameter_table(members)
+        return lines + ["</div>", ""]
+
+    def parameter_table(self, params: list[n.Param]) -> list[str]:
         rows = []
         for p in params:
-            rows.append([f'<span id="{self.param_ids[p.key]}"></span>' + self.param_link(p), md(str(p.type)),
-                         self.range_text(p), self.value_text(p), md(p.description or ""), self.used_text(p)])
-        pending = sum(1 for p in params if self.pending(p))
-        lines += [f"共 {len(params)} 个参数，其中待定 {pending} 个。", ""]
-        return lines + table(["参数", "类型", "范围", "取值", "说明", "用于"], rows)
+            row = [f'<span id="{self.param_ids[p.key]}"></span>' + self.param_link(p), self.value_text(p)]
+            if self.other_rules:
+                row.append("<br>".join(self.rules_values(p)))
+            rows.append(row + [md(str(p.type)) + (f"，{self.range_text(p)}" if p.range else ""),
+                               md(p.description or ""), self.used_text(p)])
+        header = ["参数", "取值", *(["细则取值"] if self.other_rules else []), "类型与范围", "说明", "用于"]
+        return table(header, rows)
 
     def range_text(self, p: n.Param) -> str:
         return f"{md(_value_text(p.range[0]))} 至 {md(_value_text(p.range[1]))}" if p.range else ""
@@ -486,7 +668,7 @@ class DocGenerator:
         if a.chapter:
             lines += [f"所属章节：{md(a.chapter)}", ""]
         if a.quote:
-            lines += [f"> **原文** {md(a.quote.text)}", ""]
+            lines += ['<div class="polc-article-quote" markdown>', "", f"> **原文** {md(a.quote.text)}", "", "</div>", ""]
         for note in a.notes:
             lines += self.gen(note)
         for item in a.items:
@@ -606,11 +788,11 @@ class DocGenerator:
             if tier.band is None:
                 band = "其余情形"
             else:
-                band = render.band_text(tier.band, "", name=self.name)
+                band = render.band_text(tier.band, "", name=self.value_name)
                 if tier.band.high is None and k + 1 < len(tiers) and tiers[k + 1].band is not None \
                         and tiers[k + 1].band.low is not None:
-                    band += f"，至下一档起点（{self.text(tiers[k + 1].band.low.right)}）为止"
-            rows.append([str(k + 1), band, self.text(tier.amount)])
+                    band += f"，至下一档起点（{self.value(tiers[k + 1].band.low.right)}）为止"
+            rows.append([str(k + 1), band, self.value(tier.amount)])
         if any(t.when is not None for t in tiers):  # 档 … 若 …: a band with its own condition
             for row, tier in zip(rows, tiers):
                 row.insert(2, self.text(tier.when) if tier.when is not None else "无")
@@ -633,7 +815,7 @@ class DocGenerator:
         return lines + ["累进计算：量落在每一段中的部分按该段的比例计算，各段相加。", ""]
 
     def by_level(self, e: n.ByLevel, what: str) -> list[str]:
-        return table([f"{self.text(e.measure)}", what], [[self.name(lv), self.text(a)] for lv, a in e.entries])
+        return table([f"{self.text(e.measure)}", what], [[self.name(lv), self.value(a)] for lv, a in e.entries])
 
     def limits(self, item: n.Item) -> list[str]:
         lines = []

@@ -542,8 +542,14 @@ def load_properties(policy_file, rules_file=None, program=None):
     return module_from_source(source, "polc_properties")
 
 
-def run_and_report(program, policy_file, rules_file=None, examples=None, out=None) -> int:
-    """Run every generated property and print a readable report; returns how many failed."""
+def run_and_report(program, policy_file, rules_file=None, examples=None, out=None, *, progress=None,
+                   quiet_passes: bool = False, collect: list | None = None) -> int:
+    """Run every generated property and print a readable report; returns how many failed.
+
+    ``progress(k, total, label)`` is told before each property (the progress line of a terminal);
+    ``quiet_passes`` leaves out the line of each property that held; ``collect`` receives one
+    JSON-ready dict per property (and per property not checked) instead of any printing.
+    """
     import os
     import sys
     import time
@@ -551,29 +557,41 @@ def run_and_report(program, policy_file, rules_file=None, examples=None, out=Non
     from compiler.targets.properties.propcheck import PropertyFailure, run_property
 
     out = out or sys.stdout
+    say = (lambda *a, **k: None) if collect is not None else print
     if examples is not None:
         os.environ["POLC_EXAMPLES"] = str(examples)
     module = load_properties(policy_file, rules_file, program=program)
     from compiler.targets.properties.propcheck import examples as count
 
-    print(f"性质测试：{len(module.PROPERTIES)} 条性质，每条 {count()} 个例子", file=out)
+    say(f"性质测试：{len(module.PROPERTIES)} 条性质，每条 {count()} 个例子", file=out)
     start = time.perf_counter()
     failed = 0
-    for name, label, description in module.PROPERTIES:
+    for k, (name, label, description) in enumerate(module.PROPERTIES, 1):
+        if progress is not None:
+            progress(k, len(module.PROPERTIES), f"{label}  {description}")
         outcome = run_property(module, name)
         if outcome.passed:
-            print(f"通过  {label}  {description}", file=out)
+            if collect is not None:
+                collect.append({"条款": label, "性质": description, "结果": "通过", "说明": None, "反例": None})
+            elif not quiet_passes:
+                print(f"通过  {label}  {description}", file=out)
             continue
         failed += 1
-        print(f"失败  {label}  {description}", file=out)
+        say(f"失败  {label}  {description}", file=out)
         if isinstance(outcome.error, PropertyFailure):
-            print(f"      {outcome.error.message}", file=out)
-            print(f"      反例：{outcome.error.case.show()}", file=out)
+            say(f"      {outcome.error.message}", file=out)
+            say(f"      反例：{outcome.error.case.show()}", file=out)
+            why, example = outcome.error.message, outcome.error.case.show()
         else:
-            print(f"      求值出错：{type(outcome.error).__name__}: {outcome.error}", file=out)
+            why, example = f"求值出错：{type(outcome.error).__name__}: {outcome.error}", None
+            say(f"      {why}", file=out)
+        if collect is not None:
+            collect.append({"条款": label, "性质": description, "结果": "失败", "说明": why, "反例": example})
     for label, text in module.NOTES:
         if "不涉及金额" not in text:
-            print(f"未查  {label}  {text}", file=out)
+            say(f"未查  {label}  {text}", file=out)
+            if collect is not None:
+                collect.append({"条款": label, "性质": text, "结果": "未查", "说明": None, "反例": None})
     total = len(module.PROPERTIES)
-    print(f"性质 {total - failed} passed, {failed} failed（{time.perf_counter() - start:.1f} 秒）", file=out)
+    say(f"性质 {total - failed} passed, {failed} failed（{time.perf_counter() - start:.1f} 秒）", file=out)
     return failed

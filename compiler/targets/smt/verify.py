@@ -1690,9 +1690,15 @@ class Verifier:
     def run(self) -> list[Property]:
         """The properties of every item the solver models, then of each 互斥 group (not 累加) and each 总额上限."""
         out = []
+        progress = getattr(self, "progress", None)  # told of each item: the progress line of a terminal
+        total = sum(1 for item in self.plan.items if verified(item) and item.label in self.models)
+        done = 0
         for item in self.plan.items:
             if not verified(item) or item.label not in self.models:
                 continue
+            done += 1
+            if progress is not None:
+                progress(done, total, item.label)
             out += self.item_properties(item.label)
             years = self.years_property(item.label)
             if years is not None:
@@ -1872,8 +1878,9 @@ def models_from_module(source: str) -> dict:
 # ---- the command ------------------------------------------------------------------------------
 
 def verify_program(program, policy_file, rules_file=None, module_source=None, rlimit=RLIMIT,
-                   budget=BUDGET) -> list[Property]:
-    """polc verify on a checked program; with ``module_source`` the amounts come from the module polc build wrote."""
+                   budget=BUDGET, progress=None) -> list[Property]:
+    """polc verify on a checked program; with ``module_source`` the amounts come from the module polc build wrote.
+    ``progress(done, total, label)`` is told of each item."""
     plan = lower(program)
     if module_source is not None:
         models = models_from_module(module_source)
@@ -1881,4 +1888,8 @@ def verify_program(program, policy_file, rules_file=None, module_source=None, rl
         models = {item.label: ItemModel.of(item) for item in plan.items if verified(item)}
     verifier = Verifier(program, plan, models, policy_file, rules_file, rlimit, budget)
     verifier.module_source = module_source
+    verifier.progress = progress
     return verifier.run()
+
+
+STATUS_WORDS = {"proved": "已证明", "counterexample": "反例", "unknown": "未定", "unencodable": "无法编码"}
