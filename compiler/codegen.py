@@ -155,11 +155,11 @@ class Generator:
         """The item's decide path: written out for an enterprise-level item, the runtime's for a per-project one."""
         name = f"{base}_decide"
         if item.per_project:
-            self.function(name, f"decide_item({base.upper()}, ctx)")
+            self.lines.extend(self.straight.decide_per_project(name, base.upper(), item))
         else:
             self.lines.extend(self.straight.decide(name, base.upper(), item))
-            self.emit()
-            self.emit()
+        self.emit()
+        self.emit()
         self.deciders.append(name)
 
     def item(self, item: ItemPlan, index: int) -> str:

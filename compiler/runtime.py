@@ -2400,3 +2400,29 @@ def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
         "汇总": summary,
         "输入提示": warnings,
     }
+
+
+def paid(label: str, amount, bound, missing: set, pending: set) -> dict:
+    """The decided row of an item paid as computed: no 补差, no caps over years, no instalments, no assessment.
+
+    ``settle`` and ``finish`` give the same row for such an item; the generator calls this only for one."""
+    if amount is PENDING:
+        return {"条款": label, "状态": "参数待定", "金额": None, "上限": None, "缺少信息": [],
+                "待定参数": sorted(pending), "理由": []}
+    if amount is UNKNOWN:
+        return undecided(label, missing, pending)
+    if amount is NOT_APPLICABLE:
+        return refused(label)
+    if missing and not missing.isdisjoint(PERIOD_FIELDS):  # the frequency could not be checked
+        return {"条款": label, "状态": "信息不足", "金额": None, "上限": None, "缺少信息": sorted(missing),
+                "待定参数": [], "理由": []}
+    return {"条款": label, "状态": "符合", "金额": money(amount), "上限": bound, "缺少信息": [], "待定参数": [],
+            "理由": []}
+
+
+def settle_rest(spec, ctx, amount, bound, past, missing: set, pending: set) -> dict:
+    """An amount the generated code computed, settled by the runtime (补差, caps over years, instalments,
+    assessment) exactly as ``evaluate_item`` settles it, then cut to the decided row."""
+    out = Outcome()
+    out.missing, out.pending, out.cap = missing, pending, bound
+    return decided(settle(spec, ctx, out, amount, past))

@@ -257,5 +257,69 @@ class Straight:
             body.emit(2, "pending |= ctx.pending")
         body.emit(1, "if unknown:")
         body.emit(2, f"return undecided({label}, missing, pending)")
-        body.emit(1, f"return decide_rest({spec}, ctx, past, missing, pending)")
+        if item.kind in ("一事一议", "非资金支持", "核定"):
+            body.emit(1, f"return decide_rest({spec}, ctx, past, missing, pending)")
+        else:
+            self.amount(spec, item, body)
+        return [f"def {name}(ctx):", *body.lines]
+
+    def amount(self, spec: str, item, body: Body) -> None:
+        """The amount as the runtime's ``run_amount`` computes it (award, uplifts, floors, then caps),
+        written out; paid at once when nothing over the years applies, else settled by the runtime."""
+        label = repr(item.label)
+        one = self.k.name(Decimal(1))
+        body.emit(1, "if ctx.missing:")
+        body.emit(2, "ctx.missing = set()")
+        body.emit(1, "if ctx.pending:")
+        body.emit(2, "ctx.pending = set()")
+        body.emit(1, f"amount = {self.value(item.award) if item.award is not None else 'NOT_APPLICABLE'}")
+        body.emit(1, "if amount is NOT_APPLICABLE:")
+        body.emit(2, f"return refused({label})")
+        for ratio, when, _text, _where in item.uplifts:
+            if when is None:
+                body.emit(1, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+                continue
+            body.emit(1, f"applies = {self.value(when)}")
+            body.emit(1, "if applies is None:")
+            body.emit(2, "amount = UNKNOWN if amount is not PENDING else amount")
+            body.emit(1, "elif applies:")
+            body.emit(2, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+        body.emit(1, "bound = None")
+        for kind, test in (("下限", "<"), ("上限", ">")):
+            for limit in item.limits:
+                if limit.kind != kind:
+                    continue
+                body.emit(1, f"limit = {self.value(limit.amount)}")
+                body.emit(1, "if limit is not NOT_APPLICABLE:")
+                body.emit(2, "stop = blocked(amount, limit)")
+                body.emit(2, "if stop:")
+                body.emit(3, "amount = stop if amount is not PENDING else amount")
+                body.emit(2, f"elif amount {test} limit:")
+                body.emit(3, f"amount, bound = limit, {limit.text!r}")
+        body.emit(1, "missing |= ctx.missing")
+        body.emit(1, "pending |= ctx.pending")
+        over_years = any(limit.kind not in ("上限", "下限") for limit in item.limits)
+        if item.topup is not None or item.tranches or item.gate or item.up_to or over_years:
+            body.emit(1, f"return settle_rest({spec}, ctx, amount, bound, past, missing, pending)")
+        else:
+            body.emit(1, f"return paid({label}, amount, bound, missing, pending)")
+
+    def decide_per_project(self, name: str, spec: str, item) -> list[str]:
+        """The decide path of an item counted per project: when no project meets the conditions (each
+        stops at its first failed one) the item is 不符合 at once; otherwise the runtime decides it."""
+        body = Body()
+        body.emit(1, "projects = ctx.projects")
+        body.emit(1, "if not projects:")
+        body.emit(2, f"return refused({item.label!r})")
+        body.emit(1, "try:")
+        body.emit(2, "for project in projects:")
+        body.emit(3, "ctx.project = project")
+        for condition in item.conditions:
+            got = self.test(condition.test, body, 3)
+            body.emit(3, f"if {got} is False:")
+            body.emit(4, "continue")
+        body.emit(3, f"return decide_item({spec}, ctx)  # a project may be paid: decided in full")
+        body.emit(1, "finally:")
+        body.emit(2, "ctx.project = None")
+        body.emit(1, f"return refused({item.label!r})")
         return [f"def {name}(ctx):", *body.lines]
