@@ -159,28 +159,40 @@ class Straight:
         return f"select_tier({self.value(ir[1])}, [{bands}])"
 
     # ---- conditions as statements ------------------------------------------------------------
-    def test(self, ir, body: Body, depth: int) -> str:
-        """Statements at ``depth`` that leave the condition's three-valued truth in the returned name."""
+    def test(self, ir, body: Body, depth: int, shortcut: str | None = "top") -> str:
+        """Statements at ``depth`` that leave the condition's three-valued truth in the returned name.
+
+        ``shortcut`` says which junction may stop early: the condition's own (``"top"``), or below it
+        only one of the same kind (且 in 且, 或 in 或), whose deciding operand decides the whole
+        condition. Elsewhere every operand runs, because an unknown condition reports the missing facts
+        of all its operands, even of those inside a part that came out false."""
         method = getattr(self, "test_" + ir[0], None)
         if method is not None:
-            return method(ir, body, depth)
+            return method(ir, body, depth, ir[0] if shortcut == "top" else shortcut)
         name = body.fresh()
         body.emit(depth, f"{name} = {self.value(ir)}")
         return name
 
-    def test_and(self, ir, body: Body, depth: int) -> str:
-        return self.junction(ir[1], False, body, depth)
+    def test_and(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        return self.junction(ir[1], False, body, depth, shortcut == "and")
 
-    def test_or(self, ir, body: Body, depth: int) -> str:
-        return self.junction(ir[1], True, body, depth)
+    def test_or(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        return self.junction(ir[1], True, body, depth, shortcut == "or")
 
-    def junction(self, parts, decisive: bool, body: Body, depth: int) -> str:
+    def junction(self, parts, decisive: bool, body: Body, depth: int, early: bool) -> str:
         """且 (``decisive`` False) or 或 (True): the first operand equal to ``decisive`` settles it;
-        otherwise an unknown operand leaves it unknown; the operands after the deciding one are not run."""
+        otherwise an unknown operand leaves it unknown. With ``early`` the operands after the deciding
+        one are not run; without, all run and the runtime's and_/or_ combine them."""
+        kind = "or" if decisive else "and"
+        if not early:
+            got = [self.test(part, body, depth, None) for part in parts]
+            name = body.fresh()
+            body.emit(depth, f"{name} = {kind}_({', '.join(got)})")
+            return name
         name = body.fresh()
         body.emit(depth, f"{name} = {not decisive}")
         for index, part in enumerate(parts):
-            got = self.test(part, body, depth)
+            got = self.test(part, body, depth, kind)
             body.emit(depth, f"if {got} is {decisive}:")
             body.emit(depth + 1, f"{name} = {decisive}")
             if index == len(parts) - 1:
@@ -193,20 +205,20 @@ class Straight:
                 body.emit(depth + 1, f"{name} = None")
         return name
 
-    def test_not(self, ir, body: Body, depth: int) -> str:
-        got = self.test(ir[1], body, depth)
+    def test_not(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        got = self.test(ir[1], body, depth, None)
         name = body.fresh()
         body.emit(depth, f"{name} = None if {got} is None else not {got}")
         return name
 
-    def test_truth(self, ir, body: Body, depth: int) -> str:
+    def test_truth(self, ir, body: Body, depth: int, shortcut=None) -> str:
         got = body.fresh()
         body.emit(depth, f"{got} = {self.value(ir[1])}")
         name = body.fresh()
         body.emit(depth, f"{name} = {got} if {got} is True or {got} is False else truth({got})")
         return name
 
-    def test_cmp(self, ir, body: Body, depth: int) -> str:
+    def test_cmp(self, ir, body: Body, depth: int, shortcut=None) -> str:
         op, left, right = ir[1], ir[2], ir[3]
         if op not in (">=", "<=", ">", "<", "=="):  # written as the runtime's compare spells it
             name = body.fresh()
