@@ -328,6 +328,7 @@ class PropertyGenerator:
         self.rules_file = rules_file
         self.lines: list[str] = []
         self.properties: list = []  # (function, label, description)
+        self.shared: dict = {}  # strategy → the properties drawing from it
         self.notes: list = []  # (label, text): what is not tested, and why
         self.bound = {name: values[-1][1] for name, values in plan.param_values.items() if values}
 
@@ -342,6 +343,26 @@ class PropertyGenerator:
         self.emit(f"def {name}(case):")
         self.emit(f"    {body}")
         self.properties.append((name, label, description))
+        self.shared.setdefault(strategy, []).append(name)
+
+    def shared_tests(self) -> None:
+        """One test per strategy that several properties draw from: each drawn case checks them all."""
+        groups = []
+        for strategy, names in self.shared.items():
+            if len(names) < 2:
+                continue
+            k = len(groups) + 1
+            self.emit()
+            self.emit(f"SHARED_{k} = {constant(names)}")
+            self.emit()
+            self.emit()
+            self.emit("@pc.property_settings()")
+            self.emit(f"@given(case={strategy})")
+            self.emit(f"def shared_{k}(case):")
+            self.emit(f"    pc.each(case, SHARED_{k}, globals())")
+            groups.append(f"('shared_{k}', SHARED_{k})")
+        self.emit()
+        self.emit("SHARED = [" + ", ".join(groups) + "]")
 
     def item(self, item: ItemPlan, index: int, scope: Scope) -> None:
         var = f"ITEM_{index}"
@@ -483,6 +504,7 @@ class PropertyGenerator:
                           f"pc.check(POLICY, ITEM_{index}, 'result', None, case)", item.label, PROPERTY_TEXT["result"])
             elif not monetary(item):
                 self.notes.append((item.label, "不涉及金额，无金额性质"))
+        self.shared_tests()
         self.emit()
         self.emit(f"PROPERTIES = {constant(self.properties)}")
         self.emit()
@@ -516,7 +538,7 @@ def run_and_report(program, policy_file, rules_file=None, examples=None, out=Non
     import sys
     import time
 
-    from .propcheck import PropertyFailure, run_property
+    from .propcheck import PropertyFailure, outcome_of
 
     out = out or sys.stdout
     if examples is not None:
@@ -528,7 +550,7 @@ def run_and_report(program, policy_file, rules_file=None, examples=None, out=Non
     start = time.perf_counter()
     failed = 0
     for name, label, description in module.PROPERTIES:
-        outcome = run_property(module, name)
+        outcome = outcome_of(module, name)
         if outcome.passed:
             print(f"通过  {label}  {description}", file=out)
             continue

@@ -209,3 +209,34 @@ def test_mutex_is_not_paid_twice_across_years():
     high = next(r for r in result["条款"] if r["条款"] == "第4条「高级」")
     assert high["金额"] == "500000.00" and any("不重复支持" in str(s) for s in high["理由"])
     assert result["汇总"]["合计"] == "0.00" and result["汇总"]["计入合计"] == []
+
+
+# ---- shared draws: one drawn case checks every property of its strategy ------------------------
+
+def shared_failures(module, evaluate=None):
+    """As ``failures``, but property by property through pc.outcome_of, which runs the shared tests."""
+    if evaluate is not None:
+        pc.use(module.POLICY["file"], module.POLICY["rules"], evaluate)
+    try:
+        return {name: pc.outcome_of(module, name) for name, *_ in module.PROPERTIES
+                if not pc.outcome_of(module, name).passed}
+    finally:
+        pc._BOUND.pop((module.POLICY["file"], module.POLICY["rules"]), None)
+
+
+def test_properties_of_one_item_share_their_draws():
+    # clean.pol's items each have several properties drawing from the item's strategy: one shared test
+    # per item checks them all, and every property still passes
+    module = load_properties(str(HERE / "clean.pol"))
+    shared = [name for _, names in module.SHARED for name in names]
+    assert len(shared) > len(module.SHARED) and len(set(shared)) == len(shared)
+    assert shared_failures(module) == {}
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_a_shared_run_still_names_the_failing_property_with_its_counterexample(name):
+    module = load_properties(str(HERE / name))
+    failed = shared_failures(module)
+    assert DEFECTS[name][0] in failed
+    error = failed[DEFECTS[name][0]].error
+    assert isinstance(error, pc.PropertyFailure) and error.case.show().startswith('{"企业"')
