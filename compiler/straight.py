@@ -243,17 +243,13 @@ class Straight:
         return [f"def {name}(ctx):", *body.lines, f"    return {result}"]
 
     def decide(self, name: str, spec: str, item) -> list[str]:
-        """The decide path of one item counted for the enterprise (not per project): frequency, then each
-        condition in turn, leaving at the first that fails; an item whose conditions all hold goes on in
-        the runtime (``decide_rest``), the way ``evaluate_item`` does, without a trace."""
+        """The decide path of one item counted for the enterprise (not per project): each condition in
+        turn, leaving at the first that fails, then the frequency; an item that passes both goes on to
+        its amount (``amount``) or, for the kinds without one, in the runtime (``decide_rest``)."""
         label = repr(item.label)
         body = Body()
-        body.emit(1, f"past = ctx.past({self.k.name((item.label,))})")
         body.emit(1, "missing = set()")
         body.emit(1, "pending = set()")
-        if item.frequency is not None:
-            body.emit(1, f"if not frequency_allows({spec}, ctx, past, Quiet(missing)):")
-            body.emit(2, f"return refused({label})")
         body.emit(1, "unknown = False")
         for condition in item.conditions:
             body.emit(1, "if ctx.missing:")
@@ -267,6 +263,12 @@ class Straight:
             body.emit(2, "unknown = True")
             body.emit(2, "missing |= ctx.missing")
             body.emit(2, "pending |= ctx.pending")
+        # The frequency after the conditions: a failed condition and a spent frequency both refuse, so
+        # which comes first changes nothing but the time; it still comes before an unknown condition counts.
+        body.emit(1, f"past = ctx.past({self.k.name((item.label,))})")
+        if item.frequency is not None:
+            body.emit(1, f"if not frequency_allows({spec}, ctx, past, Quiet(missing)):")
+            body.emit(2, f"return refused({label})")
         body.emit(1, "if unknown:")
         body.emit(2, f"return undecided({label}, missing, pending)")
         if item.kind in ("一事一议", "非资金支持", "核定"):
