@@ -141,15 +141,9 @@ class Generator:
         return name
 
     def value(self, ir) -> str:
-        """An IR expression with its constants named once at module level (straight.Straight)."""
-        return self.straight.value(ir)
-
-    def condition(self, name: str, ir) -> str:
-        """A condition as straight-line statements that stop at the operand that decides."""
-        self.lines.extend(self.straight.function(name, ir))
-        self.emit()
-        self.emit()
-        return name
+        """An IR expression as one Python expression. The explain path's functions stay one ``return``
+        of an expression with its constants written out: ``polc verify`` reads them back from a module."""
+        return expr(ir)
 
     def decider(self, base: str, item: ItemPlan) -> None:
         """The item's decide path: written out for an enterprise-level item, the runtime's for a per-project one."""
@@ -166,7 +160,7 @@ class Generator:
         base = f"{ident(item.article)}_item_{index}"
         conditions = []
         for k, c in enumerate(item.conditions):
-            test = self.condition(f"{base}_condition_{k}", c.test)
+            test = self.function(f"{base}_condition_{k}", expr(c.test))
             sides = "None"
             if c.sides:
                 op, left, right = c.sides
