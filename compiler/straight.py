@@ -236,12 +236,6 @@ class Straight:
         body.emit(depth, f"{name} = ({a} {op} {b}) if {typed} else compare({op!r}, {a}, {b})")
         return name
 
-    def function(self, name: str, ir) -> list[str]:
-        """A function of ``ctx`` returning the condition's truth, written as statements."""
-        body = Body()
-        result = self.test(ir, body, 1)
-        return [f"def {name}(ctx):", *body.lines, f"    return {result}"]
-
     def decide(self, name: str, spec: str, item) -> list[str]:
         """The decide path of one item counted for the enterprise (not per project): each condition in
         turn, leaving at the first that fails, then the frequency; an item that passes both goes on to
