@@ -6,7 +6,10 @@ Three evaluators in one process, on the same generated enterprises:
   - a hand-written plain-Python evaluator of five representative items (ratio with
     cap, tier table, matching funds, 互斥 就高, counted limit), the baseline, against
     the generated module restricted to the same items and the same input fields.
-Prints time per enterprise and the ratios generated/hand-written and interpreter/generated.
+  - the decide path (decide(): no trace) on all items, and on the five items against a minimal
+    hand-written Decimal evaluator that returns their amounts only;
+  - the decide path's items alone, on records already read and checked.
+Prints time per enterprise and the ratios.
 Run: python bench/bench_eval.py [N]
 """
 
@@ -17,7 +20,7 @@ import random
 import sys
 import tempfile
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 from compiler.targets.python.build import source_text
@@ -43,7 +46,9 @@ def enterprise(rng: random.Random, plan) -> dict:
     record = {}
     for name, kind in plan.fields.items():
         t = kind[0]
-        if t == "金额":
+        if name in ("申报季度", "申报月份"):  # the runtime reads these as a quarter 1–4 or a month 1–12
+            record[name] = rng.randrange(1, 5 if name == "申报季度" else 13)
+        elif t == "金额":
             record[name] = money(rng, 50_000_000)
         elif t == "布尔":
             record[name] = rng.random() < 0.6
@@ -209,8 +214,12 @@ def hand_written(record: dict, p: dict) -> dict:
             amount, cap = capped(project[base] * p[ratio], cap_name, steps, "22")
             cap_used = cap or cap_used
             total += amount
-        status = "符合" if any_ok else ("信息不足" if unknown else "不符合")
+        # 不超过: the text gives only a maximum, so the item waits for the assessment (待评定) with 最多可得
+        status = "待评定" if any_ok else ("信息不足" if unknown else "不符合")
         result(label, status, total if any_ok else None, cap_used, steps, "…给予不超过总投入一定比例的事后资金支持或展位费支持。")
+        if any_ok:
+            results[-1]["最多可得"] = results[-1]["金额"]
+            steps.append({"检查": "原文只给出最高额（不超过），具体金额经评定确定", "结果": f"最多可得{total}", "位置": "22"})
 
     # 第29条: matching the upstream premium subsidy
     label = FIVE[2]
@@ -244,10 +253,56 @@ def hand_written(record: dict, p: dict) -> dict:
         counted.discard(drop["条款"])
         drop["理由"].append({"检查": f"与{keep['条款']}互斥（就高），不计入合计", "结果": NO, "位置": "22"})
         notes.append(f"参展支持择一：取{keep['条款']}")
-    total = sum((Decimal(r["金额"]) for r in results if r["条款"] in counted), Decimal(0))
-    total = str(total.quantize(CENT, ROUND_HALF_UP))
-    return {"条款": results, "汇总": {"合计": total, "最高合计": total, "计入合计": sorted(counted),
+    certain = sum((Decimal(r["金额"]) for r in results if r["条款"] in counted and r["状态"] == "符合"), Decimal(0))
+    at_most = sum((Decimal(r["金额"]) for r in results if r["条款"] in counted), Decimal(0))
+    certain, at_most = str(certain.quantize(CENT, ROUND_HALF_UP)), str(at_most.quantize(CENT, ROUND_HALF_UP))
+    return {"条款": results, "汇总": {"合计": certain, "最高合计": at_most, "计入合计": sorted(counted),
                                    "互斥": notes, "总额上限": None}}
+
+
+def hand_amounts(record: dict, p: dict) -> dict:
+    """The five items again, minimal: Decimal arithmetic on a record assumed valid, amounts only
+    (None where nothing is paid), no status, trace or totals: the floor for the decide path."""
+    year = record["申报年度"]
+    history = record.get("已获支持", [])
+    out = {}
+
+    def capped(amount, cap):
+        return min(amount, p[cap]).quantize(CENT, ROUND_HALF_UP)
+
+    label = FIVE[0]
+    once = not any(h["条款"] == label and h["年度"] == year for h in history)
+    usd = Decimal(record["年新增实到外资"])
+    out[label] = capped(usd * p["美元汇率"] * p["实到外资支持比例"], "实到外资支持上限") \
+        if once and record["外资企业"] and record["符合产业导向"] and usd >= 2_000_000 else None
+    label = FIVE[1]
+    once = not any(h["条款"] == label and h["年度"] == year for h in history)
+    increase = Decimal(record["工业总产值"]) - Decimal(record["上年工业总产值"])
+    amount = None
+    for low, award in (("产值增量第三档门槛", "产值增量第三档支持金额"), ("产值增量第二档门槛", "产值增量第二档支持金额"),
+                       ("产值增量第一档门槛", "产值增量第一档支持金额")):
+        if increase >= p[low]:
+            amount = p[award].quantize(CENT, ROUND_HALF_UP)
+            break
+    out[label] = amount if once and record["属于工业"] else None
+    for label, base, ratio, cap in ((FIVE[3], "项目实际投入", "参加重大展览支持比例", "参加重大展览支持上限"),
+                                    (FIVE[4], "展位费", "参展展位费支持比例", "参展展位费支持上限")):
+        total = None
+        for project in record.get("项目", []):
+            if project.get("项目类型") in ("境内外重大展览展示", "成果发布") and base in project:
+                total = (total or Decimal(0)) + capped(Decimal(project[base]) * p[ratio], cap)
+        out[label] = total
+    label = FIVE[2]
+    upstream = Decimal(record["商业发射保险上级贴费"])
+    out[label] = capped(upstream * p["商业发射保险贴费配套比例"], "商业发射保险配套上限") \
+        if record["从事星箭研发生产或发射经营"] and upstream > 0 else None
+    label = FIVE[5]
+    rounds = sum(1 for h in history if h["条款"] == label)
+    held = record.get("已认定", {})
+    recognised = any(k in held for k in ("创新型中小企业", "专精特新中小企业", "专精特新小巨人"))
+    out[label] = capped(Decimal(record["近两年融资额"]) * p["优质创新型中小企业融资支持比例"], "优质创新型中小企业融资支持上限") \
+        if rounds < 2 and recognised else None
+    return out
 
 
 # ---- timing --------------------------------------------------------------------------
@@ -296,6 +351,27 @@ def main() -> None:
     five_generated = timed(lambda r: module.evaluate_policy(module._POLICY_SPEC, subset, r), small)
     five_hand = timed(lambda r: hand_written(r, params), small)
 
+    decided = timed(module.decide, records)
+    five_deciders = [d for spec, d in zip(module.ITEMS, module.DECIDERS) if spec["label"] in FIVE]
+    decide_five = lambda r: module.decide_policy(module._POLICY_SPEC, subset, five_deciders, r)  # noqa: E731
+    for r in small:  # the minimal baseline must give the decide path's amounts before it is timed
+        got = {x["条款"]: x["金额"] for x in decide_five(r)["条款"]}
+        mine = {k: (str(v) if v is not None else None) for k, v in hand_amounts(r, params).items()}
+        assert got == mine, (got, mine, r)
+    five_decided = timed(decide_five, small)
+    five_minimal = timed(lambda r: hand_amounts(r, params), small)
+    contexts = []  # the records already read and checked: what deciding the items alone costs
+    for r in records:
+        ctx, _, _ = module.read_record(r, module._POLICY_SPEC["schema"])
+        ctx.params, ctx.pending, ctx.specs = params, set(), {spec["label"]: spec for spec in module.ITEMS}
+        contexts.append(ctx)
+    start = time.perf_counter()
+    with localcontext(module.MONEY_CONTEXT):
+        for ctx in contexts:
+            for decide in module.DECIDERS:
+                decide(ctx)
+    items_only = time.perf_counter() - start
+
     per = lambda seconds: seconds / count * 1e6  # noqa: E731  µs per enterprise
     print(f"{count:,} enterprises, {len(plan.items)} items, every parameter bound by the illustrative 细则")
     print(f"generated module, all items:   {per(generated):9.1f} µs per enterprise")
@@ -304,6 +380,12 @@ def main() -> None:
     print(f"generated module, five items:  {per(five_generated):9.1f} µs per enterprise")
     print(f"ratio generated / hand-written (five items): {five_generated / five_hand:.2f}  (target ≤ 1.5)")
     print(f"ratio interpreter / generated (all items):   {interpreted / generated:.2f}")
+    print(f"decide path, all items:        {per(decided):9.1f} µs per enterprise (reading the record included)")
+    print(f"decide path, all items:        {per(items_only):9.1f} µs per enterprise (the record already read)  (target ≤ 100)")
+    print(f"minimal hand-written, five items, amounts only: {per(five_minimal):9.1f} µs per enterprise")
+    print(f"decide path, five items:       {per(five_decided):9.1f} µs per enterprise")
+    print(f"ratio decide / minimal hand-written (five items): {five_decided / five_minimal:.2f}  (target ≤ 1.5)")
+    print(f"ratio explain / decide (all items):               {generated / decided:.2f}")
 
 
 if __name__ == "__main__":

@@ -2353,3 +2353,150 @@ def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> di
         "汇总": summary,
         "输入提示": warnings,
     }
+
+
+# ---- the decide path: status, amount, maximum and missing facts, no trace ---------------------
+
+DECIDED_KEYS = ("条款", "状态", "金额", "上限", "缺少信息", "待定参数", "最多可得", "分期", "项目金额", "核定")
+
+
+class Quiet:
+    """Stands in for an Outcome where the decide path needs only the missing facts: steps are dropped."""
+
+    __slots__ = ("steps", "missing")
+
+    def __init__(self, missing: set):
+        self.steps = _Dropped()
+        self.missing = missing
+
+
+class _Dropped(list):
+    """A trace nobody reads: appending does nothing."""
+
+    __slots__ = ()
+
+    def append(self, _step) -> None:
+        pass
+
+
+def refused(label: str) -> dict:
+    """The decided row of an item that is 不符合."""
+    return {"条款": label, "状态": "不符合", "金额": None, "上限": None, "缺少信息": [], "待定参数": [], "理由": []}
+
+
+def undecided(label: str, missing: set, pending: set) -> dict:
+    """The decided row of an item whose conditions are not known: 信息不足, or 参数待定 when only parameters are."""
+    if pending and not missing:
+        return {"条款": label, "状态": "参数待定", "金额": None, "上限": None, "缺少信息": [],
+                "待定参数": sorted(pending), "理由": []}
+    return {"条款": label, "状态": "信息不足", "金额": None, "上限": None,
+            "缺少信息": sorted(missing) or ["（算式的除数为零，无法计算）"], "待定参数": [], "理由": []}
+
+
+def decided(result: dict) -> dict:
+    """A full item result cut to the decide path's row (the trace kept empty for ``combine`` to append to)."""
+    row = {key: result[key] for key in DECIDED_KEYS if key in result}
+    row["理由"] = []
+    return row
+
+
+def decide_item(spec, ctx) -> dict:
+    """The decide path for an item the generator does not write out (per project ones): the full
+    evaluation, cut to the decided row. The same runtime code decides, so both paths agree."""
+    return decided(evaluate_item(spec, ctx))
+
+
+def decide_rest(spec, ctx, past, missing: set, pending: set) -> dict:
+    """An item whose frequency and conditions hold, on from there exactly as ``evaluate_item`` goes on."""
+    out = Outcome()
+    out.missing, out.pending = missing, pending
+    kind = spec["kind"]
+    if kind == "一事一议":
+        return decided(finish(spec, out, "一事一议"))
+    if kind == "非资金支持":
+        return decided(finish(spec, out, gate_status(spec, ctx, out)))
+    if kind == "核定":
+        return decided(settle_result(spec, ctx, out))
+    amount = run_amount(spec, ctx, out)
+    return decided(settle(spec, ctx, out, amount, past))
+
+
+def decide_policy(policy, items, deciders, record, params=None, as_of=None) -> dict:
+    """Decide every item of a policy for one record: what ``evaluate_policy`` returns without the traces,
+    quotes, gaps and formulas (each row: 条款 状态 金额 上限 缺少信息 待定参数, and 最多可得 分期 项目金额 核定
+    when the item has them); ``deciders`` holds one function per item of ``items``."""
+    with localcontext(MONEY_CONTEXT):
+        try:
+            return _decide_policy(policy, items, deciders, record, params, as_of)
+        except ArithmeticError:
+            raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
+
+
+def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
+    problems = []  # as _evaluate_policy: every problem of the record, the date and the parameters at once
+    try:
+        ctx, warnings, _ = read_record(record, policy["schema"])
+    except InputError as exc:
+        problems += exc.problems
+    if as_of is not None:
+        try:
+            as_of = parse_date(as_of)
+        except ValueError as exc:
+            problems.append({"位置": "评估日期", "问题": str(exc)})
+    try:
+        given = read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
+    except InputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    memo = policy.setdefault("bound_params", {})
+    if as_of not in memo:
+        if len(memo) >= 32:
+            memo.clear()
+        memo[as_of] = bound_params(policy["param_values"], as_of)
+    ctx.params = {**memo[as_of], **given} if given else memo[as_of]
+    ctx.pending = set()
+    ctx.specs = {spec["label"]: spec for spec in items}
+    force = in_force(policy["validity"], ctx, as_of)
+    if force is True:
+        results = [decide(ctx) for decide in deciders]
+    elif force is PENDING:
+        results = [dict(refused(spec["label"]), 状态="参数待定", 待定参数=sorted(ctx.pending)) for spec in items]
+    else:
+        results = [dict(refused(spec["label"]), 状态="不在施行期") for spec in items]
+    summary = combine(policy, results, ctx)
+    for row in results:
+        del row["理由"]
+    return {
+        "政策": policy["name"],
+        "评估日期": as_of.isoformat() if as_of else None,
+        "条款": results,
+        "汇总": summary,
+        "输入提示": warnings,
+    }
+
+
+def paid(label: str, amount, bound, missing: set, pending: set) -> dict:
+    """The decided row of an item paid as computed: no 补差, no caps over years, no instalments, no assessment.
+
+    ``settle`` and ``finish`` give the same row for such an item; the generator calls this only for one."""
+    if amount is PENDING:
+        return {"条款": label, "状态": "参数待定", "金额": None, "上限": None, "缺少信息": [],
+                "待定参数": sorted(pending), "理由": []}
+    if amount is UNKNOWN:
+        return undecided(label, missing, pending)
+    if amount is NOT_APPLICABLE:
+        return refused(label)
+    if missing and not missing.isdisjoint(PERIOD_FIELDS):  # the frequency could not be checked
+        return {"条款": label, "状态": "信息不足", "金额": None, "上限": None, "缺少信息": sorted(missing),
+                "待定参数": [], "理由": []}
+    return {"条款": label, "状态": "符合", "金额": money(amount), "上限": bound, "缺少信息": [], "待定参数": [],
+            "理由": []}
+
+
+def settle_rest(spec, ctx, amount, bound, past, missing: set, pending: set) -> dict:
+    """An amount the generated code computed, settled by the runtime (补差, caps over years, instalments,
+    assessment) exactly as ``evaluate_item`` settles it, then cut to the decided row."""
+    out = Outcome()
+    out.missing, out.pending, out.cap = missing, pending, bound
+    return decided(settle(spec, ctx, out, amount, past))

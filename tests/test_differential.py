@@ -334,3 +334,50 @@ def test_the_corpus_is_the_expected_one():
     # every test policy takes part; a policy under policies/ that exists is included when it checks
     assert len([c for c in CANDIDATES if c.startswith("tests/")]) >= 15
     assert all(policy(c) is not None for c in CANDIDATES if c.startswith("tests/"))
+
+
+# ---- the decide path ---------------------------------------------------------------------
+
+CORPUS = [f"policies/corpus/{p.name}" for p in sorted((REPO / "policies" / "corpus").glob("*.pol"))]
+
+# What a decision is: per item its status, amount, the cap that bound it, the maximum an up-to award
+# allows, the missing facts and parameters, and its instalments, project amounts and 核定 value; the
+# totals as they are. Everything else of a row (trace, quote, gaps, formula) is the explain path's.
+DECISION = ("条款", "状态", "金额", "上限", "缺少信息", "待定参数", "最多可得", "分期", "项目金额", "核定")
+
+
+def decision(outcome):
+    kind, value = outcome
+    if kind != "result":
+        return outcome
+    rows = [{key: row[key] for key in DECISION if key in row} for row in value["条款"]]
+    return kind, {**value, "条款": rows}
+
+
+@pytest.mark.parametrize("relative", CANDIDATES + CORPUS)
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_decide_path_agrees_with_the_interpreter(relative, data):
+    # the module's decide() against the interpreter's full result cut to the decision, and (for the
+    # corpus, which the test above leaves out) the module's explain path against the interpreter too
+    pair = policy(relative)
+    records, params, as_of = strategies(relative)
+    record, bound, day = data.draw(records), data.draw(params), data.draw(as_of)
+    full = pair.outcomes(record, bound, day)
+    decided = pair.outcome(pair.module.decide, pair.module.InputError, record, bound, day)
+    assert decided == decision(full)
+
+
+def test_the_decide_path_decides_without_a_trace():
+    # logic.pol 第1条: 「且」 pays 10万元 for 外资企业 且 符合产业导向; 「或」 pays 20万元 for 外资企业 或 民营企业.
+    # An enterprise that is 外资 but not 符合产业导向 fails 「且」 on its second fact and meets 「或」 on its first;
+    # one that is not 外资 and says nothing of 民营 leaves 「或」 unknown, missing exactly 民营企业.
+    pair = policy("tests/policies/logic.pol")
+    rows = {row["条款"]: row for row in pair.module.decide({"外资企业": True, "符合产业导向": False})["条款"]}
+    assert rows["第1条「且」"] == {"条款": "第1条「且」", "状态": "不符合", "金额": None, "上限": None,
+                                 "缺少信息": [], "待定参数": []}
+    assert (rows["第1条「或」"]["状态"], rows["第1条「或」"]["金额"]) == ("符合", "200000.00")
+    assert all(set(row) <= set(DECISION) for row in rows.values())  # no trace, quote, gaps or formula
+    row = next(r for r in pair.module.decide({"外资企业": False})["条款"] if r["条款"] == "第1条「或」")
+    assert (row["状态"], row["缺少信息"]) == ("信息不足", ["民营企业"])

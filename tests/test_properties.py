@@ -253,3 +253,34 @@ def test_group_property_catches_a_project_funded_twice_across_years():
     group = {n for n, label, _ in module.PROPERTIES if label == "互斥组「同一项目只支持一次」"}
     assert len(group) == 1 and not group & failures(module)
     assert group <= failures(module, pc.module_from_source(mutated, "same_project_twice"))
+
+
+# ---- shared draws: one drawn case checks every property of its strategy ------------------------
+
+def shared_failures(module, evaluate=None):
+    """As ``failures``, but property by property through pc.outcome_of, which runs the shared tests."""
+    if evaluate is not None:
+        pc.use(module.POLICY["file"], module.POLICY["rules"], evaluate)
+    try:
+        return {name: pc.outcome_of(module, name) for name, *_ in module.PROPERTIES
+                if not pc.outcome_of(module, name).passed}
+    finally:
+        pc._BOUND.pop((module.POLICY["file"], module.POLICY["rules"]), None)
+
+
+def test_properties_of_one_item_share_their_draws():
+    # clean.pol's items each have several properties drawing from the item's strategy: one shared test
+    # per item checks them all, and every property still passes
+    module = load_properties(str(HERE / "clean.pol"))
+    shared = [name for _, names in module.SHARED for name in names]
+    assert len(shared) > len(module.SHARED) and len(set(shared)) == len(shared)
+    assert shared_failures(module) == {}
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_a_shared_run_still_names_the_failing_property_with_its_counterexample(name):
+    module = load_properties(str(HERE / name))
+    failed = shared_failures(module)
+    assert DEFECTS[name][0] in failed
+    error = failed[DEFECTS[name][0]].error
+    assert isinstance(error, pc.PropertyFailure) and error.case.show().startswith('{"企业"')

@@ -660,7 +660,12 @@ class PropertyFailure(AssertionError):
 
 
 def _result(policy, case, labels):
-    out = evaluator(policy["file"], policy["rules"])(case.record, case.params, labels)
+    # The properties sharing a drawn case (run_shared) ask for the same evaluation: done once per case.
+    key = (policy["file"], policy["rules"], tuple(labels) if labels is not None else None)
+    done = case.__dict__.setdefault("evaluated", {})
+    if key not in done:
+        done[key] = evaluator(policy["file"], policy["rules"])(case.record, case.params, labels)
+    out = done[key]
     return out, {r["条款"]: r for r in out["条款"]}
 
 
@@ -1135,3 +1140,51 @@ def run_property(module, name) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - an evaluator crash is a failed property too
         return Outcome(name, entry[1], entry[2], exc)
     return Outcome(name, entry[1], entry[2])
+
+
+# ---- shared draws: one drawn case checks every property that draws from the same strategy ----------
+
+_SHARED_FAILED: set = set()  # the properties of the shared test now running that failed on some case
+
+
+def each(case, names, namespace) -> None:
+    """Check every property in ``names`` on one drawn case (the body of a generated shared test).
+
+    A property that fails is only noted and left out for the remaining cases: it is run again on its
+    own afterwards, so hypothesis shrinks its own counterexample and the report names it."""
+    for name in names:
+        if name in _SHARED_FAILED:
+            continue
+        try:
+            namespace[name].hypothesis.inner_test(case)
+        except Exception:  # noqa: BLE001 - a crash fails the property too; its own run reports it
+            _SHARED_FAILED.add(name)
+
+
+def run_shared(module, shared: str, names) -> dict:
+    """Run one shared test; name → Outcome for each of its properties (failed ones run alone)."""
+    from hypothesis.reporting import with_reporter
+
+    _SHARED_FAILED.clear()
+    try:
+        with with_reporter(lambda *_: None):
+            getattr(module, shared)()
+        failed = set(_SHARED_FAILED)
+    except Exception:  # noqa: BLE001 - the drawing itself broke: each property on its own says how
+        failed = set(names)
+    entries = {p[0]: p for p in module.PROPERTIES}
+    return {name: run_property(module, name) if name in failed else Outcome(name, *entries[name][1:])
+            for name in names}
+
+
+def outcome_of(module, name) -> Outcome:
+    """The outcome of one generated property, running it with the others that share its draws the
+    first time any of them is asked for (``polc test`` and the pytest plugin both ask property by property)."""
+    known = module.__dict__.setdefault("_outcomes", {})
+    if name not in known:
+        group = next(((shared, names) for shared, names in getattr(module, "SHARED", ()) if name in names), None)
+        if group is None:
+            known[name] = run_property(module, name)
+        else:
+            known.update(run_shared(module, *group))
+    return known[name]

@@ -346,6 +346,7 @@ class PropertyGenerator:
         self.rules_file = rules_file
         self.lines: list[str] = []
         self.properties: list = []  # (function, label, description)
+        self.shared: dict = {}  # strategy → the properties drawing from it
         self.notes: list = []  # (label, text): what is not tested, and why
         self.bound = {name: values[-1][1] for name, values in plan.param_values.items() if values}
 
@@ -361,6 +362,26 @@ class PropertyGenerator:
         self.emit(f"def {name}(case):")
         self.emit(f"    {body}")
         self.properties.append((name, label, description))
+        self.shared.setdefault(strategy, []).append(name)
+
+    def shared_tests(self) -> None:
+        """One test per strategy that several properties draw from: each drawn case checks them all."""
+        groups = []
+        for strategy, names in self.shared.items():
+            if len(names) < 2:
+                continue
+            k = len(groups) + 1
+            self.emit()
+            self.emit(f"SHARED_{k} = {constant(names)}")
+            self.emit()
+            self.emit()
+            self.emit("@pc.property_settings()")
+            self.emit(f"@given(case={strategy})")
+            self.emit(f"def shared_{k}(case):")
+            self.emit(f"    pc.each(case, SHARED_{k}, globals())")
+            groups.append(f"('shared_{k}', SHARED_{k})")
+        self.emit()
+        self.emit("SHARED = [" + ", ".join(groups) + "]")
 
     def item(self, item: ItemPlan, index: int, scope: Scope) -> None:
         """Emit an item's data and a test for each property that applies to it."""
@@ -515,6 +536,7 @@ class PropertyGenerator:
                           f"pc.check(POLICY, ITEM_{index}, 'result', None, case)", item.label, PROPERTY_TEXT["result"])
             elif not monetary(item):
                 self.notes.append((item.label, "不涉及金额，无金额性质"))
+        self.shared_tests()
         self.emit()
         self.emit(f"PROPERTIES = {constant(self.properties)}")
         self.emit()
@@ -554,7 +576,7 @@ def run_and_report(program, policy_file, rules_file=None, examples=None, out=Non
     import sys
     import time
 
-    from compiler.targets.properties.propcheck import PropertyFailure, run_property
+    from compiler.targets.properties.propcheck import PropertyFailure, outcome_of
 
     out = out or sys.stdout
     say = (lambda *a, **k: None) if collect is not None else print
@@ -569,7 +591,7 @@ def run_and_report(program, policy_file, rules_file=None, examples=None, out=Non
     for k, (name, label, description) in enumerate(module.PROPERTIES, 1):
         if progress is not None:
             progress(k, len(module.PROPERTIES), f"{label}  {description}")
-        outcome = run_property(module, name)
+        outcome = outcome_of(module, name)  # run with the properties sharing its draws
         if outcome.passed:
             if collect is not None:
                 collect.append({"条款": label, "性质": description, "结果": "通过", "说明": None, "反例": None})

@@ -1,0 +1,333 @@
+"""Straight-line Python for the lowered IR, as the code generator writes it.
+
+A condition becomes a run of statements: 且 and 或 stop at the first operand that decides them
+(three-valued: 且 at a false one, 或 at a true one), thresholds compare two Decimals directly and
+call the runtime only for a missing value. Constants that cost something to build (Decimal,
+dates, sets) are written once at module level and named, not rebuilt on every call.
+
+Each IR node kind is one method: ``value_<kind>`` writes it as a Python expression, ``test_<kind>``
+(for the kinds that gain from it) as statements. A kind without a method is written by
+``codegen.expr``, so a node the generator knows is never lost here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+HOISTED_TYPES = (Decimal, datetime.date, frozenset, tuple)
+
+
+class Constants:
+    """Module-level names for constants: the first use names them, later uses share the name."""
+
+    def __init__(self, constant):
+        self.constant = constant
+        self.names: dict[str, str] = {}
+
+    def name(self, value) -> str:
+        """The name of ``value`` (or its literal text, for str, int, bool and None, which cost nothing)."""
+        text = self.constant(value)
+        if not isinstance(value, HOISTED_TYPES) or isinstance(value, bool):
+            return text
+        if text not in self.names:
+            self.names[text] = f"_K{len(self.names)}"
+        return self.names[text]
+
+    def definitions(self) -> list[str]:
+        """The assignments that define every name handed out, in the order they were."""
+        return [f"{name} = {text}" for text, name in self.names.items()]
+
+
+class Body:
+    """The statements of one generated function, with fresh local names."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.count = 0
+
+    def fresh(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+
+class Straight:
+    """Writes IR as Python: expressions with named constants, conditions as short-circuiting statements."""
+
+    def __init__(self, constant, fallback):
+        self.k = Constants(constant)
+        self.fallback = fallback  # codegen.expr: for the node kinds without a method here
+
+    # ---- expressions --------------------------------------------------------------------
+    def value(self, ir) -> str:
+        """Python expression for an IR node; ``ctx`` is the evaluation context."""
+        method = getattr(self, "value_" + ir[0], None)
+        return method(ir) if method is not None else self.fallback(ir)
+
+    def lambda_or_none(self, ir) -> str:
+        return "None" if ir is None else f"lambda ctx: {self.value(ir)}"
+
+    def value_const(self, ir) -> str:
+        return self.k.name(ir[1])
+
+    def value_field(self, ir) -> str:
+        return f"ctx.field({ir[1]!r})"
+
+    def value_pfield(self, ir) -> str:
+        return f"ctx.project_field({ir[1]!r})"
+
+    def value_param(self, ir) -> str:
+        return f"ctx.param({ir[1]!r})"
+
+    def arithmetic(self, ir) -> str:
+        return f"{ir[0]}({self.value(ir[1])}, {self.value(ir[2])})"
+
+    value_add = value_sub = value_mul = value_div = arithmetic
+
+    def value_award_of(self, ir) -> str:
+        return f"ctx.award_of({ir[1]!r})"
+
+    def value_steps(self, ir) -> str:
+        return f"steps({self.value(ir[1])}, {self.value(ir[2])}, {self.value(ir[3])})"
+
+    def value_round(self, ir) -> str:
+        return f"round_to({ir[1]!r}, {self.value(ir[2])}, {self.value(ir[3])})"
+
+    def value_lfield(self, ir) -> str:
+        return f"ctx.list_field({ir[1]!r}, {ir[2]!r})"
+
+    def value_agg(self, ir) -> str:
+        parts = ", ".join(self.lambda_or_none(x) for x in ir[3:6])
+        return f"aggregate(ctx, {ir[1]!r}, {ir[2]!r}, {parts})"
+
+    def pick(self, ir) -> str:
+        return f"{ir[0]}(" + ", ".join(self.value(x) for x in ir[1]) + ")"
+
+    value_least = value_greatest = pick
+
+    def value_cmp(self, ir) -> str:
+        return f"compare({ir[1]!r}, {self.value(ir[2])}, {self.value(ir[3])})"
+
+    def logic(self, ir) -> str:
+        return f"{ir[0]}_(" + ", ".join(self.value(x) for x in ir[1]) + ")"
+
+    value_and = value_or = logic
+
+    def value_not(self, ir) -> str:
+        return f"not_({self.value(ir[1])})"
+
+    def value_truth(self, ir) -> str:
+        return f"truth({self.value(ir[1])})"
+
+    def value_holds(self, ir) -> str:
+        return f"holds(ctx.recognitions(), {self.k.name(ir[1])}, {self.k.name(ir[2])}, {ir[3]!r})"
+
+    def value_member(self, ir) -> str:
+        return f"member({self.value(ir[1])}, {self.k.name(ir[2])})"
+
+    def value_contains(self, ir) -> str:
+        return f"contains({self.value(ir[1])}, {self.k.name(ir[2])})"
+
+    def value_level_of(self, ir) -> str:
+        return f"ctx.level_of({ir[1]!r})"
+
+    def value_by_level(self, ir) -> str:
+        entries = ", ".join(f"{rank!r}: {self.value(x)}" for rank, x in ir[2].items())
+        return f"by_level({self.value(ir[1])}, {{{entries}}})"
+
+    def value_when(self, ir) -> str:
+        return f"tier_if({self.value(ir[1])}, lambda: {self.value(ir[2])})"
+
+    def value_first_holds(self, ir) -> str:
+        return (f"first_held(ctx.recognitions(), {self.k.name(ir[1])}, {self.k.name(ir[2])}, {ir[3]!r}, "
+                f"ctx.earlier_held())")
+
+    def value_received(self, ir) -> str:
+        return f"ctx.received({ir[1]!r})"
+
+    def value_first(self, ir) -> str:
+        return (f"first_reached({ir[1]!r}, ctx.field({ir[2]!r}), {self.value(ir[4])}, "
+                f"ctx.earlier({ir[2]!r}, {ir[3]!r}))")
+
+    def value_tiers(self, ir) -> str:
+        bands = ", ".join(
+            f"({lo_op!r}, {self.value(lo) if lo else 'None'}, {hi_op!r}, {self.value(hi) if hi else 'None'}, "
+            f"lambda: {self.value(amount)})" for lo_op, lo, hi_op, hi, amount in ir[2])
+        return f"select_tier({self.value(ir[1])}, [{bands}])"
+
+    # ---- conditions as statements ------------------------------------------------------------
+    def test(self, ir, body: Body, depth: int, shortcut: str | None = "top") -> str:
+        """Statements at ``depth`` that leave the condition's three-valued truth in the returned name.
+
+        ``shortcut`` says which junction may stop early: the condition's own (``"top"``), or below it
+        only one of the same kind (且 in 且, 或 in 或), whose deciding operand decides the whole
+        condition. Elsewhere every operand runs, because an unknown condition reports the missing facts
+        of all its operands, even of those inside a part that came out false."""
+        method = getattr(self, "test_" + ir[0], None)
+        if method is not None:
+            return method(ir, body, depth, ir[0] if shortcut == "top" else shortcut)
+        name = body.fresh()
+        body.emit(depth, f"{name} = {self.value(ir)}")
+        return name
+
+    def test_and(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        return self.junction(ir[1], False, body, depth, shortcut == "and")
+
+    def test_or(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        return self.junction(ir[1], True, body, depth, shortcut == "or")
+
+    def junction(self, parts, decisive: bool, body: Body, depth: int, early: bool) -> str:
+        """且 (``decisive`` False) or 或 (True): the first operand equal to ``decisive`` settles it;
+        otherwise an unknown operand leaves it unknown. With ``early`` the operands after the deciding
+        one are not run; without, all run and the runtime's and_/or_ combine them."""
+        kind = "or" if decisive else "and"
+        if not early:
+            got = [self.test(part, body, depth, None) for part in parts]
+            name = body.fresh()
+            body.emit(depth, f"{name} = {kind}_({', '.join(got)})")
+            return name
+        name = body.fresh()
+        body.emit(depth, f"{name} = {not decisive}")
+        for index, part in enumerate(parts):
+            got = self.test(part, body, depth, kind)
+            body.emit(depth, f"if {got} is {decisive}:")
+            body.emit(depth + 1, f"{name} = {decisive}")
+            if index == len(parts) - 1:
+                body.emit(depth, f"elif {got} is None:")
+                body.emit(depth + 1, f"{name} = None")
+            else:
+                body.emit(depth, "else:")
+                depth += 1
+                body.emit(depth, f"if {got} is None:")
+                body.emit(depth + 1, f"{name} = None")
+        return name
+
+    def test_not(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        got = self.test(ir[1], body, depth, None)
+        name = body.fresh()
+        body.emit(depth, f"{name} = None if {got} is None else not {got}")
+        return name
+
+    def test_truth(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        got = body.fresh()
+        body.emit(depth, f"{got} = {self.value(ir[1])}")
+        name = body.fresh()
+        body.emit(depth, f"{name} = {got} if {got} is True or {got} is False else truth({got})")
+        return name
+
+    def test_cmp(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        op, left, right = ir[1], ir[2], ir[3]
+        if op not in (">=", "<=", ">", "<", "=="):  # written as the runtime's compare spells it
+            name = body.fresh()
+            body.emit(depth, f"{name} = {self.value(ir)}")
+            return name
+        a = body.fresh()
+        body.emit(depth, f"{a} = {self.value(left)}")
+        if right[0] == "const" and type(right[1]) is Decimal:
+            b, typed = self.k.name(right[1]), f"type({a}) is Decimal"
+        else:
+            b = body.fresh()
+            body.emit(depth, f"{b} = {self.value(right)}")
+            typed = f"type({a}) is Decimal and type({b}) is Decimal"
+        name = body.fresh()
+        body.emit(depth, f"{name} = ({a} {op} {b}) if {typed} else compare({op!r}, {a}, {b})")
+        return name
+
+    def decide(self, name: str, spec: str, item) -> list[str]:
+        """The decide path of one item counted for the enterprise (not per project): each condition in
+        turn, leaving at the first that fails, then the frequency; an item that passes both goes on to
+        its amount (``amount``) or, for the kinds without one, in the runtime (``decide_rest``)."""
+        label = repr(item.label)
+        body = Body()
+        body.emit(1, "missing = set()")
+        body.emit(1, "pending = set()")
+        body.emit(1, "unknown = False")
+        for condition in item.conditions:
+            body.emit(1, "if ctx.missing:")
+            body.emit(2, "ctx.missing = set()")
+            body.emit(1, "if ctx.pending:")
+            body.emit(2, "ctx.pending = set()")
+            got = self.test(condition.test, body, 1)
+            body.emit(1, f"if {got} is False:")
+            body.emit(2, f"return refused({label})")
+            body.emit(1, f"if {got} is None:")
+            body.emit(2, "unknown = True")
+            body.emit(2, "missing |= ctx.missing")
+            body.emit(2, "pending |= ctx.pending")
+        # The frequency after the conditions: a failed condition and a spent frequency both refuse, so
+        # which comes first changes nothing but the time; it still comes before an unknown condition counts.
+        body.emit(1, f"past = ctx.past({self.k.name((item.label,))})")
+        if item.frequency is not None:
+            body.emit(1, f"if not frequency_allows({spec}, ctx, past, Quiet(missing)):")
+            body.emit(2, f"return refused({label})")
+        body.emit(1, "if unknown:")
+        body.emit(2, f"return undecided({label}, missing, pending)")
+        if item.kind in ("一事一议", "非资金支持", "核定"):
+            body.emit(1, f"return decide_rest({spec}, ctx, past, missing, pending)")
+        else:
+            self.amount(spec, item, body)
+        return [f"def {name}(ctx):", *body.lines]
+
+    def amount(self, spec: str, item, body: Body) -> None:
+        """The amount as the runtime's ``run_amount`` computes it (award, uplifts, floors, then caps),
+        written out; paid at once when nothing over the years applies, else settled by the runtime."""
+        label = repr(item.label)
+        one = self.k.name(Decimal(1))
+        body.emit(1, "if ctx.missing:")
+        body.emit(2, "ctx.missing = set()")
+        body.emit(1, "if ctx.pending:")
+        body.emit(2, "ctx.pending = set()")
+        body.emit(1, f"amount = {self.value(item.award) if item.award is not None else 'NOT_APPLICABLE'}")
+        body.emit(1, "if amount is NOT_APPLICABLE:")
+        body.emit(2, f"return refused({label})")
+        for ratio, when, _text, _where in item.uplifts:
+            if when is None:
+                body.emit(1, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+                continue
+            body.emit(1, f"applies = {self.value(when)}")
+            body.emit(1, "if applies is None:")
+            body.emit(2, "amount = UNKNOWN if amount is not PENDING else amount")
+            body.emit(1, "elif applies:")
+            body.emit(2, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+        body.emit(1, "bound = None")
+        for kind, test in (("下限", "<"), ("上限", ">")):
+            for limit in item.limits:
+                if limit.kind != kind:
+                    continue
+                body.emit(1, f"limit = {self.value(limit.amount)}")
+                body.emit(1, "if limit is not NOT_APPLICABLE:")
+                body.emit(2, "stop = blocked(amount, limit)")
+                body.emit(2, "if stop:")
+                body.emit(3, "amount = stop if amount is not PENDING else amount")
+                body.emit(2, f"elif amount {test} limit:")
+                body.emit(3, f"amount, bound = limit, {limit.text!r}")
+        body.emit(1, "missing |= ctx.missing")
+        body.emit(1, "pending |= ctx.pending")
+        over_years = any(limit.kind not in ("上限", "下限") for limit in item.limits)
+        if item.topup is not None or item.tranches or item.gate or item.up_to or over_years:
+            body.emit(1, f"return settle_rest({spec}, ctx, amount, bound, past, missing, pending)")
+        else:
+            body.emit(1, f"return paid({label}, amount, bound, missing, pending)")
+
+    def decide_per_project(self, name: str, spec: str, item) -> list[str]:
+        """The decide path of an item counted per project: when no project meets the conditions (each
+        stops at its first failed one) the item is 不符合 at once; otherwise the runtime decides it."""
+        body = Body()
+        body.emit(1, "projects = ctx.projects")
+        body.emit(1, "if not projects:")
+        body.emit(2, f"return refused({item.label!r})")
+        body.emit(1, "try:")
+        body.emit(2, "for project in projects:")
+        body.emit(3, "ctx.project = project")
+        for condition in item.conditions:
+            got = self.test(condition.test, body, 3)
+            body.emit(3, f"if {got} is False:")
+            body.emit(4, "continue")
+        body.emit(3, f"return decide_item({spec}, ctx)  # a project may be paid: decided in full")
+        body.emit(1, "finally:")
+        body.emit(2, "ctx.project = None")
+        body.emit(1, f"return refused({item.label!r})")
+        return [f"def {name}(ctx):", *body.lines]
