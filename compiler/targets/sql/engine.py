@@ -68,6 +68,8 @@ def run_duckdb(lowered: LoweredPolicy, e: pa.Table, h: pa.Table, p: pa.Table, th
     try:
         if threads:
             con.execute(f"SET threads TO {int(threads)}")
+        # one query with thousands of columns: this pass costs seconds of planning and saves nothing here
+        con.execute("SET disabled_optimizers = 'projection_placement'")
         con.register("e", e)
         con.register("h", h)
         con.register("p", p)

@@ -96,33 +96,30 @@ def to_scale(value: exp.Expression, have: int, want: int) -> exp.Expression:
     return cast(value, decimal_type(want))
 
 
+def balanced(cls, parts):
+    """a op b op c … as a balanced tree, so long lists stay shallow."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return cls(this=balanced(cls, parts[:middle]), expression=balanced(cls, parts[middle:]))
+
+
 def and_all(parts):
     parts = [p for p in parts if p is not None]
     if not parts:
         return exp.true()
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.And(this=out, expression=p)
-    return exp.Paren(this=out)
+    return exp.Paren(this=balanced(exp.And, parts))
 
 
 def or_all(parts):
     parts = [p for p in parts if p is not None]
     if not parts:
         return exp.false()
-    out = parts[0]
-    for p in parts[1:]:
-        out = exp.Or(this=out, expression=p)
-    return exp.Paren(this=out)
+    return exp.Paren(this=balanced(exp.Or, parts))
 
 
 def case(pairs, default=None) -> exp.Case:
-    c = exp.Case()
-    for cond, value in pairs:
-        c = c.when(cond, value)
-    if default is not None:
-        c = c.else_(default)
-    return c
+    return exp.Case(ifs=[exp.If(this=cond, true=value) for cond, value in pairs], default=default)
 
 
 def coalesce(parts):
@@ -619,24 +616,40 @@ class LoweredPolicy:
 
 
 class PolicyLowerer(SqlLowerer):
+    """Items as columns of stacked layers, so that no expression is copied into another:
+
+    l0 (per enterprise: conditions, raw amounts, limits, history features), l1 (verdicts, capped
+    amounts), l2 (statuses and settled amounts); per project pp0, pp1, pp2, grouped into pg."""
+
     def __init__(self, plan: PolicyPlan, params: dict):
         super().__init__(plan, params)
-        self.l1: list = []  # (alias, expression) computed from e, history features, project aggregates
-        self.l2: list = []  # settled amounts and statuses, reading l1 columns
-        self.pp: list = []  # per project row
-        self.pagg: list = []  # per enterprise, from pp
+        self.l0: list = []
+        self.l1: list = []
+        self.l2: list = []
+        self.pp0: list = []
+        self.pp1: list = []
+        self.pp2: list = []
+        self.pagg: list = []
         self.n = 0
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
         return f"{prefix}{self.n}"
 
+    def inputs(self) -> list:
+        return self.pp0 if self.in_project else self.l0
+
+    def add1(self, layer: list, prefix: str, expression) -> exp.Column:
+        alias = self.fresh(prefix)
+        layer.append((alias, expression))
+        return col(alias)
+
     def missing_any(self, reads) -> exp.Expression:
-        return or_all([self.read_tests[r] for r in sorted(reads) if r in self.read_tests])
+        return or_all([self.read_tests[r].copy() for r in sorted(reads) if r in self.read_tests])
 
     # history features
-    def history_sum(self, labels, what: str, year_window: int | None, project: bool, extra=None) -> exp.Column:
-        """SUM over the item's past awards (条款 in labels) of 金额 or 1, in a window of years ending at 申报年度."""
+    def history_sum(self, labels, what: str, year_window: int | None, project: bool, extra=None) -> exp.Expression:
+        """SUM over the past awards (条款 in labels) of 金额 or 1, in a window of years ending at 申报年度."""
         table = self.features.project if project else self.features.enterprise
         key = (tuple(labels), what, year_window, project, extra)
 
@@ -645,20 +658,19 @@ class PolicyLowerer(SqlLowerer):
             if year_window is not None:
                 year = col("申报年度", "e")
                 conds.append(exp.Between(this=col("年度", "h"),
-                                         low=exp.Sub(this=year, expression=intlit(year_window - 1)), high=year))
+                                         low=exp.Sub(this=year, expression=intlit(year_window - 1)), high=col("申报年度", "e")))
             if extra == "quarter":
                 quarter = coalesce([col("季度", "h"), exp.Add(this=exp.IntDiv(this=exp.Sub(this=col("月份", "h"), expression=intlit(1)),
                                                                              expression=intlit(3)), expression=intlit(1))])
-                conds.append(exp.Paren(this=exp.Or(this=is_null(quarter), expression=eq(quarter, col("申报季度", "e")))))
+                conds.append(exp.Or(this=is_null(quarter), expression=eq(quarter.copy(), col("申报季度", "e"))))
             if extra == "month":
-                month = col("申报月份", "e")
-                quarter = exp.Add(this=exp.IntDiv(this=exp.Sub(this=month, expression=intlit(1)), expression=intlit(3)),
-                                  expression=intlit(1))
-                conds.append(exp.Paren(this=exp.Or(
-                    this=eq(col("月份", "h"), month),
+                quarter = exp.Add(this=exp.IntDiv(this=exp.Sub(this=col("申报月份", "e"), expression=intlit(1)),
+                                                  expression=intlit(3)), expression=intlit(1))
+                conds.append(exp.Or(
+                    this=eq(col("月份", "h"), col("申报月份", "e")),
                     expression=exp.And(this=is_null(col("月份", "h")),
-                                       expression=exp.Paren(this=exp.Or(this=is_null(col("季度", "h")),
-                                                                        expression=eq(col("季度", "h"), quarter)))))))
+                                       expression=exp.Or(this=is_null(col("季度", "h")),
+                                                         expression=eq(col("季度", "h"), quarter)))))
             if extra == "positive":
                 conds.append(exp.GT(this=col("金额", "h"), expression=dec(Decimal(0))))
             value = cast(col("金额", "h"), decimal_type(INPUT_SCALE)) if what == "amount" else intlit(1)
@@ -669,7 +681,7 @@ class PolicyLowerer(SqlLowerer):
         return exp.func("COALESCE", alias, zero)
 
     def frequency(self, item: ItemPlan, project: bool):
-        """(allowed, period missing): runtime.frequency_allows."""
+        """(allowed, period missing) as input columns: runtime.frequency_allows."""
         oks, missing = [], []
         for kind, count, _text, _where in (item.frequency, *item.frequency_also) if item.frequency else ():
             if kind == "每次":
@@ -678,29 +690,30 @@ class PolicyLowerer(SqlLowerer):
                 needed = [is_null(col("申报年度", "e"))]
                 if kind in PERIOD_FIELD:
                     needed.append(is_null(col(PERIOD_FIELD[kind], "e")))
-                need = or_all(needed)
                 extra = {"每季度": "quarter", "每月": "month"}.get(kind)
                 used = self.history_sum((item.label,), "count", 1, project, extra)
-                oks.append(exp.Paren(this=exp.Or(this=need, expression=eq(used, intlit(0)))))
-                missing.append(need)
+                oks.append(exp.Or(this=or_all(needed), expression=eq(used, intlit(0))))
+                missing.append(or_all([x.copy() for x in needed]))
                 continue
             if kind in ONE_OFF:
                 used = self.history_sum((item.label,), "count", None, project)
                 oks.append(exp.LT(this=used, expression=intlit(count)))
                 continue
             raise Unsupported(f"频次“{kind}”")
-        return and_all(oks), or_all(missing)
+        return (self.add1(self.inputs(), "fo", and_all(oks)), self.add1(self.inputs(), "fy", or_all(missing)))
 
     def conditions(self, item: ItemPlan):
-        """(verdict, pending decides, a fact is missing) over the item's conditions."""
+        """(verdict, pending decides, a fact is missing) over the item's conditions, for the next layer."""
         conds = [self.cond(c.test) for c in item.conditions]
-        verdict = and_all([c.v for c in conds]) if conds else exp.true()
-        pend = or_all([is_null(c.v) for c in conds if c.pend])
-        miss = or_all([exp.And(this=is_null(c.v), expression=self.missing_any(c.reads)) for c in conds if c.reads])
+        refs = [self.add1(self.inputs(), "cv", c.v) for c in conds]
+        verdict = and_all([r.copy() for r in refs]) if conds else exp.true()
+        pend = or_all([is_null(r.copy()) for c, r in zip(conds, refs) if c.pend])
+        miss = or_all([exp.And(this=is_null(r.copy()), expression=self.missing_any(c.reads))
+                       for c, r in zip(conds, refs) if c.reads])
         return verdict, pend, miss
 
     def amount(self, item: ItemPlan) -> Val:
-        """runtime.run_amount: award, uplifts, then floors and caps (下限 first, 上限 after)."""
+        """runtime.run_amount: award and uplifts as input columns, then floors and caps (下限 first)."""
         if item.award is None:
             raise Unsupported("没有给予金额")
         amount = self.value(item.award)
@@ -720,45 +733,52 @@ class PolicyLowerer(SqlLowerer):
             reads |= when.reads | ratio.reads
             pend |= when.pend | ratio.pend
             s = raised.s
-            v = case([(is_null(when.v), cast(exp.Null(), decimal_type(s))), (when.v, raised.v)],
+            v = case([(is_null(when.v), cast(exp.Null(), decimal_type(s))), (when.v.copy(), raised.v)],
                      to_scale(amount.v, amount.s, s))
-            keep_pending = eq(amount.k, intlit(PENDING)) if amount.k is not None else exp.false()
-            k = case([(keep_pending, intlit(PENDING)), (is_null(when.v), intlit(UNKNOWN)),
-                      (when.v, raised.k if raised.k is not None else exp.Null())],
-                     amount.k if amount.k is not None else exp.Null())
+            keep_pending = eq(amount.k.copy(), intlit(PENDING)) if amount.k is not None else exp.false()
+            k = case([(keep_pending, intlit(PENDING)), (is_null(when.v.copy()), intlit(UNKNOWN)),
+                      (when.v.copy(), raised.k.copy() if raised.k is not None else exp.Null())],
+                     amount.k.copy() if amount.k is not None else exp.Null())
             amount = Val(v, k, amount.may | raised.may | {UNKNOWN}, s, amount.reads, amount.pend)
+        s = amount.s
+        a = self.add1(self.inputs(), "av", amount.v)
+        k = self.add1(self.inputs(), "ak", amount.k) if amount.k is not None else None
+        may = amount.may
+        value = a
         limits = [lim for lim in item.limits if lim.kind == "下限"] + [lim for lim in item.limits if lim.kind == "上限"]
         for lim in limits:
             limit = self.value(lim.amount)
             reads |= limit.reads
             pend |= limit.pend
-            s = max(amount.s, limit.s or 0)
-            a, lv = to_scale(amount.v, amount.s, s), to_scale(limit.v, limit.s or 0, s)
-            better = exp.GT(this=a, expression=lv) if lim.kind == "上限" else exp.LT(this=a, expression=lv)
-            v = case([(better, lv)], a)
+            s2 = max(s, limit.s or 0)
+            lv = self.add1(self.inputs(), "lv", to_scale(limit.v, limit.s or 0, s2))
+            current = to_scale(value, s, s2)
+            better = exp.GT(this=current, expression=lv) if lim.kind == "上限" else exp.LT(this=current.copy(), expression=lv)
+            capped = case([(better, lv.copy())], current.copy())
+            s = s2
             if limit.k is None:
-                amount = Val(v, amount.k, amount.may, s)
+                value = capped
                 continue
-            skip = eq(limit.k, intlit(NOT_APPLICABLE))
-            k = case([(eq(amount.k, intlit(PENDING)) if amount.k is not None else exp.false(), intlit(PENDING)),
-                      (skip, amount.k if amount.k is not None else exp.Null())],
-                     coalesce([amount.k, limit.k]))
-            v = case([(skip, a)], v)
-            amount = Val(v, k, amount.may | (limit.may - {NOT_APPLICABLE}), s)
-        return Val(amount.v, amount.k, amount.may, amount.s, frozenset(reads), frozenset(pend))
-
-    def add1(self, layer: list, prefix: str, expression) -> exp.Column:
-        alias = self.fresh(prefix)
-        layer.append((alias, expression))
-        return col(alias)
+            lk = self.add1(self.inputs(), "lk", limit.k)
+            skip = eq(lk, intlit(NOT_APPLICABLE))
+            value = case([(skip, current.copy())], capped)
+            new_k = coalesce([k.copy() if k is not None else None, lk.copy()])
+            if k is not None:
+                new_k = case([(eq(k.copy(), intlit(PENDING)), intlit(PENDING)), (skip.copy(), k.copy())], new_k)
+            else:
+                new_k = case([(skip.copy(), exp.Null())], new_k)
+            k = new_k
+            may = may | (limit.may - {NOT_APPLICABLE})
+        return Val(value, k, may, s, frozenset(reads), frozenset(pend))
 
     def gate(self, item: ItemPlan) -> exp.Expression:
         return s_lit("待评定" if item.gate or item.up_to else STATUS_OK)
 
-    def history_caps(self, item: ItemPlan, amount: exp.Expression, s: int, layer_in: list, project: bool):
+    def history_caps(self, item: ItemPlan, amount: exp.Expression, s: int, project: bool):
         """Caps over earlier awards (年度上限, 累计上限, 期内累计上限/N, and the 项目 ones when ``project``):
         the amount after them, and the (test, status) pairs that stop the item first."""
         stops = []
+        inputs = self.pp0 if project else self.l0
         for lim in item.limits:
             kind = lim.kind
             if project != kind.startswith("项目"):
@@ -767,33 +787,31 @@ class PolicyLowerer(SqlLowerer):
             if base not in ("年度上限", "累计上限") and not base.startswith("期内累计上限/"):
                 continue
             limit = self.value(lim.amount)
-            lv = self.add1(layer_in, "lv", to_scale(limit.v, limit.s or 0, max(s, limit.s or 0)))
+            s2 = max(s, INPUT_SCALE, limit.s or 0)
+            lv = self.add1(inputs, "hl", to_scale(limit.v, limit.s or 0, s2))
+            lk = None
             if limit.k is not None:
-                lk = self.add1(layer_in, "lk", limit.k)
+                lk = self.add1(inputs, "hk", limit.k)
                 stops.append((eq(lk, intlit(PENDING)), s_lit(STATUS_PENDING)))
-                stops.append((eq(lk, intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)))
+                stops.append((eq(lk.copy(), intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)))
             window = None
             if base == "年度上限":
                 window = 1
             elif base != "累计上限":
                 window = int(base.partition("/")[2])
             if window is not None:
-                stops.append((is_null(col("申报年度", "e")) if not layer_in is self.l1 else self.year_null(),
-                              s_lit(STATUS_UNKNOWN)))
-            used = self.add1(layer_in, "hu", self.history_sum((item.label,), "amount", window, project))
-            room = exp.Greatest(this=dec(Decimal(0), s), expressions=[cast(exp.Sub(this=lv, expression=used),
-                                                                               decimal_type(max(s, INPUT_SCALE)))])
-            s = max(s, INPUT_SCALE, limit.s or 0)
-            skip = eq(lk, intlit(NOT_APPLICABLE)) if limit.k is not None else exp.false()
-            amount = case([(skip, to_scale(amount, s, s))],
-                          exp.Least(this=to_scale(amount, s, s), expressions=[to_scale(room, s, s)]))
+                stops.append((is_null(col("申报年度", "e")), s_lit(STATUS_UNKNOWN)))
+            used = self.add1(inputs, "hu", self.history_sum((item.label,), "amount", window, project))
+            room = exp.Greatest(this=dec(Decimal(0), s2), expressions=[
+                cast(exp.Sub(this=lv.copy(), expression=used), decimal_type(s2))])
+            current = to_scale(amount, s, s2)
+            capped = exp.Least(this=current, expressions=[room])
+            amount = case([(eq(lk.copy(), intlit(NOT_APPLICABLE)), current.copy())], capped) if lk is not None else capped
+            s = s2
         return amount, s, stops
 
-    def year_null(self):
-        return is_null(col("申报年度", "e"))
-
     def item_columns(self, item: ItemPlan):
-        """Status and amount columns for one item (raises Unsupported)."""
+        """The status expression (layer l2) and the (amount, scale) before rounding, or None."""
         if item.kind == "核定":
             raise Unsupported("核定（不是资金的计算结果）不进入预算，SQL 目标未实现")
         if item.topup and item.per_project:
@@ -805,43 +823,43 @@ class PolicyLowerer(SqlLowerer):
         c = self.add1(self.l1, "c", verdict)
         cp = self.add1(self.l1, "cp", cpend)
         cm = self.add1(self.l1, "cm", cmiss)
-        fo_c = self.add1(self.l1, "fo", fo)
-        fy_c = self.add1(self.l1, "fy", fy)
-        head = [(exp.Not(this=fo_c), s_lit(STATUS_NO)),
-                (exp.Not(this=exp.func("COALESCE", c, exp.true())), s_lit(STATUS_NO)),
-                (is_null(c), case([(exp.And(this=cp, expression=exp.Not(this=exp.Or(this=cm, expression=fy_c))),
-                                    s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN)))]
+
+        def head():
+            return [(exp.Not(this=fo.copy()), s_lit(STATUS_NO)),
+                    (exp.Not(this=exp.func("COALESCE", c.copy(), exp.true())), s_lit(STATUS_NO)),
+                    (is_null(c.copy()), case([(exp.And(this=cp.copy(), expression=exp.Not(this=exp.Or(this=cm.copy(), expression=fy.copy()))),
+                                               s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN)))]
         if item.kind == "一事一议":
-            return case(head, s_lit("一事一议")), None
+            return case(head(), s_lit("一事一议")), None
         if item.kind == "非资金支持":
-            return case(head + [(fy_c, s_lit(STATUS_UNKNOWN))], self.gate(item)), None
+            return case(head() + [(fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item)), None
         amount = self.amount(item)
         a = self.add1(self.l1, "a", amount.v)
-        steps = list(head)
+        steps = head()
         if amount.k is not None:
             k = self.add1(self.l1, "k", amount.k)
             am = self.add1(self.l1, "am", self.missing_any(amount.reads))
             ap = exp.true() if amount.pend else exp.false()
             steps += [(eq(k, intlit(PENDING)), s_lit(STATUS_PENDING)),
-                      (eq(k, intlit(UNKNOWN)), case([(exp.And(this=ap, expression=exp.Not(this=exp.Or(this=am, expression=fy_c))),
-                                                      s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
-                      (eq(k, intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
-        value, s, stops = self.settle_amount(item, a, amount.s, False)
+                      (eq(k.copy(), intlit(UNKNOWN)), case([(exp.And(this=ap, expression=exp.Not(this=exp.Or(this=am, expression=fy.copy()))),
+                                                             s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
+                      (eq(k.copy(), intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
+        value, s, stops = self.settle_amount(item, a, amount.s)
         steps += stops
-        steps.append((fy_c, s_lit(STATUS_UNKNOWN)))
+        steps.append((fy.copy(), s_lit(STATUS_UNKNOWN)))
         return case(steps, self.gate(item)), (value, s)
 
-    def settle_amount(self, item: ItemPlan, a, s: int, per_project: bool):
+    def settle_amount(self, item: ItemPlan, a, s: int):
         """runtime.settle: 补差, caps over earlier awards, tranches; the amount before the final rounding."""
         stops = []
         value = a
         if item.topup:
-            paid = self.add1(self.l1, "tu", self.history_sum(tuple(item.topup), "amount", None, False))
+            paid = self.add1(self.l0, "tu", self.history_sum(tuple(item.topup), "amount", None, False))
             s2 = max(s, INPUT_SCALE)
             value = exp.Greatest(this=dec(Decimal(0), s2), expressions=[
                 cast(exp.Sub(this=to_scale(value, s, s2), expression=paid), decimal_type(s2))])
             s = s2
-        value, s, cap_stops = self.history_caps(item, value, s, self.l1, False)
+        value, s, cap_stops = self.history_caps(item, value, s, False)
         stops += cap_stops
         for t in item.tranches:
             ratio = self.value(t)
@@ -850,70 +868,97 @@ class PolicyLowerer(SqlLowerer):
         return value, s, stops
 
     def project_item(self, item: ItemPlan):
-        """runtime.evaluate_projects: each project in table p, then grouped per enterprise."""
+        """runtime.evaluate_projects: each project a row (pp0 → pp2), then grouped per enterprise (pg)."""
         self.in_project = True
         try:
             fo, fy = self.frequency(item, True)
             verdict, cpend, cmiss = self.conditions(item)
-            pv = self.add1(self.pp, "pc", verdict)
-            pfo = self.add1(self.pp, "pfo", fo)
-            pfy = self.add1(self.pp, "pfy", fy)
-            pcp = self.add1(self.pp, "pcp", cpend)
-            pcm = self.add1(self.pp, "pcm", cmiss)
+            pv = self.add1(self.pp1, "pc", verdict)
+            pcp = self.add1(self.pp1, "pcp", cpend)
+            pcm = self.add1(self.pp1, "pcm", cmiss)
             monetary = item.kind not in ("一事一议", "非资金支持")
-            steps = [(exp.Not(this=pfo), s_lit(STATUS_NO)),
-                     (is_null(pv), case([(exp.And(this=pcp, expression=exp.Not(this=exp.Or(this=pcm, expression=pfy))),
-                                          s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
-                     (exp.Not(this=pv), s_lit(STATUS_NO))]
+            steps = [(exp.Not(this=fo.copy()), s_lit(STATUS_NO)),
+                     (is_null(pv.copy()), case([(exp.And(this=pcp.copy(), expression=exp.Not(this=exp.Or(this=pcm.copy(), expression=fy.copy()))),
+                                                 s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
+                     (exp.Not(this=pv.copy()), s_lit(STATUS_NO))]
             amount_col, s = None, 0
             if monetary:
                 amount = self.amount(item)
-                pa = self.add1(self.pp, "pa", amount.v)
+                pa_ = self.add1(self.pp1, "pa", amount.v)
                 if amount.k is not None:
-                    pk = self.add1(self.pp, "pk", amount.k)
+                    pk = self.add1(self.pp1, "pk", amount.k)
                     steps += [(eq(pk, intlit(PENDING)), s_lit(STATUS_PENDING)),
-                              (eq(pk, intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)),
-                              (eq(pk, intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
-                value, s, stops = self.history_caps(item, pa, amount.s, self.pp, True)
+                              (eq(pk.copy(), intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)),
+                              (eq(pk.copy(), intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
+                value, s, stops = self.history_caps(item, pa_, amount.s, True)
                 steps += stops
-                amount_col = self.add1(self.pp, "pv", value)
-            pst = self.add1(self.pp, "pst", case(steps, s_lit("ok")))
+                amount_col = self.add1(self.pp2, "pv", value)
+            pst = self.add1(self.pp2, "pst", case(steps, s_lit("ok")))
         finally:
             self.in_project = False
-        # what the enterprise-level rules read from its projects
+
         def agg(prefix, expression):
             return self.add1(self.pagg, prefix, expression)
-        any_ok = agg("gok", exp.func("COALESCE", exp.func("BOOL_OR", eq(pst, s_lit("ok"))), exp.false()))
-        any_pend = agg("gpd", exp.func("COALESCE", exp.func("BOOL_OR", eq(pst, s_lit(STATUS_PENDING))), exp.false()))
-        any_unknown = agg("gun", exp.func("COALESCE", exp.func("BOOL_OR", eq(pst, s_lit(STATUS_UNKNOWN))), exp.false()))
+
+        def any_of(test):
+            return exp.func("COALESCE", exp.func("BOOL_OR", test), exp.false())
+        any_ok = agg("gok", any_of(eq(pst.copy(), s_lit("ok"))))
+        any_pend = agg("gpd", any_of(eq(pst.copy(), s_lit(STATUS_PENDING))))
+        any_unknown = agg("gun", any_of(eq(pst.copy(), s_lit(STATUS_UNKNOWN))))
         # 申报年度 missing reaches the item's facts from projects whose conditions were unknown, or whose amount ran
-        merged = or_all([exp.And(this=pfy, expression=is_null(pv))] +
-                        ([exp.And(this=pfy, expression=exp.And(this=exp.func("COALESCE", pv, exp.false()), expression=pfo))]
-                         if monetary else []))
-        any_fy = agg("gfy", exp.func("COALESCE", exp.func("BOOL_OR", merged), exp.false()))
-        total = None
+        merged = [exp.And(this=fy.copy(), expression=is_null(pv.copy()))]
         if monetary:
-            total = agg("gsum", exp.func("SUM", case([(eq(pst, s_lit("ok")), to_scale(amount_col, s, s))])))
-        # per enterprise
-        ok_c = col(any_ok.name)
+            merged.append(and_all([fy.copy(), exp.func("COALESCE", pv.copy(), exp.false()), fo.copy()]))
+        any_fy = agg("gfy", any_of(or_all(merged)))
+        total = agg("gsum", exp.func("SUM", case([(eq(pst.copy(), s_lit("ok")), to_scale(amount_col.copy(), s, s))]))) \
+            if monetary else None
         if item.kind == "一事一议":
-            inner = s_lit("一事一议")
-            value = None
+            inner, value = s_lit("一事一议"), None
         elif item.kind == "非资金支持":
-            inner = case([(col(any_fy.name), s_lit(STATUS_UNKNOWN))], self.gate(item))
-            value = None
+            inner, value = case([(any_fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item)), None
         else:
-            value, s2, stops = self.settle_amount(item, exp.func("COALESCE", col(total.name), dec(Decimal(0), s)), s, True)
-            inner = case([(col(any_pend.name), s_lit(STATUS_PENDING)), (col(any_unknown.name), s_lit(STATUS_UNKNOWN))]
-                         + stops + [(col(any_fy.name), s_lit(STATUS_UNKNOWN))], self.gate(item))
+            value, s2, stops = self.settle_amount(item, exp.func("COALESCE", total, dec(Decimal(0), s)), s)
+            inner = case([(any_pend.copy(), s_lit(STATUS_PENDING)), (any_unknown.copy(), s_lit(STATUS_UNKNOWN))]
+                         + stops + [(any_fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item))
             value = (value, s2)
-        status = case([(ok_c, inner), (col(any_pend.name), s_lit(STATUS_PENDING)),
-                       (col(any_unknown.name), s_lit(STATUS_UNKNOWN))], s_lit(STATUS_NO))
+        status = case([(any_ok, inner), (any_pend, s_lit(STATUS_PENDING)), (any_unknown, s_lit(STATUS_UNKNOWN))],
+                      s_lit(STATUS_NO))
         return status, value
 
 
-def select(columns, source):
-    return exp.select(*[exp.alias_(e, a, quoted=True) for a, e in columns]).from_(source)
+def qualify(expression: exp.Expression, names: set, table: str) -> exp.Expression:
+    """Unqualified references to ``names`` read them from ``table``."""
+    for column in expression.find_all(exp.Column):
+        if not column.table and column.name in names:
+            column.set("table", ident(table))
+    return expression
+
+
+def sel(*columns) -> exp.Select:
+    return exp.Select(expressions=list(columns))
+
+
+def aliased_(expression, name, quoted=True):
+    return exp.Alias(this=expression, alias=ident(name))
+
+
+def aliased(expression, name):
+    return exp.Alias(this=expression, alias=ident(name))
+
+
+def table_as(name: str, alias: str | None = None):
+    return exp.Table(this=ident(name), alias=exp.TableAlias(this=ident(alias or name)))
+
+
+def sub_as(select: exp.Select, alias: str):
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=ident(alias)))
+
+
+def on_id(a: str, b: str, idx: bool = False):
+    parts = [eq(col("_id", a), col("_id", b))]
+    if idx:
+        parts.append(eq(col("_idx", a), col("_idx", b)))
+    return and_all(parts)
 
 
 def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
@@ -921,7 +966,6 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
     True, False (不在施行期) or the runtime's PENDING for the policy's validity on the evaluation date."""
     lw = PolicyLowerer(plan, params)
     status_cols, amount_cols, unsupported = {}, {}, {}
-    l2 = []
     per_project = {i.label for i in plan.items if i.per_project}
     by_project_rules = {}  # items whose amount a rule applied project by project changes: left to Python
     for winner, loser in plan.overrides:
@@ -931,15 +975,19 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
         if group.get("per_project") and group["rule"] != "累加":
             for m in group["members"]:
                 by_project_rules.setdefault(m, f"互斥组「{group['name']}」按项目互斥，SQL 目标未实现")
+    layers = ("l0", "l1", "l2", "pp0", "pp1", "pp2", "pagg")
     for item in plan.items:
         if item.label in by_project_rules:
             unsupported[item.label] = by_project_rules[item.label]
             continue
-        l1_mark, pp_mark, pagg_mark = len(lw.l1), len(lw.pp), len(lw.pagg)
+        marks = {name: len(getattr(lw, name)) for name in layers}
+        features = (dict(lw.features.enterprise), dict(lw.features.project))
         try:
             status, value = lw.item_columns(item)
         except Unsupported as exc:
-            del lw.l1[l1_mark:], lw.pp[pp_mark:], lw.pagg[pagg_mark:]
+            for name, mark in marks.items():
+                del getattr(lw, name)[mark:]
+            lw.features.enterprise, lw.features.project = features
             unsupported[item.label] = str(exc)
             continue
         index = len(status_cols)
@@ -950,174 +998,176 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
         else:
             v, s = value
             amount = exp.func("ROUND", to_scale(v, s, max(s, 2)), intlit(2))
-        l2.append((f"st{index}", status))
-        l2.append((f"raw{index}", cast(amount, decimal_type(2))))
+        lw.l2.append((f"st{index}", status))
+        lw.l2.append((f"raw{index}", cast(amount, decimal_type(2))))
     validity = None if force is True else ("参数待定" if force is rt.PENDING else "不在施行期")
     for alias, labels in taken_features(plan, status_cols).items():  # 互斥: one-off members received before
-        lw.l1.append((alias, lw.history_sum(labels, "count", None, False, "positive")))
-        l2.append((alias, col(alias)))
+        lw.l0.append((alias, lw.history_sum(labels, "count", None, False, "positive")))
+        lw.l2.append((alias, col(alias)))
 
-    # history features per enterprise and per project
-    hist = None
+    names = lambda layer: {a for a, _ in layer}  # noqa: E731
+    # per project
+    pg = None
+    if lw.pagg:
+        pp0 = sel(col("_id", "p"), col("_idx", "p"), *[aliased(e, a) for a, e in lw.pp0]) \
+            .from_(table_as("p"), copy=False).join(table_as("e"), on=on_id("p", "e"), copy=False)
+        if lw.features.project:
+            hpf = sel(col("_id", "p"), col("_idx", "p"),
+                             *[aliased(e, a) for a, e in lw.features.project.values()]) \
+                .from_(table_as("p"), copy=False).join(table_as("e"), on=on_id("p", "e"), copy=False) \
+                .join(table_as("h"), on=and_all([eq(col("_id", "h"), col("_id", "p")),
+                                                 exp.Or(this=eq(col("项目", "h"), col("_name", "p")),
+                                                        expression=is_null(col("项目", "h")))]), join_type="left", copy=False) \
+                .group_by(col("_id", "p"), col("_idx", "p"), copy=False)
+            pp0 = pp0.join(sub_as(hpf, "hpf"), on=on_id("hpf", "p", True), join_type="left", copy=False)
+            qualify(pp0, {a for a, _ in lw.features.project.values()}, "hpf")
+        pp1 = sel(exp.Column(this=exp.Star(), table=ident("pp0")), *[aliased(e, a) for a, e in lw.pp1]) \
+            .from_(sub_as(pp0, "pp0"), copy=False).join(table_as("p"), on=on_id("pp0", "p", True), copy=False) \
+            .join(table_as("e"), on=on_id("pp0", "e"), copy=False)
+        qualify(pp1, names(lw.pp0), "pp0")
+        pp2 = sel(exp.Column(this=exp.Star(), table=ident("pp1")), *[aliased(e, a) for a, e in lw.pp2]) \
+            .from_(sub_as(pp1, "pp1"), copy=False).join(table_as("p"), on=on_id("pp1", "p", True), copy=False) \
+            .join(table_as("e"), on=on_id("pp1", "e"), copy=False)
+        qualify(pp2, names(lw.pp0) | names(lw.pp1), "pp1")
+        pg = sel(col("_id", "pp2"), *[aliased(e, a) for a, e in lw.pagg]) \
+            .from_(sub_as(pp2, "pp2"), copy=False).group_by(col("_id", "pp2"), copy=False)
+        qualify(pg, names(lw.pp0) | names(lw.pp1) | names(lw.pp2), "pp2")
+    # per enterprise
+    feature_names = {a for a, _ in lw.features.enterprise.values()}
+    l0 = sel(col("_id", "e"), *[aliased(col(a, "pg"), a) for a, _ in lw.pagg],
+                    *[aliased(e, a) for a, e in lw.l0]).from_(table_as("e"), copy=False)
     if lw.features.enterprise:
-        hist = exp.select(exp.alias_(col("_id", "h"), "_id", quoted=True),
-                          *[exp.alias_(e, a, quoted=True) for a, e in lw.features.enterprise.values()]) \
-            .from_(exp.alias_(exp.Table(this=ident("h")), "h", quoted=True)) \
-            .join(exp.alias_(exp.Table(this=ident("e")), "e", quoted=True), on=eq(col("_id", "h"), col("_id", "e"))) \
-            .group_by(col("_id", "h"))
-    proj = None
-    if lw.pp:
-        inner = exp.select(col("_id", "p"), col("_idx", "p"),
-                           *[exp.alias_(e, a, quoted=True) for a, e in lw.features.project.values()]) \
-            .from_(exp.alias_(exp.Table(this=ident("p")), "p", quoted=True)) \
-            .join(exp.alias_(exp.Table(this=ident("e")), "e", quoted=True), on=eq(col("_id", "p"), col("_id", "e"))) \
-            .join(exp.alias_(exp.Table(this=ident("h")), "h", quoted=True),
-                  on=and_all([eq(col("_id", "h"), col("_id", "p")),
-                              exp.Paren(this=exp.Or(this=eq(col("项目", "h"), col("_name", "p")),
-                                                    expression=is_null(col("项目", "h"))))]), join_type="left") \
-            .group_by(col("_id", "p"), col("_idx", "p")) if lw.features.project else None
-        rows = exp.select(col("_id", "p"), *[exp.alias_(e, a, quoted=True) for a, e in lw.pp]) \
-            .from_(exp.alias_(exp.Table(this=ident("p")), "p", quoted=True)) \
-            .join(exp.alias_(exp.Table(this=ident("e")), "e", quoted=True), on=eq(col("_id", "p"), col("_id", "e")))
-        if inner is not None:
-            rows = rows.join(exp.alias_(exp.Subquery(this=inner), "hpf", quoted=True),
-                             on=and_all([eq(col("_id", "hpf"), col("_id", "p")), eq(col("_idx", "hpf"), col("_idx", "p"))]),
-                             join_type="left")
-            rows = _qualify_features(rows, lw.features.project.values(), "hpf")
-        proj = exp.select(col("_id"), *[exp.alias_(e, a, quoted=True) for a, e in lw.pagg]) \
-            .from_(exp.alias_(exp.Subquery(this=rows), "pp", quoted=True)).group_by(col("_id"))
-    # layer 1: per enterprise, everything the items compute from e, history features and project aggregates
-    base = exp.select(col("_id", "e"), *[exp.alias_(e, a, quoted=True) for a, e in lw.l1],
-                      *([exp.alias_(col(a, "pg"), a, quoted=True) for a, _ in lw.pagg] if lw.pp else [])) \
-        .from_(exp.alias_(exp.Table(this=ident("e")), "e", quoted=True))
-    if hist is not None:
-        base = base.join(exp.alias_(exp.Subquery(this=hist), "hs", quoted=True), on=eq(col("_id", "hs"), col("_id", "e")),
-                         join_type="left")
-        base = _qualify_features(base, lw.features.enterprise.values(), "hs")
-    if proj is not None:
-        base = base.join(exp.alias_(exp.Subquery(this=proj), "pg", quoted=True), on=eq(col("_id", "pg"), col("_id", "e")),
-                         join_type="left")
-    # layer 2 needs e's columns too (the year), so it reads layer 1 joined with e again
-    layer2 = exp.select(col("_id", "l1"), *[exp.alias_(_unqualify_to(e, "l1", lw, proj is not None), a, quoted=True)
-                                            for a, e in l2]) \
-        .from_(exp.alias_(exp.Subquery(this=base), "l1", quoted=True)) \
-        .join(exp.alias_(exp.Table(this=ident("e")), "e", quoted=True), on=eq(col("_id", "l1"), col("_id", "e")))
-    final = combine_layer(plan, status_cols, amount_cols, unsupported, validity)
-    query = final.from_(exp.alias_(exp.Subquery(this=layer2), "l2", quoted=True))
-    totals_unsupported = list(lw.policy_unsupported)
+        hs = sel(aliased(col("_id", "h"), "_id"), *[aliased(e, a) for a, e in lw.features.enterprise.values()]) \
+            .from_(table_as("h"), copy=False).join(table_as("e"), on=on_id("h", "e"), copy=False).group_by(col("_id", "h"), copy=False)
+        l0 = l0.join(sub_as(hs, "hs"), on=on_id("hs", "e"), join_type="left", copy=False)
+        qualify(l0, feature_names, "hs")
+    if pg is not None:
+        l0 = l0.join(sub_as(pg, "pg"), on=on_id("pg", "e"), join_type="left", copy=False)
+    l1 = sel(exp.Column(this=exp.Star(), table=ident("l0")), *[aliased(e, a) for a, e in lw.l1]) \
+        .from_(sub_as(l0, "l0"), copy=False).join(table_as("e"), on=on_id("l0", "e"), copy=False)
+    qualify(l1, names(lw.l0) | names(lw.pagg), "l0")
+    l2 = sel(col("_id", "l1"), *[aliased(e, a) for a, e in lw.l2]) \
+        .from_(sub_as(l1, "l1"), copy=False).join(table_as("e"), on=on_id("l1", "e"), copy=False)
+    qualify(l2, names(lw.l0) | names(lw.pagg) | names(lw.l1), "l1")
+    query = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"))
+    totals_unsupported = []
     if unsupported:
         totals_unsupported.append("有条款未能写成 SQL，合计由 Python 计算")
-    for group in plan.exclusives:
-        if group.get("per_project") and group["rule"] != "累加":
-            totals_unsupported.append(f"互斥组「{group['name']}」按项目互斥，SQL 目标未实现")
     if plan.group_caps:
         totals_unsupported.append("组合上限，SQL 目标未实现")
     if plan.sum_caps:
         totals_unsupported.append("总额上限，SQL 目标未实现")
-    labels_pp = {i.label for i in plan.items if i.per_project}
-    for winner, loser in plan.overrides:
-        if winner in labels_pp and loser in labels_pp:
-            totals_unsupported.append(f"{winner}按项目取代{loser}（例外），SQL 目标未实现")
-    return LoweredPolicy(plan, parenthesize(query), tuple(i.label for i in plan.items), status_cols, amount_cols, unsupported,
-                         tuple(totals_unsupported), validity)
+    return LoweredPolicy(plan, parenthesize(query), tuple(i.label for i in plan.items), status_cols, amount_cols,
+                         unsupported, tuple(totals_unsupported), validity)
 
 
-def _qualify_features(select_expr, features, table):
-    """Feature columns are named in the grouped subquery: read them from it."""
-    names = {a for a, _ in features}
-    for column in select_expr.find_all(exp.Column):
-        if column.table == "" and column.name in names:
-            column.set("table", ident(table))
-    return select_expr
-
-
-def _unqualify_to(expression, table, lw, has_projects):
-    """Layer-2 expressions read layer-1 and project-aggregate columns from the layer-1 subquery."""
-    names = {a for a, _ in lw.l1} | ({a for a, _ in lw.pagg} if has_projects else set())
-    expression = expression.copy()
-    for column in expression.find_all(exp.Column):
-        if column.table == "" and column.name in names:
-            column.set("table", ident(table))
-    return expression
-
-
-def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity) -> exp.Select:
-    """runtime.combine: 例外, 互斥 (就高, 优先, and one-off members received before), then the totals."""
-    labels = [l for l in status_cols]
+def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity, l2: exp.Expression) -> exp.Select:
+    """runtime.combine over the item layer ``l2``: 例外, 互斥 (就高, 优先, and one-off members received
+    before), then the totals; each step a layer of its own (c1 … c4) reading the one before by name."""
+    labels = list(status_cols)
     index = {label: i for i, label in enumerate(labels)}
-    st = {label: col(f"st{index[label]}", "l2") for label in labels}
-    raw = {label: col(f"raw{index[label]}", "l2") for label in labels}
     if validity is not None:
         cols = [col("_id", "l2")]
         for label in labels:
-            cols.append(exp.alias_(s_lit(validity), status_cols[label], quoted=True))
-            cols.append(exp.alias_(cast(exp.Null(), decimal_type(2)), amount_cols[label], quoted=True))
-        cols += [exp.alias_(dec(Decimal("0.00"), 2), "合计", quoted=True),
-                 exp.alias_(dec(Decimal("0.00"), 2), "最高合计", quoted=True)]
-        return exp.select(*cols)
-    # overrides: the loser pays nothing when both would pay
-    status = dict(st)
-    amount = {label: case([(exp.In(this=st[label], expressions=[s_lit("符合"), s_lit("待评定")]), raw[label])])
-              for label in labels}
-    paying = ("符合", "待评定")
+            cols.append(aliased(s_lit(validity), status_cols[label]))
+            cols.append(aliased(cast(exp.Null(), decimal_type(2)), amount_cols[label]))
+        cols += [aliased(dec(Decimal("0.00"), 2), "合计"), aliased(dec(Decimal("0.00"), 2), "最高合计")]
+        return sel(*cols).from_(l2, copy=False)
+    paying = [s_lit("符合"), s_lit("待评定")]
     per_project = {i.label for i in plan.items if i.per_project}
-    for winner, loser in plan.overrides:
-        if winner not in index or loser not in index or (winner in per_project and loser in per_project):
-            continue
-        both = and_all([exp.In(this=status[x], expressions=[s_lit(p) for p in paying]) for x in (winner, loser)])
-        status[loser] = case([(both, s_lit("不符合"))], status[loser])
-        amount[loser] = case([(both, cast(exp.Null(), decimal_type(2)))], amount[loser])
-    included = {label: not_null(amount[label]) for label in labels}
+    # c1: statuses and amounts after 例外 (the loser pays nothing when both would pay)
+    c1 = [col("_id", "l2")]
+    for label in labels:
+        i = index[label]
+        status = col(f"st{i}", "l2")
+        amount = case([(exp.In(this=col(f"st{i}", "l2"), expressions=[x.copy() for x in paying]), col(f"raw{i}", "l2"))])
+        for winner, loser in plan.overrides:
+            if loser != label or winner not in index or (winner in per_project and loser in per_project):
+                continue
+            w = index[winner]
+            both = and_all([exp.In(this=col(f"st{x}", "l2"), expressions=[y.copy() for y in paying]) for x in (w, i)])
+            status = case([(both, s_lit("不符合"))], status)
+            amount = case([(both.copy(), cast(exp.Null(), decimal_type(2)))], amount)
+        c1 += [aliased(status, f"s{i}"), aliased(amount, f"m{i}")]
+    taken = [a for a in taken_features(plan, status_cols)]
+    c1 += [aliased(col(a, "l2"), a) for a in taken]
+    layer1 = sel(*c1).from_(l2, copy=False)
+
+    def m(label):
+        return col(f"m{index[label]}", "c1")
+
+    def st(label):
+        return col(f"s{index[label]}", "c1")
+    # c2: per 互斥 group, which members are present (paid and not excluded by an earlier award)
+    c2 = [exp.Column(this=exp.Star(), table=ident("c1"))]
+    c3 = [exp.Column(this=exp.Star(), table=ident("c2"))]
     specs = {i.label: i for i in plan.items}
-    for group in plan.exclusives:
+    survival = {label: [] for label in labels}
+    for g, group in enumerate(plan.exclusives):
         if group["rule"] == "累加" or group.get("per_project"):
             continue
-        members = [m for m in group["members"] if m in index]
+        members = [x for x in group["members"] if x in index]
         if not members:
             continue
-        once = [m for m in members if specs[m].frequency and specs[m].frequency[0] in ONE_OFF
-                and not specs[m].per_project]
-        excluded = {}
-        for m in once:
-            others = [t for t in once if t != m and t not in (specs[m].topup or ())]
-            if not others:
-                continue
-            taken = _taken(others)
-            excluded[m] = exp.And(this=not_null(amount[m]), expression=taken)
-        present = {m: and_all([not_null(amount[m])] + ([exp.Not(this=excluded[m])] if m in excluded else []))
-                   for m in members}
-        undecided = or_all([exp.In(this=status[m], expressions=[s_lit("参数待定"), s_lit("信息不足")]) for m in members])
-        count = exp.Add(this=intlit(0), expression=intlit(0))
-        for m in members:
-            count = exp.Add(this=count, expression=case([(present[m], intlit(1))], intlit(0)))
-        applies = exp.And(this=exp.GTE(this=exp.Paren(this=count), expression=intlit(1)),
-                          expression=exp.Paren(this=exp.Or(this=undecided,
-                                                           expression=exp.GTE(this=exp.Paren(this=count), expression=intlit(2)))))
+        once = [x for x in members if specs[x].frequency and specs[x].frequency[0] in ONE_OFF and not specs[x].per_project]
+        for j, x in enumerate(members):
+            present = [not_null(m(x))]
+            others = [t for t in once if t != x and t not in (specs[x].topup or ())] if x in once else []
+            if others:
+                excluded = exp.GT(this=exp.func("COALESCE", col("taken:" + "|".join(sorted(others)), "c1"), intlit(0)),
+                                  expression=intlit(0))
+                present.append(exp.Not(this=excluded))
+                survival[x].append(exp.Not(this=exp.And(this=not_null(m(x)), expression=excluded.copy())))
+            c2.append(aliased(and_all(present), f"x{g}_{j}"))
+        undecided = or_all([exp.In(this=st(x), expressions=[s_lit("参数待定"), s_lit("信息不足")]) for x in members])
+        c2.append(aliased(undecided, f"u{g}"))
+        pres = [col(f"x{g}_{j}", "c2") for j in range(len(members))]
+        count = balanced(exp.Add, [case([(p, intlit(1))], intlit(0)) for p in pres])
+        applies = exp.And(this=exp.GTE(this=count, expression=intlit(1)),
+                          expression=exp.Or(this=col(f"u{g}", "c2"), expression=exp.GTE(this=count.copy(), expression=intlit(2))))
+        amounts = [case([(p.copy(), col(f"m{index[x]}", "c2"))]) for p, x in zip(pres, members)]
         if group["rule"] == "就高":
-            top = exp.Greatest(this=case([(present[members[0]], amount[members[0]])]),
-                               expressions=[case([(present[m], amount[m])]) for m in members[1:]]) \
-                if len(members) > 1 else case([(present[members[0]], amount[members[0]])])
-            keep = case([(exp.And(this=present[m], expression=eq(amount[m], top)), intlit(i)) for i, m in enumerate(members)])
+            top = amounts[0] if len(amounts) == 1 else exp.Greatest(this=amounts[0], expressions=amounts[1:])
+            c2_top = aliased(top, f"t{g}")
+            keep = case([(exp.And(this=p.copy(), expression=eq(col(f"m{index[x]}", "c2"), col(f"t{g}", "c2x"))), intlit(j))
+                         for j, (p, x) in enumerate(zip(pres, members))])
         else:
-            keep = case([(present[m], intlit(i)) for i, m in enumerate(members)])
-        for i, m in enumerate(members):
-            survives = exp.Or(this=exp.Not(this=exp.Paren(this=applies)), expression=eq(keep, intlit(i)))
-            parts = [included[m], exp.Paren(this=survives)]
-            if m in excluded:
-                parts.append(exp.Not(this=excluded[m]))
-            included[m] = and_all(parts)
-    cols = [col("_id", "l2")]
+            c2_top = None
+            keep = case([(p.copy(), intlit(j)) for j, p in enumerate(pres)])
+        c3.append(aliased(applies, f"a{g}"))
+        c3.append(aliased(keep, f"k{g}"))
+        if c2_top is not None:
+            c3.append(c2_top)
+        for j, x in enumerate(members):
+            survival[x].append(exp.Or(this=exp.Not(this=col(f"a{g}", "c3")), expression=eq(col(f"k{g}", "c3"), intlit(j))))
+    # the keep test compares with the group's top amount, computed beside it: read it from a lateral layer
+    layer2 = sel(*c2).from_(sub_as(layer1, "c1"), copy=False)
+    c3x = [exp.Column(this=exp.Star(), table=ident("c2"))] + [x for x in c3[1:] if x.alias.startswith("t")]
+    layer2x = sel(*c3x).from_(sub_as(layer2, "c2"), copy=False)
+    c3 = [exp.Column(this=exp.Star(), table=ident("c2x"))] + [x for x in c3[1:] if not x.alias.startswith("t")]
+    for x in c3[1:]:
+        for column in x.find_all(exp.Column):
+            if column.table == "c2":
+                column.set("table", ident("c2x"))
+    layer3 = sel(*c3).from_(sub_as(layer2x, "c2x"), copy=False)
+    cols = [col("_id", "c3")]
     certain, at_most = [], []
     for label in labels:
-        cols.append(exp.alias_(status[label], status_cols[label], quoted=True))
-        cols.append(exp.alias_(amount[label], amount_cols[label], quoted=True))
-        inc = exp.func("COALESCE", included[label], exp.false())
-        at_most.append(case([(inc, amount[label])], dec(Decimal("0.00"), 2)))
-        certain.append(case([(exp.And(this=inc, expression=eq(status[label], s_lit("符合"))), amount[label])],
+        i = index[label]
+        cols.append(aliased(col(f"s{i}", "c3"), status_cols[label]))
+        cols.append(aliased(col(f"m{i}", "c3"), amount_cols[label]))
+        inc = and_all([not_null(col(f"m{i}", "c3"))] + survival[label])
+        inc = exp.func("COALESCE", inc, exp.false())
+        at_most.append(case([(inc, col(f"m{i}", "c3"))], dec(Decimal("0.00"), 2)))
+        certain.append(case([(exp.And(this=inc.copy(), expression=eq(col(f"s{i}", "c3"), s_lit("符合"))), col(f"m{i}", "c3"))],
                             dec(Decimal("0.00"), 2)))
-    cols.append(exp.alias_(cast(_sum(certain), decimal_type(2)), "合计", quoted=True))
-    cols.append(exp.alias_(cast(_sum(at_most), decimal_type(2)), "最高合计", quoted=True))
-    return exp.select(*cols)
+    cols.append(aliased(cast(_sum(certain), decimal_type(2)), "合计"))
+    cols.append(aliased(cast(_sum(at_most), decimal_type(2)), "最高合计"))
+    for x in cols:
+        for column in x.find_all(exp.Column):
+            if column.table in ("c1", "c2", "c2x"):
+                column.set("table", ident("c3"))
+    return sel(*cols).from_(sub_as(layer3, "c3"), copy=False)
 
 
 def taken_features(plan: PolicyPlan, status_cols) -> dict:
@@ -1143,7 +1193,4 @@ def _taken(labels):
 
 
 def _sum(parts):
-    out = dec(Decimal("0.00"), 2)
-    for p in parts:
-        out = exp.Add(this=out, expression=p)
-    return out
+    return balanced(exp.Add, [dec(Decimal("0.00"), 2), *parts])
