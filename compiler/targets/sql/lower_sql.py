@@ -762,7 +762,9 @@ class PolicyLowerer(SqlLowerer):
             lk = self.add1(self.inputs(), "lk", limit.k)
             skip = eq(lk, intlit(NOT_APPLICABLE))
             value = case([(skip, current.copy())], capped)
+            # runtime.blocked(amount, limit): 参数待定 first, else the amount's own reason, else the limit's
             new_k = coalesce([k.copy() if k is not None else None, lk.copy()])
+            new_k = case([(eq(lk.copy(), intlit(PENDING)), intlit(PENDING))], new_k)
             if k is not None:
                 new_k = case([(eq(k.copy(), intlit(PENDING)), intlit(PENDING)), (skip.copy(), k.copy())], new_k)
             else:
@@ -1127,7 +1129,8 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
                           expression=exp.Or(this=col(f"u{g}", "c2"), expression=exp.GTE(this=count.copy(), expression=intlit(2))))
         amounts = [case([(p.copy(), col(f"m{index[x]}", "c2"))]) for p, x in zip(pres, members)]
         if group["rule"] == "就高":
-            top = amounts[0] if len(amounts) == 1 else exp.Greatest(this=amounts[0], expressions=amounts[1:])
+            top = amounts[0] if len(amounts) == 1 else \
+                exp.Greatest(this=amounts[0], expressions=amounts[1:], ignore_nulls=True)  # the largest paid
             c2_top = aliased(top, f"t{g}")
             keep = case([(exp.And(this=p.copy(), expression=eq(col(f"m{index[x]}", "c2"), col(f"t{g}", "c2x"))), intlit(j))
                          for j, (p, x) in enumerate(zip(pres, members))])

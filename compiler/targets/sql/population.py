@@ -541,3 +541,36 @@ def jsonl(plan: PolicyPlan, table: pa.Table, path: str | Path) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for record in records(plan, table):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def sample_params(plan: PolicyPlan, seed: int) -> dict:
+    """A value for every parameter still 待定, inside its declared range: a what-if where the drafter has
+    not decided yet (used by the tests and the benchmark to reach the amounts)."""
+    rng = np.random.default_rng(seed)
+    bound = rt.bound_params(plan.param_values, None)
+    out = {}
+    for name, (kind, low, high) in sorted(plan.declared_params.items()):
+        if name in bound:
+            continue
+        t = kind[0]
+        if t in ("金额", "比例", "数量", "数值", "汇率"):
+            lo = low if low is not None else Decimal(0)
+            default_high = {"金额": Decimal(5000000), "比例": Decimal(1), "数量": Decimal(100),
+                            "数值": Decimal(100), "汇率": Decimal(10)}[t]
+            hi = high if high is not None else max(default_high, lo)
+            places = {"金额": 2, "比例": 4}.get(t, 0 if t == "数量" else 2)
+            steps = int((hi - lo) * 10 ** places)
+            value = lo + Decimal(int(rng.integers(0, steps + 1))) / 10 ** places if steps > 0 else lo
+            if t == "汇率" and value <= 0:
+                value = Decimal("7.1")
+            out[name] = value
+        elif t == "布尔":
+            out[name] = bool(rng.integers(0, 2))
+        elif t == "日期":
+            out[name] = (datetime.date(2023, 1, 1) + datetime.timedelta(days=int(rng.integers(0, 1460)))).isoformat()
+        elif t == "年度":
+            out[name] = int(rng.integers(2023, 2027))
+        elif t == "等级":
+            members = plan.levels[kind[1]]
+            out[name] = members[int(rng.integers(0, len(members)))]
+    return out
