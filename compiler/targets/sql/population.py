@@ -55,7 +55,8 @@ def arrow_type(kind: tuple) -> pa.DataType:
 
 
 def project_type(plan: PolicyPlan) -> pa.DataType:
-    return pa.struct([(name, arrow_type(kind)) for name, kind in plan.project_fields.items()])
+    fields = [(name, arrow_type(kind)) for name, kind in plan.project_fields.items()]
+    return pa.struct(fields or [("_", pa.bool_())])  # Parquet cannot store a struct without fields
 
 
 def schema(plan: PolicyPlan) -> pa.Schema:
@@ -244,7 +245,7 @@ class Drawer:
                 children.append(self.column(name, kind, total, name in plan.signed))
             child_names.append(name)
         struct = pa.StructArray.from_arrays(children, fields=list(ptype)) if children else \
-            pa.array([{}] * total, type=ptype)
+            pa.array([{"_": None}] * total, type=ptype)
         shown = [f"项目{i + 1}" if "项目名称" in plan.project_fields else f"第{i + 1}个项目" for i in position]
         by_row, start = [], 0
         for c in counts:
@@ -335,7 +336,7 @@ def records(plan: PolicyPlan, table: pa.Table):
             record["已获支持"] = history
         projects = []
         for p in row.get("项目") or ():
-            projects.append({k: _json(pfields[k], v) for k, v in p.items() if v is not None})
+            projects.append({k: _json(pfields[k], v) for k, v in p.items() if v is not None and k in pfields})
         if projects:
             record["项目"] = projects
         yield record
