@@ -477,7 +477,7 @@ def cmd_simulate(args) -> int:
     params = _parse_sets(args.set)
     try:
         table = population.read(plan, args.population)
-        evaluation = engine.evaluate(plan, table, params, args.date, args.engine, args.master)
+        evaluation = engine.evaluate(plan, table, params, args.date, args.engine, args.master, summary=True)
         data = simulate.report(plan, evaluation, engine.fixed_params(plan, params, rt.parse_date(args.date) if args.date else None),
                                args.population)
         curve = None

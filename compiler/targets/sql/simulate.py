@@ -42,9 +42,9 @@ def unified(evaluation: engine.Evaluation) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _aggregate(table: pa.Table, n_items: int) -> dict:
-    """Counts, sums, maxima and quantiles per item and for the totals, computed in DuckDB."""
-    import duckdb
+def aggregate_query(n_items: int, source):
+    """The report's figures as one SELECT over ``source`` (columns 状态{i}, 金额{i}, 合计, 最高合计);
+    returns (query, column names)."""
     from sqlglot import exp
 
     from compiler.targets.sql.lower_sql import aliased, col, ident, intlit, s_lit, sel
@@ -67,12 +67,20 @@ def _aggregate(table: pa.Table, n_items: int) -> dict:
         columns.append(aliased(exp.func("MAX", col(name)), f"max:{name}"))
         columns.append(aliased(exp.func("COUNT_IF", exp.GT(this=col(name), expression=intlit(0))), f"n:{name}"))
     columns.append(aliased(exp.func("COUNT", exp.Star()), "n"))
-    query = sel(*columns).from_(exp.Table(this=ident("results")), copy=False)
+    return sel(*columns).from_(source, copy=False), [c.alias for c in columns]
+
+
+def _aggregate(table: pa.Table, n_items: int) -> dict:
+    """Counts, sums, maxima and quantiles per item and for the totals, computed in DuckDB."""
+    import duckdb
+    from sqlglot import exp
+
+    from compiler.targets.sql.lower_sql import ident
+    query, names = aggregate_query(n_items, exp.Table(this=ident("results")))
     con = duckdb.connect()
     try:
         con.register("results", table)
         row = con.sql(query.sql("duckdb")).fetchall()[0]
-        names = [c.alias for c in columns]
     finally:
         con.close()
     return dict(zip(names, row))
@@ -82,10 +90,17 @@ def _money(value) -> str | None:
     return None if value is None else str(rt.round_money(Decimal(value)))
 
 
+def figures(evaluation: engine.Evaluation) -> dict:
+    """The aggregates: in the engine over the query itself when SQL computed everything (no rows
+    leave DuckDB), else over the unified per-enterprise table."""
+    if evaluation.aggregates is not None:
+        return evaluation.aggregates
+    return _aggregate(unified(evaluation), len(evaluation.lowered.items))
+
+
 def report(plan: PolicyPlan, evaluation: engine.Evaluation, params: dict, source: str) -> dict:
     """The report as JSON-ready data (amounts as exact decimal strings in 元)."""
-    table = unified(evaluation)
-    agg = _aggregate(table, len(evaluation.lowered.items))
+    agg = figures(evaluation)
     items, articles = [], {}
     for i, item in enumerate(plan.items):
         counts = {s: int(agg[f"n{i}:{s}"]) for s in STATUSES}
@@ -160,8 +175,8 @@ def vary(plan: PolicyPlan, table: pa.Table, params: dict, as_of, engine_name: st
     for value in values:
         given = dict(params)
         given[name] = value
-        evaluation = engine.evaluate(plan, table, given, as_of, engine_name, master)
-        agg = _aggregate(unified(evaluation), len(evaluation.lowered.items))
+        evaluation = engine.evaluate(plan, table, given, as_of, engine_name, master, summary=True)
+        agg = figures(evaluation)
         rows.append({"取值": shown(kind, value), "金额合计": _money(agg["sum:合计"] or 0),
                      "最多可得合计": _money(agg["sum:最高合计"] or 0), "获得支持的企业数": int(agg["n:合计"])})
     return rows
