@@ -449,7 +449,7 @@ def read(plan: PolicyPlan, path: str | Path) -> pa.Table:
                         except ValueError as exc:
                             raise PopulationError(f"{path} 第{line_no}行，{key}：{exc}") from None
                     elif kind[0] == "集合":
-                        record[key] = [t for t in text.split("|") if t]
+                        record[key] = [t for t in text.split("、") if t]
                     else:
                         record[key] = text
                 rows.append((line_no, record))
