@@ -631,6 +631,7 @@ class PolicyLowerer(SqlLowerer):
         self.pp2: list = []
         self.pagg: list = []
         self.n = 0
+        self.unknown_aliases: set = set()
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
@@ -645,7 +646,24 @@ class PolicyLowerer(SqlLowerer):
         return col(alias)
 
     def missing_any(self, reads) -> exp.Expression:
-        return or_all([self.read_tests[r].copy() for r in sorted(reads) if r in self.read_tests])
+        """Whether any of these facts is not given: per project the tests themselves, per enterprise
+        columns of l0 (computed once for all items, so later layers need not join e again)."""
+        if self.in_project:
+            return or_all([self.read_tests[r].copy() for r in sorted(reads) if r in self.read_tests])
+        return or_all([self.unknown_column(r) for r in sorted(reads) if r in self.read_tests])
+
+    def unknown_column(self, name: str) -> exp.Column:
+        alias = f"unknown:{name}"
+        if alias not in self.unknown_aliases:
+            self.unknown_aliases.add(alias)
+            self.l0.append((alias, self.read_tests[name].copy()))
+        return col(alias)
+
+    def year_unknown(self) -> exp.Expression:
+        if self.in_project:
+            return is_null(col("申报年度", "e"))
+        self.read_tests.setdefault("申报年度", is_null(col("申报年度", "e")))
+        return self.unknown_column("申报年度")
 
     # history features
     def history_sum(self, labels, what: str, year_window: int | None, project: bool, extra=None) -> exp.Expression:
@@ -802,7 +820,10 @@ class PolicyLowerer(SqlLowerer):
             elif base != "累计上限":
                 window = int(base.partition("/")[2])
             if window is not None:
-                stops.append((is_null(col("申报年度", "e")), s_lit(STATUS_UNKNOWN)))
+                if project:
+                    stops.append((is_null(col("申报年度", "e")), s_lit(STATUS_UNKNOWN)))
+                else:
+                    stops.append((self.year_unknown(), s_lit(STATUS_UNKNOWN)))
             used = self.add1(inputs, "hu", self.history_sum((item.label,), "amount", window, project))
             room = exp.Greatest(this=dec(Decimal(0), s2), expressions=[
                 cast(exp.Sub(this=lv.copy(), expression=used), decimal_type(s2))])
@@ -990,6 +1011,7 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
             for name, mark in marks.items():
                 del getattr(lw, name)[mark:]
             lw.features.enterprise, lw.features.project = features
+            lw.unknown_aliases = {a for a, _ in lw.l0 if a.startswith("unknown:")}
             unsupported[item.label] = str(exc)
             continue
         index = len(status_cols)
@@ -1045,11 +1067,15 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
         qualify(l0, feature_names, "hs")
     if pg is not None:
         l0 = l0.join(sub_as(pg, "pg"), on=on_id("pg", "e"), join_type="left", copy=False)
+    reads_e = lambda layer: any(c.table == "e" for _, x in layer for c in x.find_all(exp.Column))  # noqa: E731
     l1 = sel(exp.Column(this=exp.Star(), table=ident("l0")), *[aliased(e, a) for a, e in lw.l1]) \
-        .from_(sub_as(l0, "l0"), copy=False).join(table_as("e"), on=on_id("l0", "e"), copy=False)
+        .from_(sub_as(l0, "l0"), copy=False)
+    if reads_e(lw.l1):
+        l1 = l1.join(table_as("e"), on=on_id("l0", "e"), copy=False)
     qualify(l1, names(lw.l0) | names(lw.pagg), "l0")
-    l2 = sel(col("_id", "l1"), *[aliased(e, a) for a, e in lw.l2]) \
-        .from_(sub_as(l1, "l1"), copy=False).join(table_as("e"), on=on_id("l1", "e"), copy=False)
+    l2 = sel(col("_id", "l1"), *[aliased(e, a) for a, e in lw.l2]).from_(sub_as(l1, "l1"), copy=False)
+    if reads_e(lw.l2):
+        l2 = l2.join(table_as("e"), on=on_id("l1", "e"), copy=False)
     qualify(l2, names(lw.l0) | names(lw.pagg) | names(lw.l1), "l1")
     query = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"))
     totals_unsupported = []
