@@ -270,6 +270,11 @@ def test_spark_dialect_or_skip():
     spark = engine.item_results(engine.evaluate(plan, table, engine="spark"))
     duck = engine.item_results(engine.evaluate(plan, table))
     assert spark == duck
+    assert spark["第1条「贷款贴息」"][1][:2] == [Decimal("400000.00"), Decimal("1000000.00")]  # as worked by hand above
+    plan = plan_of(REPO / "policies" / "corpus" / "海沧_跨越发展奖励_2020.pol")  # tiers, caps, history
+    table = population.draw(plan, 300, 21)
+    assert engine.item_results(engine.evaluate(plan, table, engine="spark")) == \
+        engine.item_results(engine.evaluate(plan, table))
 
 
 def test_money_is_never_float():

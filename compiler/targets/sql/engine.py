@@ -125,14 +125,26 @@ def run_spark(lowered: LoweredPolicy, e: pa.Table, h: pa.Table, p: pa.Table, mas
     from pyspark.sql import SparkSession
     spark = SparkSession.builder.master(master).appName("polc").config("spark.sql.ansi.enabled", "true") \
         .config("spark.sql.decimalOperations.allowPrecisionLoss", "false").getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
     for name, table in (("e", e), ("h", h), ("p", p)):
-        frame = spark.createDataFrame(table.to_pandas())
+        frame = spark.createDataFrame(table)  # Arrow in (Spark 4)
         frame.createOrReplaceTempView(name)
     try:
-        result = spark.sql(lowered.sql("spark")).toPandas()
+        return spark.sql(spark_sql(lowered)).toArrow()  # and Arrow out
     except Exception as exc:  # Spark raises its own exception family through py4j
         raise EngineError(f"Spark 执行失败：{str(exc).splitlines()[0][:300]}") from None
-    return pa.Table.from_pandas(result, preserve_index=False)
+
+
+def spark_sql(lowered: LoweredPolicy) -> str:
+    """The query in Spark's dialect: 128-bit integers become DECIMAL(38, 0), Spark's widest exact integer."""
+    from sqlglot import exp
+    query = lowered.query.copy()
+    for node in list(query.find_all(exp.DataType)):
+        if node.this == exp.DataType.Type.INT128:
+            node.replace(exp.DataType.build("DECIMAL(38, 0)"))
+    for node in list(query.find_all(exp.ArrayOverlaps)):
+        node.replace(exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[node.this, node.expression]))
+    return query.sql(dialect="spark")
 
 
 def evaluate(plan: PolicyPlan, table: pa.Table, params: dict | None = None, as_of=None,
