@@ -342,8 +342,8 @@ class SqlLowerer:
             return Val(exp.true() if value else exp.false())
         if isinstance(value, Decimal):
             return Val(dec(value), s=min(scale_of(value), MAX_SCALE))
-        if isinstance(value, int):
-            return Val(intlit(value), s=0 if False else None)
+        if isinstance(value, int):  # a level's rank or a year
+            return Val(intlit(value))
         if isinstance(value, datetime.date):
             return Val(cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE")))
         if isinstance(value, str):

@@ -127,7 +127,6 @@ def _decimal_array(micro: np.ndarray, valid: np.ndarray) -> pa.Array:
     data = np.empty((n, 2), dtype=np.int64)
     data[:, 0] = micro
     data[:, 1] = np.where(micro < 0, -1, 0)
-    mask = pa.array(~valid).to_buffers()[1] if False else None
     validity = pa.array(valid, type=pa.bool_())
     bitmap = validity.buffers()[1]
     return pa.Array.from_buffers(DECIMAL, n, [bitmap, pa.py_buffer(data.tobytes())], null_count=int(n - valid.sum()))
