@@ -707,6 +707,10 @@ EXAMPLES = {  # shown under each command's help (polc CMD -h), and in docs/cli.m
     "fmt": ["polc fmt 政策.pol", "polc fmt policies/*.pol --check"],
     "new": ["polc new --source 原文.txt -o 政策.pol"],
     "lsp": ["polc lsp                     # 由编辑器启动，经标准输入输出通信"],
+    "simulate": ["polc population 政策.pol --n 100000 --seed 1 -o 企业.parquet",
+                 "polc simulate 政策.pol --population 企业.parquet -o 预算测算",
+                 "polc simulate 政策.pol --population 企业.parquet --vary 外资支持比例=1%:10%:1% -o 预算测算"],
+    "population": ["polc population 政策.pol --n 100000 --seed 1 -o 企业.parquet"],
 }
 
 
@@ -718,6 +722,85 @@ def _format_option(p) -> None:
     """--format text|json, the one way every reporting command is asked for JSON."""
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="输出格式（默认 text）；json 的形状见 docs/cli.md")
+
+
+def _plan_for_population(args):
+    """The checked, lowered plan for simulate and population (None after printing the diagnostics)."""
+    from compiler.plan.lower import lower
+
+    program = _load(args)
+    return lower(program) if program is not None else None
+
+
+def cmd_population(args) -> int:
+    try:
+        from compiler.targets.sql import population
+    except ImportError as exc:
+        print(terminal(f"错误：缺少人口模拟所需的库（{exc.name}）；请安装：pip install 'polc[population]'"), file=sys.stderr)
+        return 1
+    plan = _plan_for_population(args)
+    if plan is None:
+        return 1
+    if args.n < 0 or args.n > 100_000_000:
+        print(f"错误：--n 应在 0 至 100000000 之间，这里是 {args.n}", file=sys.stderr)
+        return 1
+    if not args.output.lower().endswith((".parquet", ".jsonl")):
+        print(terminal(f"错误：输出文件“{args.output}”应以 .parquet 或 .jsonl 结尾"), file=sys.stderr)
+        return 1
+    from compiler import runtime as rt
+    try:
+        fixed = rt.bound_params(plan.param_values, None)
+        fixed.update(rt.read_params(plan.declared_params, _parse_sets(args.set), plan.levels))
+    except rt.InputError as exc:
+        for p in exc.problems:
+            print(terminal(f"错误：{p['位置']}：{p['问题']}"), file=sys.stderr)
+        return 1
+    table = population.draw(plan, args.n, args.seed, fixed)
+    if args.output.lower().endswith(".jsonl"):
+        population.jsonl(plan, table, args.output)
+    else:
+        population.write(table, args.output)
+    print(terminal(f"已生成 {args.output}：{args.n} 家企业（种子 {args.seed}）"))
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    try:
+        from compiler.targets.sql import engine, population, simulate
+    except ImportError as exc:
+        print(terminal(f"错误：缺少预算测算所需的库（{exc.name}）；请安装：pip install 'polc[population]'"), file=sys.stderr)
+        return 1
+    from compiler import runtime as rt
+    plan = _plan_for_population(args)
+    if plan is None:
+        return 1
+    params = _parse_sets(args.set)
+    try:
+        table = population.read(plan, args.population)
+        evaluation = engine.evaluate(plan, table, params, args.date, args.engine, args.master, summary=True)
+        data = simulate.report(plan, evaluation, engine.fixed_params(plan, params, rt.parse_date(args.date) if args.date else None),
+                               args.population)
+        curve = None
+        if args.vary:
+            name, kind, values = simulate.parse_vary(plan, args.vary)
+            curve = {"参数": name, "取值": simulate.vary(plan, table, params, args.date, args.engine, name, kind, values,
+                                                       args.master)}
+    except (population.PopulationError, engine.EngineError) as exc:
+        print(terminal(f"错误：{exc}"), file=sys.stderr)
+        return 1
+    except rt.InputError as exc:
+        for p in exc.problems:
+            print(terminal(f"错误：{p['位置']}：{p['问题']}"), file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(terminal(f"错误：{exc}"), file=sys.stderr)
+        return 1
+    for label, why in evaluation.lowered.unsupported.items():
+        print(terminal(f"注意：{label} 未写成 SQL（{why}），由 Python 求值器计算"), file=sys.stderr)
+    written = simulate.write(data, curve, args.output, sys.stdout)
+    for path in written:
+        print(terminal(f"已生成 {path}"))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -810,6 +893,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="REPORT.md", help="报告文件（默认输出到标准输出）")
     _format_option(p)
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("simulate", help="预算测算：在一批企业上运行政策（SQL，默认 DuckDB），统计各款人数、金额与分位数")
+    p.add_argument("file", metavar="POLICY", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件，为参数取值")
+    p.add_argument("--population", required=True, metavar="FILE", help="企业人口：.parquet（polc population 生成）、.jsonl 或 .csv")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="执行引擎（默认 duckdb，进程内运行）")
+    p.add_argument("--master", metavar="URL", help="Spark 主节点地址（默认 local[1]）")
+    p.add_argument("--set", action="append", metavar="名称=值", help="为参数取值，如 --set 外资支持比例=5%%；可多次使用")
+    p.add_argument("--vary", metavar="名称=起:止:步长", help="成本曲线：让一个参数按步长取值，如 --vary 外资支持比例=1%%:10%%:1%%")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="评估日期；不写则不核对施行期")
+    p.add_argument("-o", "--output", metavar="REPORT", help="报告文件：写出 REPORT.md 与 REPORT.json（有 --vary 时另有 REPORT.png）；"
+                   "不写则把 Markdown 输出到标准输出")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("population", help="按政策的输入约定随机生成企业人口（Parquet），供预算测算与测试使用")
+    p.add_argument("file", metavar="POLICY", help="政策 .pol 文件")
+    p.add_argument("--rules", metavar="RULES.pol", help="细则文件")
+    p.add_argument("--n", type=int, required=True, metavar="N", help="企业数")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0；同一种子生成同样的人口）")
+    p.add_argument("--set", action="append", metavar="名称=值", help="参数取值：生成的数值会靠近用到它的门槛")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.parquet", help="输出文件（.parquet，或 .jsonl 即一行一家企业的 JSON）")
+    p.set_defaults(func=cmd_population)
 
     p = sub.add_parser("fmt", help="排版：把 .pol 文件改写为统一的格式（不改变含义，注释与引文原样保留）")
     p.add_argument("files", nargs="+", metavar="FILE", help="要排版的 .pol 文件")
