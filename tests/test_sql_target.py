@@ -67,6 +67,15 @@ def compare(plan, table, params, as_of=None, module=None, module_sample=100):
     return table.num_rows
 
 
+HYBRID = {  # policy → the items the SQL target leaves to the Python interpreter, and why
+    "minhang_2024.pol": {"第22条「参加重大展览事后支持」", "第22条「参展展位费支持」"},  # 互斥 per exhibition
+    "温州_工业经济高质量发展若干政策意见.pol": {"第9条「一般技改奖励」"},  # 例外 per project
+    "广州工信局_专项资金申报通知_2021.pol": {"第2条「股权融资奖励」"},  # a sum over a list
+    "海沧_跨越发展奖励_2020.pol": {"第1条「2019年产值1亿至5亿元」", "第1条「2019年产值5亿至10亿元」",
+                              "第1条「2019年产值10亿至20亿元」", "第1条「2019年产值20亿元以上」"},  # 累进
+}
+
+
 @pytest.mark.parametrize("path,rules", POLICIES, ids=lambda x: x.name if isinstance(x, Path) else str(x))
 @pytest.mark.parametrize("bound", ["declared", "sampled"])
 def test_sql_agrees_with_python(path, rules, bound):
@@ -76,7 +85,9 @@ def test_sql_agrees_with_python(path, rules, bound):
     fixed = engine.fixed_params(plan, params, None)
     table = population.draw(plan, RECORDS, 5 if bound == "sampled" else 6, fixed)
     lowered = lower_policy(plan, fixed)
-    assert lowered.unsupported == {} or path.name.startswith("温州"), lowered.unsupported
+    # What the SQL target leaves to the Python interpreter, by name, so that nothing moves there
+    # unnoticed; the comparison below covers those items too.
+    assert set(lowered.unsupported) == HYBRID.get(path.name, set()), lowered.unsupported
     assert compare(plan, table, params) == RECORDS
 
 

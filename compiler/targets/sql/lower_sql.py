@@ -37,6 +37,11 @@ NUMERIC = ("金额", "比例", "数量", "数值", "汇率")
 ONE_OFF = ("一次性", "最多", "序数")
 
 
+# the IR kinds ``cond`` reads as conditions; any other kind is a value, read by ``value``
+CONDITIONS = ("cmp", "and", "or", "not", "truth", "holds", "member", "contains", "received", "first",
+              "first_holds", "within", "const")
+
+
 class Unsupported(Exception):
     """A construct this target does not translate; the message says which, in Chinese."""
 
@@ -312,6 +317,8 @@ class SqlLowerer:
         if op in ("award_of", "agg", "lfield"):
             what = {"award_of": "引用其他条款的金额", "agg": "清单汇总（合计、计数等）", "lfield": "清单字段"}[op]
             raise Unsupported(f"SQL 目标尚不支持{what}")
+        if op not in CONDITIONS:  # a kind neither reading knows: say so rather than go round in circles
+            raise Unsupported(f"SQL 目标尚不支持算式 {op}")
         return self.truth_val(self.cond(ir))
 
     def static(self, ir):
