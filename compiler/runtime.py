@@ -2461,9 +2461,9 @@ def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
     if force is True:
         results = [decide(ctx) for decide in deciders]
     elif force is PENDING:
-        results = [dict(refused(spec["label"]), 状态="参数待定", 待定参数=sorted(ctx.pending)) for spec in items]
+        results = [{**refused(spec["label"]), "状态": "参数待定", "待定参数": sorted(ctx.pending)} for spec in items]
     else:
-        results = [dict(refused(spec["label"]), 状态="不在施行期") for spec in items]
+        results = [{**refused(spec["label"]), "状态": "不在施行期"} for spec in items]
     summary = combine(policy, results, ctx)
     for row in results:
         del row["理由"]

@@ -284,7 +284,6 @@ class Generator:
         self.emit("    return decide_policy(_POLICY_SPEC, ITEMS, DECIDERS, read_json(text), params, as_of)")
         self.emit()
         self.emit()
-        self.emit("# ---- constants, named once ----")
         self.emit()
         self.lines.extend(self.straight.k.definitions())
         text = "\n".join(self.lines) + "\n"
