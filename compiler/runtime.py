@@ -2306,7 +2306,8 @@ def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=No
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
-def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> dict:
+def _prepared(policy, record, params, as_of):
+    """The record, the date and the parameters read for either path: (context, warnings, date)."""
     problems = []  # the record's, the date's and the parameters' problems, all reported at once
     try:
         ctx, warnings, _ = read_record(record, policy["schema"])
@@ -2330,6 +2331,11 @@ def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> di
         memo[as_of] = bound_params(policy["param_values"], as_of)
     ctx.params = {**memo[as_of], **given} if given else memo[as_of]
     ctx.pending = set()
+    return ctx, warnings, as_of
+
+
+def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> dict:
+    ctx, warnings, as_of = _prepared(policy, record, params, as_of)
     ctx.specs = {spec["label"]: spec for spec in (all_items or items)}  # evaluating some items may need others
     force = in_force(policy["validity"], ctx, as_of)
     results = []
@@ -2433,29 +2439,7 @@ def decide_policy(policy, items, deciders, record, params=None, as_of=None) -> d
 
 
 def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
-    problems = []  # as _evaluate_policy: every problem of the record, the date and the parameters at once
-    try:
-        ctx, warnings, _ = read_record(record, policy["schema"])
-    except InputError as exc:
-        problems += exc.problems
-    if as_of is not None:
-        try:
-            as_of = parse_date(as_of)
-        except ValueError as exc:
-            problems.append({"位置": "评估日期", "问题": str(exc)})
-    try:
-        given = read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
-    except InputError as exc:
-        problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    memo = policy.setdefault("bound_params", {})
-    if as_of not in memo:
-        if len(memo) >= 32:
-            memo.clear()
-        memo[as_of] = bound_params(policy["param_values"], as_of)
-    ctx.params = {**memo[as_of], **given} if given else memo[as_of]
-    ctx.pending = set()
+    ctx, warnings, as_of = _prepared(policy, record, params, as_of)
     ctx.specs = {spec["label"]: spec for spec in items}
     force = in_force(policy["validity"], ctx, as_of)
     if force is True:
