@@ -9,11 +9,11 @@ replace both: every word polc prints is Chinese, and columns line up on a termin
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
-from compiler.diagnostics import display_width
-from compiler.escape import terminal
+from compiler.escape import display_width, terminal
 
 _ERRORS = [  # argparse's messages → the same in Chinese
     (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
@@ -54,11 +54,30 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _terminal_columns() -> int:
+    """$COLUMNS, else the terminal's width, else 80: what shutil.get_terminal_size gives."""
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's layout with columns measured in terminal cells and the usage prefix in Chinese.
 
     Descriptions and epilogs (the examples) keep their line breaks; option help is wrapped by width.
     """
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:  # as argparse measures it, without importing shutil (4 ms of every command)
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
 
     def format_help(self):
         text = super().format_help()  # section headings end with argparse's ":"; Chinese takes "："

@@ -7,12 +7,11 @@ and, where one can be known, a hint. Passes collect diagnostics in a
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterable
 
 import attrs
 
-from compiler.escape import terminal
+from compiler.escape import display_width, terminal
 
 
 @attrs.frozen
@@ -86,16 +85,6 @@ class Reporter:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
-
-
-def display_width(text: str) -> int:
-    """Terminal columns taken by ``text``: CJK and full-width characters take two."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
 
 
 def render(diagnostic: Diagnostic, lines: list[str] | None) -> str:

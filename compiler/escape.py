@@ -18,6 +18,7 @@ Nothing here imports the rest of polc: every layer may use it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Characters written as references wherever they stand.
 _EVERYWHERE = {
@@ -61,3 +62,13 @@ def terminal(value) -> str:
     each line (or each piece of text from input), not to output that is meant to span lines.
     """
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text``: CJK and full-width characters take two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width

@@ -10,6 +10,7 @@ are combined and reported.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 
@@ -1997,6 +1998,21 @@ _JSON_MESSAGES = (
     ("Extra data", "JSON 值之后还有多余的内容"),
     ("Illegal trailing comma", "多余的逗号"),
 )
+def json_constants(texts: dict):
+    """A module's ``__getattr__`` (PEP 562) for constants kept as JSON text: each is read on first use,
+    so loading a module does not pay for a large input contract that most callers never ask for."""
+    values = {}
+
+    def __getattr__(name):
+        if name not in texts:
+            raise AttributeError(f"module has no attribute {name!r}")
+        if name not in values:
+            values[name] = json.loads(texts[name])
+        return values[name]
+
+    return __getattr__
+
+
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
@@ -2007,8 +2023,6 @@ def read_json(text) -> object:
     byte-order mark, a key given twice in one object (json.loads would keep the last one
     silently), nesting deeper than MAX_DEPTH, numbers too long to read, lone surrogates.
     """
-    import json
-
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8")

@@ -17,7 +17,7 @@ import pytest
 
 import compiler
 from compiler.cli import EXAMPLES, build_parser
-from compiler.diagnostics import display_width
+from compiler.escape import display_width
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "policies" / "cases.pol"

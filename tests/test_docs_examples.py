@@ -149,13 +149,17 @@ def test_developer_guide_lists_the_result_fields(tmp_path):
     data = Path(__file__).resolve().parent / "data" / "docgen"
     program = check(data / "a.pol").program
     path = build_module(program, tmp_path, name="docs_demo")
-    namespace: dict = {}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-    result = namespace["evaluate"]({"外资企业": True}, params={"外资支持比例": "5%"})
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_demo", path)  # imported as a developer would
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.evaluate({"外资企业": True}, params={"外资支持比例": "5%"})
     page = DOCS / "developer.md"
     assert _table_fields(page, "## 返回值") == list(result)
     item_fields = _table_fields(page, "### 每一款的结果")
     assert item_fields == [k for k in result["条款"][0] if k != "分期"]
     assert set(_table_fields(page, "## 模块中的常量")) == {"POLICY", "PARAMETERS", "SCHEMA"}
     for name in ("POLICY", "PARAMETERS", "SCHEMA", "InputError"):
-        assert name in namespace
+        assert hasattr(module, name), name
+    assert module.SCHEMA["type"] == "object" and "外资企业" in module.SCHEMA["properties"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from compiler.semantics.check import check
-from compiler.diagnostics import display_width
+from compiler.escape import display_width
 from compiler.files import ReadRefused, read_bounded, write_inside
 from compiler.semantics.program import stdlib_modules
 

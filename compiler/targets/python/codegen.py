@@ -261,7 +261,8 @@ class Generator:
         self.emit()
         self.emit(f"PARAMETERS = {constant(parameters(plan))}")
         self.emit()
-        self.emit(f"SCHEMA = json.loads({json.dumps(schema, ensure_ascii=False, sort_keys=True)!r})")
+        schema_text = json.dumps(schema, ensure_ascii=False, sort_keys=True)
+        self.emit(f"__getattr__ = json_constants({{'SCHEMA': {schema_text!r}}})")
         self.emit()
         self.emit()
         self.emit("def evaluate(enterprise, params=None, as_of=None):")
@@ -286,8 +287,7 @@ class Generator:
         self.emit()
         self.emit()
         self.lines.extend(self.straight.k.definitions())
-        text = "\n".join(self.lines) + "\n"
-        return text.replace("import datetime\nimport re\n", "import datetime\nimport json\nimport re\n", 1)
+        return "\n".join(self.lines) + "\n"
 
 
 def parameters(plan: PolicyPlan) -> dict:
