@@ -17,9 +17,10 @@ import time
 from decimal import Decimal
 
 import attrs
-from fastapi import FastAPI, Request  # module level: FastAPI resolves handler annotations here
+from fastapi import Request  # module level: FastAPI resolves handler annotations here
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -200,8 +201,10 @@ def create_app(policies: list[ServedPolicy], limits: Limits = Limits()):
     by_id = {p.id: p for p in policies}
     if len(by_id) != len(policies):
         raise ValueError("two policies have the same id")
-    app = FastAPI(title="polc 政策服务", version=__version__, openapi_url="/openapi.json", docs_url="/docs",
-                  redoc_url=None)
+    # the interactive docs' script and styles are served from the package, not a CDN: a district's
+    # network may reach no outside host
+    app = FastAPIOffline(title="polc 政策服务", version=__version__, openapi_url="/openapi.json", docs_url="/docs",
+                         redoc_url=None, static_url="/docs-static")
     document = openapi_document(policies, limits)
     app.openapi = lambda: document
     _install_error_handlers(app)

@@ -63,6 +63,21 @@ def test_policies_are_listed(client):
     assert client.get("/healthz").json() == {"状态": "正常", "政策数": 3}
 
 
+def test_interactive_docs_need_no_outside_host(client):
+    """/docs loads Swagger UI's script and styles from the service itself (a district's network may
+    reach no CDN), and they are served."""
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    assert any(a.endswith("swagger-ui.css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), f"{asset} is not served by the service"
+        assert client.get(asset).status_code == 200, asset
+
+
 def test_schema_is_the_one_polc_build_writes(client):
     module = Pair(POLICIES / "portal.pol").module
     assert client.get("/policies/portal/schema").json() == module.SCHEMA
