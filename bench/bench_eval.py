@@ -132,6 +132,21 @@ def to_money(record: dict, key: str, problems: list) -> Decimal | None:
     return amount
 
 
+def drop(result: dict, paid: dict, projects: set, why: str) -> None:
+    """Take projects out of a per-project result: what is left is the smaller of its amount and the
+    projects that remain; with none left it is 不符合."""
+    gone = [name for name in paid if name in projects]
+    if not gone:
+        return
+    for name in gone:
+        del paid[name]
+        result["理由"].append({"检查": why, "结果": NO, "位置": "22", "项目": name})
+    if paid:
+        result["金额"] = str(min(Decimal(result["金额"]), sum(paid.values(), Decimal(0))).quantize(CENT, ROUND_HALF_UP))
+    else:
+        result.update({"状态": "不符合", "金额": None, "上限": None})
+
+
 def hand_written(record: dict, p: dict) -> dict:
     """Five items written by hand, returning the same result model as polc: status, amount,
     cap, a trace of every check, the quote; then 互斥 就高 and the totals."""
@@ -198,11 +213,18 @@ def hand_written(record: dict, p: dict) -> dict:
     else:
         result(label, "符合", amount, None, steps, "对于年度产值增量达到一定规模的,给予分档支持。")
 
-    # 第22条: two per-project supports for the same exhibitions
+    # 第22条: two per-project supports for the same exhibitions, each once per project (an earlier
+    # award naming no project may have been for any project, so it counts for each)
+    paid_by = {}
     for label, base, ratio, cap_name in ((FIVE[3], "投入", "参加重大展览支持比例", "参加重大展览支持上限"),
                                          (FIVE[4], "展位费", "参展展位费支持比例", "参展展位费支持上限")):
-        steps, total, any_ok, unknown, cap_used = [], Decimal(0), False, False, None
+        steps, paid, total, unknown, cap_used = [], {}, Decimal(0), False, None
+        received = sum(1 for h in history if h[0] == label)
         for project in projects:
+            steps.append({"检查": f"一次性支持：已获{received}次", "结果": NO if received else YES, "位置": "22",
+                          "项目": project["名称"]})
+            if received:
+                continue
             fits = project["类型"] in ("境内外重大展览展示", "成果发布")
             steps.append({"检查": "项目类型属于展览展示或成果发布", "结果": YES if fits else NO, "位置": "22", "项目": project["名称"]})
             if not fits:
@@ -210,22 +232,24 @@ def hand_written(record: dict, p: dict) -> dict:
             if project[base] is None:
                 unknown = True
                 continue
-            any_ok = True
             amount, cap = capped(project[base] * p[ratio], cap_name, steps, "22")
             cap_used = cap or cap_used
+            paid[project["名称"]] = amount.quantize(CENT, ROUND_HALF_UP)
             total += amount
         # 不超过: the text gives only a maximum, so the item waits for the assessment (待评定) with 最多可得
-        status = "待评定" if any_ok else ("信息不足" if unknown else "不符合")
-        result(label, status, total if any_ok else None, cap_used, steps, "…给予不超过总投入一定比例的事后资金支持或展位费支持。")
-        if any_ok:
+        status = "待评定" if paid else ("信息不足" if unknown else "不符合")
+        result(label, status, total if paid else None, cap_used, steps, "…给予不超过总投入一定比例的事后资金支持或展位费支持。")
+        if paid:
             results[-1]["最多可得"] = results[-1]["金额"]
-            steps.append({"检查": "原文只给出最高额（不超过），具体金额经评定确定", "结果": f"最多可得{total}", "位置": "22"})
+        paid_by[label] = paid
 
     # 第29条: matching the upstream premium subsidy
     label = FIVE[2]
-    steps = [{"检查": "从事星箭研发生产或发射经营", "结果": YES if record["从事星箭研发生产或发射经营"] else NO, "位置": "29.2"},
+    done = sum(1 for h in history if h[0] == label and h[1] == year)
+    steps = [{"检查": f"每年支持一次：{year}年度已获{done}次", "结果": YES if not done else NO, "位置": "29.2"},
+             {"检查": "从事星箭研发生产或发射经营", "结果": YES if record["从事星箭研发生产或发射经营"] else NO, "位置": "29.2"},
              {"检查": "商业发射保险上级贴费高于0元", "结果": YES if upstream > 0 else NO, "位置": "29.2"}]
-    if record["从事星箭研发生产或发射经营"] and upstream > 0:
+    if not done and record["从事星箭研发生产或发射经营"] and upstream > 0:
         amount, cap = capped(upstream * p["商业发射保险贴费配套比例"], "商业发射保险配套上限", steps, "29.2")
         result(label, "符合", amount, cap, steps, "…给予商业发射保险贴费一定比例的配套支持。")
     else:
@@ -243,16 +267,19 @@ def hand_written(record: dict, p: dict) -> dict:
     else:
         result(label, "不符合", None, None, steps, "对优质创新型中小企业,根据近两年融资情况,分两轮给予一定的资金支持。")
 
-    # 互斥 就高 between the two 第22条 supports, then the totals
+    # 互斥 就高 between the two 第22条 supports, exhibition by exhibition; then the totals
     by_label = {r["条款"]: r for r in results}
-    counted = {r["条款"] for r in results if r["金额"] is not None}
     notes = []
-    a, b = by_label[FIVE[3]], by_label[FIVE[4]]
-    if a["金额"] is not None and b["金额"] is not None:
-        keep, drop = (a, b) if Decimal(a["金额"]) >= Decimal(b["金额"]) else (b, a)
-        counted.discard(drop["条款"])
-        drop["理由"].append({"检查": f"与{keep['条款']}互斥（就高），不计入合计", "结果": NO, "位置": "22"})
-        notes.append(f"参展支持择一：取{keep['条款']}")
+    first, second = FIVE[3], FIVE[4]
+    for label, other in ((first, second), (second, first)):  # a project already paid by the other is not paid again
+        if any(h[0] == other and h[2] > 0 for h in history):
+            drop(by_label[label], paid_by[label], set(paid_by[label]), f"本项目已获{other}，不重复支持")
+    for project in sorted(set(paid_by[first]) & set(paid_by[second])):
+        a, b = paid_by[first][project], paid_by[second][project]
+        keep, lose = (first, second) if a >= b else (second, first)  # a tie keeps the first listed
+        drop(by_label[lose], paid_by[lose], {project}, f"与{keep}就同一项目互斥（就高）")
+        notes.append(f"参展支持择一：项目「{project}」取{keep}")
+    counted = {r["条款"] for r in results if r["金额"] is not None}
     certain = sum((Decimal(r["金额"]) for r in results if r["条款"] in counted and r["状态"] == "符合"), Decimal(0))
     at_most = sum((Decimal(r["金额"]) for r in results if r["条款"] in counted), Decimal(0))
     certain, at_most = str(certain.quantize(CENT, ROUND_HALF_UP)), str(at_most.quantize(CENT, ROUND_HALF_UP))
@@ -285,17 +312,27 @@ def hand_amounts(record: dict, p: dict) -> dict:
             amount = p[award].quantize(CENT, ROUND_HALF_UP)
             break
     out[label] = amount if once and record["属于工业"] else None
+    paid = {}
     for label, base, ratio, cap in ((FIVE[3], "项目实际投入", "参加重大展览支持比例", "参加重大展览支持上限"),
                                     (FIVE[4], "展位费", "参展展位费支持比例", "参展展位费支持上限")):
-        total = None
-        for project in record.get("项目", []):
-            if project.get("项目类型") in ("境内外重大展览展示", "成果发布") and base in project:
-                total = (total or Decimal(0)) + capped(Decimal(project[base]) * p[ratio], cap)
-        out[label] = total
+        paid[label] = {} if any(h["条款"] == label for h in history) else {
+            project["项目名称"]: capped(Decimal(project[base]) * p[ratio], cap) for project in record.get("项目", [])
+            if project.get("项目类型") in ("境内外重大展览展示", "成果发布") and base in project}
+    first, second = FIVE[3], FIVE[4]
+    amount = {label: sum(paid[label].values(), Decimal(0)) if paid[label] else None for label in (first, second)}
+    for label, other in ((first, second), (second, first)):
+        if any(h["条款"] == other and Decimal(h["金额"]) > 0 for h in history):
+            paid[label] = {}
+    for project in set(paid[first]) & set(paid[second]):
+        lose = second if paid[first][project] >= paid[second][project] else first
+        del paid[lose][project]
+    for label in (first, second):  # what is left: the smaller of the amount and the projects that remain
+        out[label] = min(amount[label], sum(paid[label].values(), Decimal(0))) if paid[label] else None
     label = FIVE[2]
+    once = not any(h["条款"] == label and h["年度"] == year for h in history)
     upstream = Decimal(record["商业发射保险上级贴费"])
     out[label] = capped(upstream * p["商业发射保险贴费配套比例"], "商业发射保险配套上限") \
-        if record["从事星箭研发生产或发射经营"] and upstream > 0 else None
+        if once and record["从事星箭研发生产或发射经营"] and upstream > 0 else None
     label = FIVE[5]
     rounds = sum(1 for h in history if h["条款"] == label)
     held = record.get("已认定", {})
