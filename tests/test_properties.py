@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,38 @@ def test_group_property_catches_a_project_funded_twice_across_years():
     group = {n for n, label, _ in module.PROPERTIES if label == "互斥组「同一项目只支持一次」"}
     assert len(group) == 1 and not group & failures(module)
     assert group <= failures(module, pc.module_from_source(mutated, "same_project_twice"))
+
+
+# ---- tier amounts that are 待定 parameters ---------------------------------------------------
+
+def drawn(output: int) -> pc.Case:
+    """An enterprise of pending_tiers.pol with 工业总产值 ``output``, the first tier's amount drawn
+    as 50万元 and the second's as 20万元."""
+    params = {"第一档金额": "50万元", "第二档金额": "20万元"}
+    record = {"工业总产值": str(output), "申报年度": 2024}
+    case = pc.Case(record, params, {"工业总产值": Decimal(output)}, None, [], [], 2024)
+    case.typed_params = {"第一档金额": Decimal(500_000), "第二档金额": Decimal(200_000)}
+    return case
+
+
+def test_pending_tier_amounts_drawn_falling_are_no_counterexample():
+    """prop_policies/pending_tiers.pol pays 「第一档金额」 from 1亿元 and 「第二档金额」 from 5亿元, both 待定.
+    Draws that set the first above the second make the amount fall at 5亿元; that is a 细则's choice, not the
+    policy's, so the property does not fail on it. A 细则 that does set them falling (50万元, then 20万元)
+    fails it: 4.99亿元 gets 50万元, 5亿元 gets 20万元."""
+    module = load_properties(str(HERE / "pending_tiers.pol"))
+    mono = {name for name, _, text in module.PROPERTIES if text.startswith("分档金额随度量增长而不减少")}
+    assert len(mono) == 1 and not mono & failures(module)
+    item = next(value for name, value in vars(module).items() if name.startswith("ITEM_"))
+    assert item["mono"]["free_amounts"] == ["第一档金额", "第二档金额"]
+    # the same falling draw, but with the amounts no longer free: the property names it
+    low, high = (drawn(v) for v in (499_999_999, 500_000_000))
+    pc.check_monotone(module.POLICY, item, (low, high))  # free amounts: no failure
+    with pytest.raises(pc.PropertyFailure, match="从 499999999 增加到 500000000，金额却从 500000.00 减少到 200000.00"):
+        pc.check_monotone(module.POLICY, {**item, "mono": {**item["mono"], "free_amounts": []}}, (low, high))
+    falling = load_properties(str(HERE / "pending_tiers.pol"), str(HERE / "pending_tiers_falling.pol"))
+    mono = {name for name, _, text in falling.PROPERTIES if text.startswith("分档金额随度量增长而不减少")}
+    assert len(mono) == 1 and mono <= failures(falling)
 
 
 # ---- shared draws: one drawn case checks every property of its strategy ------------------------

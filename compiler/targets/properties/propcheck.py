@@ -891,6 +891,8 @@ def check_monotone(policy, item, pair):
         table = tier_table(item["award"], env) if item["award"][0] == "tiers" else None
         amounts = [ev(band[4], env) for band in table or ()]
         table_falls = all(isinstance(x, Decimal) for x in amounts) and any(x > y for x, y in zip(amounts, amounts[1:]))
+        if table_falls and item["mono"].get("free_amounts"):
+            return  # the falling amounts were drawn for 待定 parameters: no 细则 of this policy set them so
         raise PropertyFailure(
             f"{label}：「{name}」从 {_show(low_case, item)} 增加到 {_show(high_case, item)}，金额却从 {a} 减少到 {b}"
             + ("（分档金额表本身递减，见检查器警告 W412）" if table_falls else ""), high_case)

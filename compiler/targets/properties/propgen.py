@@ -392,7 +392,10 @@ class PropertyGenerator:
         elif item.award[0] == "tiers":
             f = increasing_in(item.award[1])
             if f is not None:
-                mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields}
+                # amounts that are 待定 parameters are drawn in any order: a 细则 must set them rising
+                free = sorted({p for band in item.award[2] for p in refs(band[4], "param")} - set(self.bound))
+                mono = {"field": f[1], "project": f[0] == "pfield" or f[1] not in self.plan.fields,
+                        "free_amounts": free}
             else:
                 self.notes.append((item.label, "分档的度量不是某一字段的增函数，未检查分档单调性"))
         elif item.award[0] == "marginal":
@@ -441,8 +444,11 @@ class PropertyGenerator:
                       f"给予的固定金额不超过{lim.text}")
         if mono is not None:
             kind = "marginal_mono" if item.award[0] == "marginal" else "tier_mono"
+            text = PROPERTY_TEXT[kind]
+            if mono.get("free_amounts"):
+                text += "（分档金额待定：随档次递减的取值不算反例，细则应按档次从低到高设定）"
             self.test(f"{base}_{kind}", f"pc.monotone_pairs(POLICY, {var})", f"pc.check_monotone(POLICY, {var}, case)",
-                      item.label, PROPERTY_TEXT[kind])
+                      item.label, text)
         if item.kind == "配套":
             self.test(f"{base}_match", strategy, f"pc.check(POLICY, {var}, 'match', None, case)", item.label,
                       PROPERTY_TEXT["match"])
