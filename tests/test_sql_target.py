@@ -68,7 +68,6 @@ def compare(plan, table, params, as_of=None, module=None, module_sample=100):
 
 
 HYBRID = {  # policy → the items the SQL target leaves to the Python interpreter, and why
-    "minhang_2024.pol": {"第22条「参加重大展览事后支持」", "第22条「参展展位费支持」"},  # 互斥 per exhibition
     "温州_工业经济高质量发展若干政策意见.pol": {"第9条「一般技改奖励」"},  # 例外 per project
     "广州工信局_专项资金申报通知_2021.pol": {"第2条「股权融资奖励」"},  # a sum over a list
     "海沧_跨越发展奖励_2020.pol": {"第1条「2019年产值1亿至5亿元」", "第1条「2019年产值5亿至10亿元」",
@@ -179,6 +178,21 @@ def test_test_policies_agree(name):
     compare(plan, table, params)
 
 
+def test_per_project_exclusion_in_sql():
+    """tests/policies/per_project_combine.pol: 第3条's two supports compete project by project (就高), 第4条's
+    two one-off supports also pay no project the other paid in an earlier year. Both groups are SQL now
+    (第1条, overridden project by project, is still left to Python), and they agree with the interpreter
+    on records where each rule decides: some projects go to the larger support, some are not paid again."""
+    plan = plan_of(REPO / "tests" / "policies" / "per_project_combine.pol")
+    lowered = lower_policy(plan, engine.fixed_params(plan, {}, None))
+    assert set(lowered.unsupported) == {"第1条「技改」"}
+    table = population.draw(plan, max(RECORDS, 1000), 7)
+    interpreter = Interpreter.from_plan(plan)
+    notes = " ".join(n for record in population.records(plan, table) for n in interpreter.evaluate(record)["汇总"]["互斥"])
+    assert "同一项目不重复支持：项目「" in notes and "不再支持" in notes  # both rules decide somewhere
+    compare(plan, table, {})
+
+
 def test_rules_file_on_its_base():
     plan = plan_of(REPO / "tests" / "policies" / "rules_base.pol", REPO / "tests" / "policies" / "rules_town.pol")
     table = population.draw(plan, 200, 8)
@@ -282,10 +296,12 @@ def test_spark_dialect_or_skip():
     duck = engine.item_results(engine.evaluate(plan, table))
     assert spark == duck
     assert spark["第1条「贷款贴息」"][1][:2] == [Decimal("400000.00"), Decimal("1000000.00")]  # as worked by hand above
-    plan = plan_of(REPO / "policies" / "corpus" / "海沧_跨越发展奖励_2020.pol")  # tiers, caps, history
-    table = population.draw(plan, 300, 21)
-    assert engine.item_results(engine.evaluate(plan, table, engine="spark")) == \
-        engine.item_results(engine.evaluate(plan, table))
+    for path in (REPO / "policies" / "corpus" / "海沧_跨越发展奖励_2020.pol",  # tiers, caps, history
+                 REPO / "tests" / "policies" / "per_project_combine.pol"):  # 互斥 per project (named layers)
+        plan = plan_of(path)
+        table = population.draw(plan, 300, 21)
+        assert engine.item_results(engine.evaluate(plan, table, engine="spark")) == \
+            engine.item_results(engine.evaluate(plan, table))
 
 
 def test_money_is_never_float():

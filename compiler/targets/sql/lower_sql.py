@@ -639,6 +639,7 @@ class PolicyLowerer(SqlLowerer):
         self.pagg: list = []
         self.n = 0
         self.unknown_aliases: set = set()
+        self.project_rows: dict = {}  # per-project item → (its project status column, amount column, scale)
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
@@ -697,7 +698,8 @@ class PolicyLowerer(SqlLowerer):
                                        expression=exp.Or(this=is_null(col("季度", "h")),
                                                          expression=eq(col("季度", "h"), quarter)))))
             if extra == "positive":
-                conds.append(exp.GT(this=col("金额", "h"), expression=dec(Decimal(0))))
+                # the same type as 金额: Spark compares DECIMAL(38, 6) with DECIMAL(38, 0) at scale 0, so 0.49 > 0 fails
+                conds.append(exp.GT(this=col("金额", "h"), expression=dec(Decimal(0), INPUT_SCALE)))
             value = cast(col("金额", "h"), decimal_type(INPUT_SCALE)) if what == "amount" else intlit(1)
             zero = dec(Decimal(0), INPUT_SCALE) if what == "amount" else intlit(0)
             return exp.func("SUM", case([(and_all(conds), value)], zero))
@@ -924,6 +926,7 @@ class PolicyLowerer(SqlLowerer):
                 steps += stops
                 amount_col = self.add1(self.pp2, "pv", value)
             pst = self.add1(self.pp2, "pst", case(steps, s_lit("ok")))
+            self.project_rows[item.label] = (pst.name, amount_col.name if amount_col is not None else None, s)
         finally:
             self.in_project = False
 
@@ -991,20 +994,29 @@ def on_id(a: str, b: str, idx: bool = False):
     return and_all(parts)
 
 
-def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
+def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | None = None) -> LoweredPolicy:
     """The query for ``plan`` with parameter values ``params`` (name → runtime value); ``force`` is
-    True, False (不在施行期) or the runtime's PENDING for the policy's validity on the evaluation date."""
+    True, False (不在施行期) or the runtime's PENDING for the policy's validity on the evaluation date.
+    ``to_python``: items to leave to the Python evaluator whatever this target could do (label → why)."""
     lw = PolicyLowerer(plan, params)
     status_cols, amount_cols, unsupported = {}, {}, {}
     per_project = {i.label for i in plan.items if i.per_project}
-    by_project_rules = {}  # items whose amount a rule applied project by project changes: left to Python
+    specs = {i.label: i for i in plan.items}
+    by_project_rules = dict(to_python or {})  # items whose amount a rule applied project by project changes
     for winner, loser in plan.overrides:
         if winner in per_project and loser in per_project:
             by_project_rules.setdefault(loser, f"被{winner}按项目取代（例外），SQL 目标未实现按项目取代")
+    groups_of = {}  # item → the 互斥 groups (not 累加) it belongs to
     for group in plan.exclusives:
-        if group.get("per_project") and group["rule"] != "累加":
+        if group["rule"] != "累加":
             for m in group["members"]:
-                by_project_rules.setdefault(m, f"互斥组「{group['name']}」按项目互斥，SQL 目标未实现")
+                groups_of.setdefault(m, []).append(group["name"])
+    project_groups = [g for g in plan.exclusives if g.get("per_project") and g["rule"] != "累加"]
+    for group in project_groups:
+        for m in group["members"]:
+            if m in per_project and len(groups_of[m]) > 1:
+                by_project_rules.setdefault(m, f"同属互斥组{'、'.join(f'「{n}」' for n in groups_of[m])}，"
+                                               "其中有按项目互斥，各组的先后 SQL 目标未实现")
     layers = ("l0", "l1", "l2", "pp0", "pp1", "pp2", "pagg")
     for item in plan.items:
         if item.label in by_project_rules:
@@ -1031,16 +1043,44 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
             amount = exp.func("ROUND", to_scale(v, s, max(s, 2)), intlit(2))
         lw.l2.append((f"st{index}", status))
         lw.l2.append((f"raw{index}", cast(amount, decimal_type(2))))
+    # a per-project 互斥 group compares its members project by project: all in SQL, or all in Python
+    more = {}
+    for group in project_groups:
+        members = [m for m in group["members"] if m in per_project]
+        gone = [m for m in members if m in unsupported]
+        for m in members:
+            if gone and m not in unsupported:
+                more[m] = f"与{gone[0]}同属按项目互斥组「{group['name']}」，后者由 Python 计算"
+    if more:
+        return lower_policy(plan, params, force, {**by_project_rules, **more})
+    groups = []  # (group, [(label, project status column, amount column, scale, received-before column)])
+    for group in project_groups:
+        members = [m for m in group["members"]  # those paid by project: the others take no part (runtime)
+                   if m in status_cols and m in lw.project_rows and lw.project_rows[m][1] is not None]
+        once = [m for m in members if specs[m].frequency and specs[m].frequency[0] in ONE_OFF]
+        rows = []
+        for m in members:
+            pst, pv, scale = lw.project_rows[m]
+            others = [t for t in once if t != m and t not in (specs[m].topup or ())] if m in once else []
+            before = None
+            if others:  # runtime.received_before_by_project: another one-off member paid this project before
+                earlier = lw.history_sum(tuple(sorted(others)), "count", None, True, "positive")
+                before = lw.add1(lw.pp0, "prb", exp.GT(this=earlier, expression=intlit(0))).name
+            rows.append((m, pst, pv, scale, before))
+        if rows:
+            groups.append((group, rows))
     validity = None if force is True else ("参数待定" if force is rt.PENDING else "不在施行期")
     for alias, labels in taken_features(plan, status_cols).items():  # 互斥: one-off members received before
         lw.l0.append((alias, lw.history_sum(labels, "count", None, False, "positive")))
         lw.l2.append((alias, col(alias)))
 
     names = lambda layer: {a for a, _ in layer}  # noqa: E731
+    ctes = []  # (name, select): read more than once
     # per project
     pg = None
     if lw.pagg:
-        pp0 = sel(col("_id", "p"), col("_idx", "p"), *[aliased(e, a) for a, e in lw.pp0]) \
+        pp0 = sel(col("_id", "p"), col("_idx", "p"), aliased(col("_name", "p"), "_name"),
+                  *[aliased(e, a) for a, e in lw.pp0]) \
             .from_(table_as("p"), copy=False).join(table_as("e"), on=on_id("p", "e"), copy=False)
         if lw.features.project:
             hpf = sel(col("_id", "p"), col("_idx", "p"),
@@ -1060,8 +1100,11 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
             .from_(sub_as(pp1, "pp1"), copy=False).join(table_as("p"), on=on_id("pp1", "p", True), copy=False) \
             .join(table_as("e"), on=on_id("pp1", "e"), copy=False)
         qualify(pp2, names(lw.pp0) | names(lw.pp1), "pp1")
+        if groups:  # the project rows are read twice: by the items and by the groups
+            ctes.append(("pp", pp2))
         pg = sel(col("_id", "pp2"), *[aliased(e, a) for a, e in lw.pagg]) \
-            .from_(sub_as(pp2, "pp2"), copy=False).group_by(col("_id", "pp2"), copy=False)
+            .from_(table_as("pp", "pp2") if groups else sub_as(pp2, "pp2"), copy=False) \
+            .group_by(col("_id", "pp2"), copy=False)
         qualify(pg, names(lw.pp0) | names(lw.pp1) | names(lw.pp2), "pp2")
     # per enterprise
     feature_names = {a for a, _ in lw.features.enterprise.values()}
@@ -1084,7 +1127,9 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
     if reads_e(lw.l2):
         l2 = l2.join(table_as("e"), on=on_id("l1", "e"), copy=False)
     qualify(l2, names(lw.l0) | names(lw.pagg) | names(lw.l1), "l1")
-    query = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"))
+    query, more = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"), groups)
+    for name, select in ctes + more:
+        query = query.with_(name, as_=select, copy=False)
     totals_unsupported = []
     if unsupported:
         totals_unsupported.append("有条款未能写成 SQL，合计由 Python 计算")
@@ -1096,9 +1141,11 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True) -> LoweredPolicy:
                          unsupported, tuple(totals_unsupported), validity)
 
 
-def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity, l2: exp.Expression) -> exp.Select:
-    """runtime.combine over the item layer ``l2``: 例外, 互斥 (就高, 优先, and one-off members received
-    before), then the totals; each step a layer of its own (c1 … c4) reading the one before by name."""
+def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity, l2: exp.Expression,
+                  project_groups=()) -> tuple[exp.Select, list]:
+    """runtime.combine over the item layer ``l2``: 例外, 互斥 (per project, then 就高, 优先 and one-off
+    members received before), then the totals; each step a layer of its own (c1 … c4) reading the one
+    before by name. Returns the query and the named layers it reads more than once (CTEs)."""
     labels = list(status_cols)
     index = {label: i for i, label in enumerate(labels)}
     if validity is not None:
@@ -1107,7 +1154,7 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
             cols.append(aliased(s_lit(validity), status_cols[label]))
             cols.append(aliased(cast(exp.Null(), decimal_type(2)), amount_cols[label]))
         cols += [aliased(dec(Decimal("0.00"), 2), "合计"), aliased(dec(Decimal("0.00"), 2), "最高合计")]
-        return sel(*cols).from_(l2, copy=False)
+        return sel(*cols).from_(l2, copy=False), []
     paying = [s_lit("符合"), s_lit("待评定")]
     per_project = {i.label for i in plan.items if i.per_project}
     # c1: statuses and amounts after 例外 (the loser pays nothing when both would pay)
@@ -1127,6 +1174,10 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
     taken = [a for a in taken_features(plan, status_cols)]
     c1 += [aliased(col(a, "l2"), a) for a in taken]
     layer1 = sel(*c1).from_(l2, copy=False)
+    ctes = []
+    if project_groups:
+        ctes.append(("c0", layer1))
+        layer1 = by_project(labels, index, taken, project_groups)
 
     def m(label):
         return col(f"m{index[label]}", "c1")
@@ -1203,7 +1254,68 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
         for column in x.find_all(exp.Column):
             if column.table in ("c1", "c2", "c2x"):
                 column.set("table", ident("c3"))
-    return sel(*cols).from_(sub_as(layer3, "c3"), copy=False)
+    return sel(*cols).from_(sub_as(layer3, "c3"), copy=False), ctes
+
+
+def by_project(labels, index, taken, groups) -> exp.Select:
+    """runtime.received_before_by_project and exclusive_by_project over the layer c0 (statuses and
+    amounts after 例外): per enterprise and project name, each member's amount for the project
+    (rounded to the fen, as 项目金额 holds it); a member drops the project when another one-off member
+    paid it before, or when another member present for it wins (就高: the largest, the first listed
+    on a tie; 优先: the first listed). A member that drops a project keeps the smaller of its amount
+    and the projects it keeps, and with none kept it is 不符合. The result has c0's columns."""
+    per_name = [col("_id", "pp2"), col("_name", "pp2")]
+    kept_sums, dropped = [], []
+    for g, (group, rows) in enumerate(groups):
+        candidates = []
+        for j, (label, pst, pv, scale, before) in enumerate(rows):
+            ok = eq(col(pst, "pp2"), s_lit("ok"))
+            total = exp.func("SUM", case([(ok, to_scale(col(pv, "pp2"), scale, max(scale, 2)))]))
+            per_name.append(aliased(exp.func("ROUND", total, intlit(2)), f"r{g}_{j}"))
+            if before is not None:
+                per_name.append(aliased(exp.func("BOOL_OR", col(before, "pp2")), f"b{g}_{j}"))
+            paying = not_null(col(f"m{index[label]}", "c1"))
+            amount = col(f"r{g}_{j}", "pj")
+            present = and_all([paying.copy(), not_null(amount.copy())]
+                              + ([exp.Not(this=exp.func("COALESCE", col(f"b{g}_{j}", "pj"), exp.false()))]
+                                 if before is not None else []))
+            candidates.append((label, present, amount, paying))
+        if group["rule"] == "就高":
+            bids = [case([(present.copy(), amount.copy())]) for _, present, amount, _ in candidates]
+            top = bids[0] if len(bids) == 1 else exp.Greatest(this=bids[0], expressions=bids[1:], ignore_nulls=True)
+            keep = case([(and_all([present.copy(), eq(amount.copy(), top.copy())]), intlit(j))
+                         for j, (_, present, amount, _) in enumerate(candidates)])
+        else:
+            keep = case([(present.copy(), intlit(j)) for j, (_, present, _, _) in enumerate(candidates)])
+        for j, (label, present, amount, paying) in enumerate(candidates):
+            kept = exp.func("COALESCE", and_all([present.copy(), eq(keep.copy(), intlit(j))]), exp.false())
+            kept_sums.append((label, exp.func("SUM", case([(kept.copy(), amount.copy())]))))
+            dropped.append((label, exp.func("BOOL_OR", and_all([paying.copy(), not_null(amount.copy()),
+                                                                exp.Not(this=kept.copy())]))))
+    pj = sel(*per_name).from_(table_as("pp", "pp2"), copy=False) \
+        .group_by(col("_id", "pp2"), col("_name", "pp2"), copy=False)
+    outcome = sel(col("_id", "pj"),
+                  *[aliased(x, f"kept{index[label]}") for label, x in kept_sums],
+                  *[aliased(x, f"drop{index[label]}") for label, x in dropped]) \
+        .from_(sub_as(pj, "pj"), copy=False).join(table_as("c0", "c1"), on=on_id("pj", "c1"), copy=False) \
+        .group_by(col("_id", "pj"), copy=False)
+    members = {label for label, _ in kept_sums}
+    cols = [col("_id", "c1")]
+    for label in labels:
+        i = index[label]
+        status, amount = col(f"s{i}", "c1"), col(f"m{i}", "c1")
+        if label in members:
+            drops = exp.func("COALESCE", col(f"drop{i}", "po"), exp.false())
+            kept = col(f"kept{i}", "po")
+            status = case([(and_all([drops, is_null(kept)]), s_lit(STATUS_NO))], status)
+            smaller = case([(is_null(kept.copy()), cast(exp.Null(), decimal_type(2))),
+                            (exp.LT(this=kept.copy(), expression=amount.copy()), cast(kept.copy(), decimal_type(2)))],
+                           amount.copy())
+            amount = case([(drops.copy(), smaller)], amount)
+        cols += [aliased(status, f"s{i}"), aliased(amount, f"m{i}")]
+    cols += [aliased(col(a, "c1"), a) for a in taken]
+    return sel(*cols).from_(table_as("c0", "c1"), copy=False) \
+        .join(sub_as(outcome, "po"), on=on_id("po", "c1"), join_type="left", copy=False)
 
 
 def taken_features(plan: PolicyPlan, status_cols) -> dict:
