@@ -186,7 +186,7 @@ def test_per_project_exclusion_in_sql():
     plan = plan_of(REPO / "tests" / "policies" / "per_project_combine.pol")
     lowered = lower_policy(plan, engine.fixed_params(plan, {}, None))
     assert set(lowered.unsupported) == {"第1条「技改」"}
-    table = population.draw(plan, max(RECORDS, 1000), 7)
+    table = population.draw(plan, RECORDS, 7)
     interpreter = Interpreter.from_plan(plan)
     notes = " ".join(n for record in population.records(plan, table) for n in interpreter.evaluate(record)["汇总"]["互斥"])
     assert "同一项目不重复支持：项目「" in notes and "不再支持" in notes  # both rules decide somewhere
