@@ -3,11 +3,10 @@
 An entry is keyed by where the policy and its 细则 are and by polc's own sources; it records the
 time, size and hash of every file the check read (the policy, its 细则, the policy a 细则 extends,
 the stdlib modules, the official text), and is used only while all of them are unchanged: the same
-time and size, or else the same content. It holds three things: the
-metadata, the generated module compiled to bytecode (loading it needs nothing but the standard
-library, which is what keeps a warm ``polc eval`` fast) and the pickled plan for the reference
-interpreter (what ``polc serve`` and the portal view walk). Entries are written atomically, so
-concurrent runs at worst both fill the same entry.
+time and size, or else the same content. It holds three things: the metadata, the generated module
+compiled to bytecode (loading it needs nothing but the standard library, which is what keeps a warm
+``polc eval`` fast) and the pickled plan for the reference interpreter (what ``polc serve`` and the
+portal view walk). Entries are written atomically, so concurrent runs at worst both fill the same entry.
 
 This module imports only the standard library at load time; the front end is imported on a miss.
 """

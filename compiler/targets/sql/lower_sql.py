@@ -1002,10 +1002,10 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
     status_cols, amount_cols, unsupported = {}, {}, {}
     per_project = {i.label for i in plan.items if i.per_project}
     specs = {i.label: i for i in plan.items}
-    by_project_rules = dict(to_python or {})  # items whose amount a rule applied project by project changes
+    left_to_python = dict(to_python or {})  # label → why: rules applied project by project, mostly
     for winner, loser in plan.overrides:
         if winner in per_project and loser in per_project:
-            by_project_rules.setdefault(loser, f"被{winner}按项目取代（例外），SQL 目标未实现按项目取代")
+            left_to_python.setdefault(loser, f"被{winner}按项目取代（例外），SQL 目标未实现按项目取代")
     groups_of = {}  # item → the 互斥 groups (not 累加) it belongs to
     for group in plan.exclusives:
         if group["rule"] != "累加":
@@ -1015,12 +1015,12 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
     for group in project_groups:
         for m in group["members"]:
             if m in per_project and len(groups_of[m]) > 1:
-                by_project_rules.setdefault(m, f"同属互斥组{'、'.join(f'「{n}」' for n in groups_of[m])}，"
+                left_to_python.setdefault(m, f"同属互斥组{'、'.join(f'「{n}」' for n in groups_of[m])}，"
                                                "其中有按项目互斥，各组的先后 SQL 目标未实现")
     layers = ("l0", "l1", "l2", "pp0", "pp1", "pp2", "pagg")
     for item in plan.items:
-        if item.label in by_project_rules:
-            unsupported[item.label] = by_project_rules[item.label]
+        if item.label in left_to_python:
+            unsupported[item.label] = left_to_python[item.label]
             continue
         marks = {name: len(getattr(lw, name)) for name in layers}
         features = (dict(lw.features.enterprise), dict(lw.features.project))
@@ -1052,7 +1052,7 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
             if gone and m not in unsupported:
                 more[m] = f"与{gone[0]}同属按项目互斥组「{group['name']}」，后者由 Python 计算"
     if more:
-        return lower_policy(plan, params, force, {**by_project_rules, **more})
+        return lower_policy(plan, params, force, {**left_to_python, **more})
     groups = []  # (group, [(label, project status column, amount column, scale, received-before column)])
     for group in project_groups:
         members = [m for m in group["members"]  # those paid by project: the others take no part (runtime)
