@@ -769,9 +769,9 @@ def cmd_population(args) -> int:
         print(terminal(f"错误：输出文件“{args.output}”应以 .parquet 或 .jsonl 结尾"), file=sys.stderr)
         return 1
     from compiler import runtime as rt
+    from compiler.targets.sql.engine import fixed_params
     try:
-        fixed = rt.bound_params(plan.param_values, None)
-        fixed.update(rt.read_params(plan.declared_params, _parse_sets(args.set), plan.levels))
+        fixed = fixed_params(plan, _parse_sets(args.set), None)
     except rt.InputError as exc:
         for p in exc.problems:
             print(terminal(f"错误：{p['位置']}：{p['问题']}"), file=sys.stderr)

@@ -2366,6 +2366,11 @@ def _evaluate_policy(policy, items, record, params, as_of, all_items=None) -> di
             continue
         results.append(evaluate_item(spec, ctx))
     summary = combine(policy, results, ctx)
+    return policy_result(policy, as_of, results, summary, warnings)
+
+
+def policy_result(policy, as_of, results: list, summary: dict, warnings: list) -> dict:
+    """What evaluating a policy returns, on both paths: its items' rows, the totals and the input hints."""
     return {
         "政策": policy["name"],
         "评估日期": as_of.isoformat() if as_of else None,
@@ -2465,13 +2470,7 @@ def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
     summary = combine(policy, results, ctx)
     for row in results:
         del row["理由"]
-    return {
-        "政策": policy["name"],
-        "评估日期": as_of.isoformat() if as_of else None,
-        "条款": results,
-        "汇总": summary,
-        "输入提示": warnings,
-    }
+    return policy_result(policy, as_of, results, summary, warnings)
 
 
 def paid(label: str, amount, bound, missing: set, pending: set) -> dict:

@@ -7,7 +7,6 @@ translate are evaluated by the Python interpreter, record by record, and the res
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import attrs
@@ -63,7 +62,8 @@ def static_force(plan: PolicyPlan, params: dict, as_of):
     return rt.within(as_of, start, end, months)
 
 
-def run_duckdb(lowered: LoweredPolicy, e: pa.Table, h: pa.Table, p: pa.Table, threads: int | None = None) -> pa.Table:
+def _on_duckdb(sql: str, e: pa.Table, h: pa.Table, p: pa.Table, threads: int | None, fetch):
+    """Run ``sql`` over the three tables in a fresh in-process DuckDB; ``fetch`` reads its result."""
     import duckdb
     con = duckdb.connect()
     try:
@@ -75,34 +75,23 @@ def run_duckdb(lowered: LoweredPolicy, e: pa.Table, h: pa.Table, p: pa.Table, th
         con.register("h", h)
         con.register("p", p)
         try:
-            return con.sql(lowered.sql("duckdb")).to_arrow_table()
+            return fetch(con.sql(sql))
         except duckdb.Error as exc:
             raise EngineError(f"DuckDB 执行失败：{str(exc).splitlines()[0][:300]}") from None
     finally:
         con.close()
+
+
+def run_duckdb(lowered: LoweredPolicy, e: pa.Table, h: pa.Table, p: pa.Table, threads: int | None = None) -> pa.Table:
+    return _on_duckdb(lowered.sql("duckdb"), e, h, p, threads, lambda result: result.to_arrow_table())
 
 
 def run_summary(lowered: LoweredPolicy, e, h, p, threads: int | None = None) -> dict:
     """The report's aggregates over the query, inside DuckDB: a million enterprises never become rows in Python."""
-    import duckdb
-
     from compiler.targets.sql.lower_sql import sub_as
     from compiler.targets.sql.simulate import aggregate_query
     query, names = aggregate_query(len(lowered.items), sub_as(lowered.query.copy(), "r"))
-    con = duckdb.connect()
-    try:
-        if threads:
-            con.execute(f"SET threads TO {int(threads)}")
-        con.execute("SET disabled_optimizers = 'projection_placement'")
-        con.register("e", e)
-        con.register("h", h)
-        con.register("p", p)
-        try:
-            row = con.sql(query.sql("duckdb")).fetchall()[0]
-        except duckdb.Error as exc:
-            raise EngineError(f"DuckDB 执行失败：{str(exc).splitlines()[0][:300]}") from None
-    finally:
-        con.close()
+    row = _on_duckdb(query.sql("duckdb"), e, h, p, threads, lambda result: result.fetchall()[0])
     return dict(zip(names, row))
 
 
