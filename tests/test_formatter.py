@@ -37,6 +37,10 @@ def _meaning(path: Path, text: str | None):
     return codes, plan
 
 
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True, timeout=120)
+
+
 def test_every_repository_policy_is_found():
     assert len(ALL_POLICIES) >= 30
     assert REPO / "policies" / "minhang_2024.pol" in ALL_POLICIES
@@ -87,7 +91,8 @@ MESSY = """政策「排版」
 # Worked by hand from the rules above: statements at column 0, 原文 and 款 under 条 at 2,
 # clauses under 款 at 4, continuation lines two deeper than their clause, case parts at 2;
 # once one clause of a block has its own line, so does every clause (原文 moves off the 第1条 line);
-# one space between tokens, none next to 「」 or a separator; one blank line at most.
+# one space where the author left any space between two tokens (「企业规模」 stays spaced), none where
+# they wrote two tokens together (「上限」：) and none next to a separator; one blank line at most.
 MESSY_FORMATTED = """政策「排版」
 # 头注释
 参数「比例」：比例，范围 0% 至 100%,待定
@@ -97,23 +102,39 @@ MESSY_FORMATTED = """政策「排版」
   原文「原文 照抄，  不动」
   款「甲」
     原文「句子」
-    条件「企业规模」不低于
+    条件 「企业规模」 不低于
       100万元 且
       「符合导向」
-    给予 按「营业收入」的「比例」
+    给予 按 「营业收入」 的 「比例」
     上限「上限」
 
 # 两个空行之后
 案例「一」
   企业「企业规模」200万元,「符合导向」是
   设定「比例」为 10%
-  预期 第1条「甲」符合,金额为 20万元
+  预期 第1条「甲」 符合,金额为 20万元
 """
 
 
 def test_canonical_layout_by_example():
     assert format_text(MESSY) == MESSY_FORMATTED
     assert format_text(MESSY_FORMATTED) == MESSY_FORMATTED
+
+
+def test_spacing_next_to_names_is_the_authors():
+    """Both styles the docs use stay as written; a run of spaces becomes one."""
+    together = "政策「p」\n第1条「a」\n  款「b」\n    条件「甲」且「乙」\n"
+    spaced = "政策「p」\n第1条「a」\n  款「b」\n    条件 「甲」 且 「乙」\n"
+    assert format_text(together) == together
+    assert format_text(spaced) == spaced
+    assert format_text(spaced.replace(" 且 ", "   且\t")) == spaced
+
+
+def test_shipped_policies_are_in_canonical_layout():
+    """What the docs point drafters to is what polc fmt writes (polc fmt policies/*.pol --check)."""
+    shipped = sorted(str(p) for p in (REPO / "policies").glob("*.pol"))
+    result = run("fmt", *shipped, "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_joining_that_would_change_the_tokens_keeps_a_space():
@@ -135,8 +156,6 @@ def test_syntax_error_gives_the_diagnostic():
 def test_cli_check_and_write(tmp_path):
     path = tmp_path / "m.pol"
     path.write_text(MESSY, encoding="utf-8")
-    run = lambda *a: subprocess.run([sys.executable, "-m", "compiler.cli", *a], capture_output=True, text=True,  # noqa: E731
-                                    timeout=120)
     checked = run("fmt", str(path), "--check")
     assert checked.returncode == 1 and "m.pol" in checked.stdout
     assert path.read_text(encoding="utf-8") == MESSY  # --check writes nothing
@@ -187,12 +206,12 @@ def test_deep_nesting_gives_a_diagnostic_not_a_traceback():
 
 def test_many_places_that_would_merge_still_keep_the_tokens():
     # Twelve tiers whose “100 ：50万元” would each lex as a ratio if joined: more than the formatter
-    # fixes one at a time, so it spaces every token apart; the tokens must still be the same.
+    # fixes one at a time, so it keeps every space the author wrote; the tokens must still be the same.
     tiers = "".join(f"      档 不低于 {100 + i} ：50万元\n" for i in range(12))
     text = "政策「p」\n第1条「a」\n  款「b」\n    给予 分档「x」\n" + tiers
     formatted = format_text(text)
     assert isinstance(formatted, str)
-    assert formatted.count("：50万元") == 0 and formatted.count("： 50万元") == 12
+    assert formatted.count(" ：50万元") == 12 and formatted.count("：50万元") == 12
     assert format_text(formatted) == formatted
 
 

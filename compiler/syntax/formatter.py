@@ -9,7 +9,8 @@ that the grammar gives, so a new keyword or rule needs no change here:
   under 款); any other token the author put at a line start is a continuation
   line, two spaces deeper than its subtree;
 - all other line breaks inside a statement are joined; between two tokens on a
-  line there is one space, none next to a 「名称」 or a separator;
+  line there is one space, or none where the author wrote them together (「名称」
+  next to a word, 试行一年) and always none next to a separator;
 - runs of blank lines become one; no trailing whitespace; one final newline.
 
 Every token, comment and 「」 is copied from the file as written (full-width
@@ -155,14 +156,13 @@ def _statement_starts(tree: Tree) -> set[int]:
     return starts
 
 
-def _gap(left: Token, right: Token, careful: set[int]) -> str:
+def _gap(left: Token, right: Token, careful: set[int], text: str) -> str:
+    """The space between two tokens on one output line: the author's choice of none or some, as one."""
     if right.start_pos in careful:
         return " "
-    if left.type == "NAME" or right.type == "NAME":
-        return ""
     if left.type in _NO_SPACE_AFTER or right.type in _NO_SPACE_BEFORE:
         return ""
-    return " "
+    return "" if left.end_pos == right.start_pos else " "
 
 
 def _layout(source: Source, tree: Tree, comments: list[Comment], careful: set[int]) -> str:
@@ -226,7 +226,7 @@ def _layout(source: Source, tree: Tree, comments: list[Comment], careful: set[in
         elif not line or start in breaks:
             start_line(levels.get(start, current_level + 1), start)
         elif previous is not None:
-            line.append(_gap(previous, token, careful))
+            line.append(_gap(previous, token, careful, text))
         line.append(written[start:end])
         previous = token
         previous_end = end
@@ -259,8 +259,7 @@ def _format(source: Source) -> str | Diagnostic:
     tokens = _tokens(tree)
     for attempt in range(MAX_ATTEMPTS + 1):
         if attempt == MAX_ATTEMPTS:  # many places would merge: keep a space between every two tokens
-            careful = {right.start_pos for left, right in zip(tokens, tokens[1:])
-                       if left.type != "NAME" and right.type != "NAME"}
+            careful = {right.start_pos for left, right in zip(tokens, tokens[1:]) if left.end_pos != right.start_pos}
         result = _layout(source, tree, comments, careful)
         again = decode(source.path, result.encode("utf-8"), max_bytes=len(result.encode("utf-8")) + 1)
         try:
