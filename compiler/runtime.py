@@ -552,6 +552,12 @@ NO_LEVEL = "无"
 RECORD_KEYS = {"已认定": "企业获得的认定", "已获支持": "已获支持的记录", "项目": "企业的项目列表", "评定": "人工评定的结果", "历年": "字段以前各年度的值"}
 
 
+# Digits with an optional fraction: inside the string form of every type named here, read by the
+# full path as Decimal(text) (no sign, no scale word, no unit), so convert() takes it directly.
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PLAIN_KINDS = frozenset(("金额", "数值", "数量", "比例"))
+
+
 def counted(kind: tuple, fractional_units) -> bool:
     """A quantity in a count unit (家, 人): whole numbers only, unless its unit is declared 可为小数."""
     return kind[0] == "数量" and len(kind) > 1 and kind[1] not in fractional_units
@@ -574,6 +580,9 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False, whole: bool 
             raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
         return value
     if isinstance(value, str):
+        if name in _PLAIN_KINDS and len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None \
+                and not (whole and "." in value):
+            return Decimal(value)  # the commonest text, "1234.56": what the full reading below gives it
         problem = text_problem(value)
         if problem:
             raise ValueError(problem)
@@ -1821,23 +1830,25 @@ def read_record(record, schema) -> tuple[Context, list, list]:
     values = {}
     list_kinds = schema.get("lists", {})
     lists = read_lists(record, list_kinds, schema, problems, warnings)
+    fractional = schema.get("fractional_units", ())
     for key, value in record.items():
-        if key in ("已认定", "已获支持", "项目", "评定", "历年") or key in list_kinds:
+        kind = fields.get(key)
+        if kind is not None:  # a field (none is named as a record key or a list)
+            if value is None:
+                continue  # null means not known
+            try:
+                values[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
+            except (ValueError, InvalidOperation, ArithmeticError) as exc:
+                problems.append({"位置": f"$.{printable(key)}", "问题": str(exc)})
+            continue
+        if key in RECORD_KEYS or key in list_kinds:
             continue
         where = f"$.{printable(key)}"
-        if key not in fields and isinstance(key, str) and text_problem(key, True):
+        if isinstance(key, str) and text_problem(key, True):
             problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
             continue
-        if key not in fields:
-            near = hints.nearest(key, fields)
-            warnings.append({"位置": where, "问题": f"未知字段「{printable(key)}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
-            continue
-        if value is None:
-            continue  # null means not known
-        try:
-            values[key] = convert_field(fields[key], value, schema, key in signed)
-        except (ValueError, InvalidOperation, ArithmeticError) as exc:
-            problems.append({"位置": where, "问题": str(exc)})
+        near = hints.nearest(key, fields)
+        warnings.append({"位置": where, "问题": f"未知字段「{printable(key)}」，已忽略" + (f"；最接近的是「{near}」" if near else "")})
     held = {}
     raw = record.get("已认定", UNKNOWN)
     if raw is UNKNOWN:
@@ -1928,20 +1939,20 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         _check_size(p, MAX_KEYS, f"$.项目[{i}]", "个键")
         project = {}
         for key, value in p.items():
-            where = f"$.项目[{i}].{printable(key)}"
             kind = project_fields.get(key) or fields.get(key)
-            if kind is None and isinstance(key, str) and text_problem(key, True):
-                problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
-                continue
             if kind is None:
-                warnings.append({"位置": where, "问题": f"未知项目字段「{printable(key)}」，已忽略"})
+                where = f"$.项目[{i}].{printable(key)}"
+                if isinstance(key, str) and text_problem(key, True):
+                    problems.append({"位置": where, "问题": f"名称{text_problem(key, True)}"})
+                else:
+                    warnings.append({"位置": where, "问题": f"未知项目字段「{printable(key)}」，已忽略"})
                 continue
             if value is None:
                 continue
             try:
-                project[key] = convert_field(kind, value, schema, key in signed)
+                project[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
-                problems.append({"位置": where, "问题": str(exc)})
+                problems.append({"位置": f"$.项目[{i}].{printable(key)}", "问题": str(exc)})
         projects.append(project)
     assessed = read_assessments(record.get("评定", {}), schema, problems)
     for key, last in PERIOD_RANGES.items():
