@@ -90,7 +90,7 @@ def run_summary(lowered: LoweredPolicy, e, h, p, threads: int | None = None) -> 
     """The report's aggregates over the query, inside DuckDB: a million enterprises never become rows in Python."""
     from compiler.targets.sql.lower_sql import sub_as
     from compiler.targets.sql.simulate import aggregate_query
-    query, names = aggregate_query(len(lowered.items), sub_as(lowered.query.copy(), "r"))
+    query, names = aggregate_query(len(lowered.items), sub_as(lowered.coded.copy(), "r"), coded=True)
     row = _on_duckdb(query.sql("duckdb"), e, h, p, threads, lambda result: result.fetchall()[0])
     return dict(zip(names, row))
 

@@ -601,6 +601,23 @@ def s_lit(text: str) -> exp.Literal:
     return exp.Literal.string(text)
 
 
+# Inside the query a status is a small integer (comparing and moving integers is cheaper than text);
+# the last layer writes the text. "ok" marks a project that pays, before the item's status is known.
+STATUS_CODES = {"不符合": 0, "符合": 1, "待评定": 2, "参数待定": 3, "信息不足": 4, "一事一议": 5, "不在施行期": 6, "ok": 7}
+
+
+PROJECT_BITS = {"ok": 1, "参数待定": 2, "信息不足": 4}  # a project's status as a bit, to OR over the enterprise's projects
+
+
+def status_lit(text: str) -> exp.Expression:
+    return intlit(STATUS_CODES[text])
+
+
+def status_text(code: exp.Expression) -> exp.Case:
+    """A status code as its text (the column type the results and their readers keep)."""
+    return exp.Case(this=code, ifs=[exp.If(this=intlit(c), true=s_lit(t)) for t, c in STATUS_CODES.items() if t != "ok"])
+
+
 def null_bool():
     return cast(exp.Null(), exp.DataType.build("BOOLEAN"))
 
@@ -617,6 +634,7 @@ class LoweredPolicy:
     unsupported: dict  # label → reason (Chinese)
     totals_unsupported: tuple  # reasons the totals must come from Python
     validity_status: str | None  # 不在施行期 / 参数待定 for every item, or None when in force
+    coded: exp.Select  # the same query with each status as its code (STATUS_CODES): what the report aggregates
 
     def sql(self, dialect: str = "duckdb") -> str:
         return self.query.sql(dialect=dialect)
@@ -801,7 +819,7 @@ class PolicyLowerer(SqlLowerer):
         return Val(value, k, may, s, frozenset(reads), frozenset(pend))
 
     def gate(self, item: ItemPlan) -> exp.Expression:
-        return s_lit("待评定" if item.gate or item.up_to else STATUS_OK)
+        return status_lit("待评定" if item.gate or item.up_to else STATUS_OK)
 
     def history_caps(self, item: ItemPlan, amount: exp.Expression, s: int, project: bool):
         """Caps over earlier awards (年度上限, 累计上限, 期内累计上限/N, and the 项目 ones when ``project``):
@@ -821,8 +839,8 @@ class PolicyLowerer(SqlLowerer):
             lk = None
             if limit.k is not None:
                 lk = self.add1(inputs, "hk", limit.k)
-                stops.append((eq(lk, intlit(PENDING)), s_lit(STATUS_PENDING)))
-                stops.append((eq(lk.copy(), intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)))
+                stops.append((eq(lk, intlit(PENDING)), status_lit(STATUS_PENDING)))
+                stops.append((eq(lk.copy(), intlit(UNKNOWN)), status_lit(STATUS_UNKNOWN)))
             window = None
             if base == "年度上限":
                 window = 1
@@ -830,9 +848,9 @@ class PolicyLowerer(SqlLowerer):
                 window = int(base.partition("/")[2])
             if window is not None:
                 if project:
-                    stops.append((is_null(col("申报年度", "e")), s_lit(STATUS_UNKNOWN)))
+                    stops.append((is_null(col("申报年度", "e")), status_lit(STATUS_UNKNOWN)))
                 else:
-                    stops.append((self.year_unknown(), s_lit(STATUS_UNKNOWN)))
+                    stops.append((self.year_unknown(), status_lit(STATUS_UNKNOWN)))
             used = self.add1(inputs, "hu", self.history_sum((item.label,), "amount", window, project))
             room = exp.Greatest(this=dec(Decimal(0), s2), expressions=[
                 cast(exp.Sub(this=lv.copy(), expression=used), decimal_type(s2))])
@@ -857,14 +875,14 @@ class PolicyLowerer(SqlLowerer):
         cm = self.add1(self.l1, "cm", cmiss)
 
         def head():
-            return [(exp.Not(this=fo.copy()), s_lit(STATUS_NO)),
-                    (exp.Not(this=exp.func("COALESCE", c.copy(), exp.true())), s_lit(STATUS_NO)),
+            return [(exp.Not(this=fo.copy()), status_lit(STATUS_NO)),
+                    (exp.Not(this=exp.func("COALESCE", c.copy(), exp.true())), status_lit(STATUS_NO)),
                     (is_null(c.copy()), case([(exp.And(this=cp.copy(), expression=exp.Not(this=exp.Or(this=cm.copy(), expression=fy.copy()))),
-                                               s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN)))]
+                                               status_lit(STATUS_PENDING))], status_lit(STATUS_UNKNOWN)))]
         if item.kind == "一事一议":
-            return case(head(), s_lit("一事一议")), None
+            return case(head(), status_lit("一事一议")), None
         if item.kind == "非资金支持":
-            return case(head() + [(fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item)), None
+            return case(head() + [(fy.copy(), status_lit(STATUS_UNKNOWN))], self.gate(item)), None
         amount = self.amount(item)
         a = self.add1(self.l1, "a", amount.v)
         steps = head()
@@ -872,13 +890,13 @@ class PolicyLowerer(SqlLowerer):
             k = self.add1(self.l1, "k", amount.k)
             am = self.add1(self.l1, "am", self.missing_any(amount.reads))
             ap = exp.true() if amount.pend else exp.false()
-            steps += [(eq(k, intlit(PENDING)), s_lit(STATUS_PENDING)),
+            steps += [(eq(k, intlit(PENDING)), status_lit(STATUS_PENDING)),
                       (eq(k.copy(), intlit(UNKNOWN)), case([(exp.And(this=ap, expression=exp.Not(this=exp.Or(this=am, expression=fy.copy()))),
-                                                             s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
-                      (eq(k.copy(), intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
+                                                             status_lit(STATUS_PENDING))], status_lit(STATUS_UNKNOWN))),
+                      (eq(k.copy(), intlit(NOT_APPLICABLE)), status_lit(STATUS_NO))]
         value, s, stops = self.settle_amount(item, a, amount.s)
         steps += stops
-        steps.append((fy.copy(), s_lit(STATUS_UNKNOWN)))
+        steps.append((fy.copy(), status_lit(STATUS_UNKNOWN)))
         return case(steps, self.gate(item)), (value, s)
 
     def settle_amount(self, item: ItemPlan, a, s: int):
@@ -896,7 +914,7 @@ class PolicyLowerer(SqlLowerer):
         for t in item.tranches:
             ratio = self.value(t)
             if ratio.pend:
-                stops.append((exp.true(), s_lit(STATUS_PENDING)))
+                stops.append((exp.true(), status_lit(STATUS_PENDING)))
         return value, s, stops
 
     def project_item(self, item: ItemPlan):
@@ -909,23 +927,23 @@ class PolicyLowerer(SqlLowerer):
             pcp = self.add1(self.pp1, "pcp", cpend)
             pcm = self.add1(self.pp1, "pcm", cmiss)
             monetary = item.kind not in ("一事一议", "非资金支持")
-            steps = [(exp.Not(this=fo.copy()), s_lit(STATUS_NO)),
+            steps = [(exp.Not(this=fo.copy()), status_lit(STATUS_NO)),
                      (is_null(pv.copy()), case([(exp.And(this=pcp.copy(), expression=exp.Not(this=exp.Or(this=pcm.copy(), expression=fy.copy()))),
-                                                 s_lit(STATUS_PENDING))], s_lit(STATUS_UNKNOWN))),
-                     (exp.Not(this=pv.copy()), s_lit(STATUS_NO))]
+                                                 status_lit(STATUS_PENDING))], status_lit(STATUS_UNKNOWN))),
+                     (exp.Not(this=pv.copy()), status_lit(STATUS_NO))]
             amount_col, s = None, 0
             if monetary:
                 amount = self.amount(item)
                 pa_ = self.add1(self.pp1, "pa", amount.v)
                 if amount.k is not None:
                     pk = self.add1(self.pp1, "pk", amount.k)
-                    steps += [(eq(pk, intlit(PENDING)), s_lit(STATUS_PENDING)),
-                              (eq(pk.copy(), intlit(UNKNOWN)), s_lit(STATUS_UNKNOWN)),
-                              (eq(pk.copy(), intlit(NOT_APPLICABLE)), s_lit(STATUS_NO))]
+                    steps += [(eq(pk, intlit(PENDING)), status_lit(STATUS_PENDING)),
+                              (eq(pk.copy(), intlit(UNKNOWN)), status_lit(STATUS_UNKNOWN)),
+                              (eq(pk.copy(), intlit(NOT_APPLICABLE)), status_lit(STATUS_NO))]
                 value, s, stops = self.history_caps(item, pa_, amount.s, True)
                 steps += stops
                 amount_col = self.add1(self.pp2, "pv", value)
-            pst = self.add1(self.pp2, "pst", case(steps, s_lit("ok")))
+            pst = self.add1(self.pp2, "pst", case(steps, status_lit("ok")))
             self.project_rows[item.label] = (pst.name, amount_col.name if amount_col is not None else None, s)
         finally:
             self.in_project = False
@@ -935,27 +953,31 @@ class PolicyLowerer(SqlLowerer):
 
         def any_of(test):
             return exp.func("COALESCE", exp.func("BOOL_OR", test), exp.false())
-        any_ok = agg("gok", any_of(eq(pst.copy(), s_lit("ok"))))
-        any_pend = agg("gpd", any_of(eq(pst.copy(), s_lit(STATUS_PENDING))))
-        any_unknown = agg("gun", any_of(eq(pst.copy(), s_lit(STATUS_UNKNOWN))))
+        # which of pays / 参数待定 / 信息不足 some project of the enterprise is: one aggregate of three bits
+        flags = case([(eq(pst.copy(), status_lit(code)), intlit(bit)) for code, bit in PROJECT_BITS.items()], intlit(0))
+        bits = agg("gbit", exp.func("COALESCE", exp.func("BIT_OR", flags), intlit(0)))
+
+        def has(code):
+            return exp.NEQ(this=exp.BitwiseAnd(this=bits.copy(), expression=intlit(PROJECT_BITS[code])), expression=intlit(0))
+        any_ok, any_pend, any_unknown = has("ok"), has(STATUS_PENDING), has(STATUS_UNKNOWN)
         # 申报年度 missing reaches the item's facts from projects whose conditions were unknown, or whose amount ran
         merged = [exp.And(this=fy.copy(), expression=is_null(pv.copy()))]
         if monetary:
             merged.append(and_all([fy.copy(), exp.func("COALESCE", pv.copy(), exp.false()), fo.copy()]))
         any_fy = agg("gfy", any_of(or_all(merged)))
-        total = agg("gsum", exp.func("SUM", case([(eq(pst.copy(), s_lit("ok")), to_scale(amount_col.copy(), s, s))]))) \
+        total = agg("gsum", exp.func("SUM", case([(eq(pst.copy(), status_lit("ok")), to_scale(amount_col.copy(), s, s))]))) \
             if monetary else None
         if item.kind == "一事一议":
-            inner, value = s_lit("一事一议"), None
+            inner, value = status_lit("一事一议"), None
         elif item.kind == "非资金支持":
-            inner, value = case([(any_fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item)), None
+            inner, value = case([(any_fy.copy(), status_lit(STATUS_UNKNOWN))], self.gate(item)), None
         else:
             value, s2, stops = self.settle_amount(item, exp.func("COALESCE", total, dec(Decimal(0), s)), s)
-            inner = case([(any_pend.copy(), s_lit(STATUS_PENDING)), (any_unknown.copy(), s_lit(STATUS_UNKNOWN))]
-                         + stops + [(any_fy.copy(), s_lit(STATUS_UNKNOWN))], self.gate(item))
+            inner = case([(any_pend.copy(), status_lit(STATUS_PENDING)), (any_unknown.copy(), status_lit(STATUS_UNKNOWN))]
+                         + stops + [(any_fy.copy(), status_lit(STATUS_UNKNOWN))], self.gate(item))
             value = (value, s2)
-        status = case([(any_ok, inner), (any_pend, s_lit(STATUS_PENDING)), (any_unknown, s_lit(STATUS_UNKNOWN))],
-                      s_lit(STATUS_NO))
+        status = case([(any_ok, inner), (any_pend, status_lit(STATUS_PENDING)), (any_unknown, status_lit(STATUS_UNKNOWN))],
+                      status_lit(STATUS_NO))
         return status, value
 
 
@@ -1127,9 +1149,13 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
     if reads_e(lw.l2):
         l2 = l2.join(table_as("e"), on=on_id("l1", "e"), copy=False)
     qualify(l2, names(lw.l0) | names(lw.pagg) | names(lw.l1), "l1")
-    query, more = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"), groups)
+    coded, more = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"), groups)
+    status_names = set(status_cols.values())
+    query = sel(*[aliased(status_text(col(c.alias_or_name, "cq")) if c.alias_or_name in status_names
+                          else col(c.alias_or_name, "cq"), c.alias_or_name) for c in coded.expressions]).from_(sub_as(coded.copy(), "cq"), copy=False)
     for name, select in ctes + more:
-        query = query.with_(name, as_=select, copy=False)
+        query = query.with_(name, as_=select.copy(), copy=False)
+        coded = coded.with_(name, as_=select, copy=False)
     totals_unsupported = []
     if unsupported:
         totals_unsupported.append("有条款未能写成 SQL，合计由 Python 计算")
@@ -1138,7 +1164,7 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
     if plan.sum_caps:
         totals_unsupported.append("总额上限，SQL 目标未实现")
     return LoweredPolicy(plan, parenthesize(query), tuple(i.label for i in plan.items), status_cols, amount_cols,
-                         unsupported, tuple(totals_unsupported), validity)
+                         unsupported, tuple(totals_unsupported), validity, parenthesize(coded))
 
 
 def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity, l2: exp.Expression,
@@ -1151,11 +1177,11 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
     if validity is not None:
         cols = [col("_id", "l2")]
         for label in labels:
-            cols.append(aliased(s_lit(validity), status_cols[label]))
+            cols.append(aliased(status_lit(validity), status_cols[label]))
             cols.append(aliased(cast(exp.Null(), decimal_type(2)), amount_cols[label]))
         cols += [aliased(dec(Decimal("0.00"), 2), "合计"), aliased(dec(Decimal("0.00"), 2), "最高合计")]
         return sel(*cols).from_(l2, copy=False), []
-    paying = [s_lit("符合"), s_lit("待评定")]
+    paying = [status_lit("符合"), status_lit("待评定")]
     per_project = {i.label for i in plan.items if i.per_project}
     # c1: statuses and amounts after 例外 (the loser pays nothing when both would pay)
     c1 = [col("_id", "l2")]
@@ -1168,7 +1194,7 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
                 continue
             w = index[winner]
             both = and_all([exp.In(this=col(f"st{x}", "l2"), expressions=[y.copy() for y in paying]) for x in (w, i)])
-            status = case([(both, s_lit("不符合"))], status)
+            status = case([(both, status_lit("不符合"))], status)
             amount = case([(both.copy(), cast(exp.Null(), decimal_type(2)))], amount)
         c1 += [aliased(status, f"s{i}"), aliased(amount, f"m{i}")]
     taken = [a for a in taken_features(plan, status_cols)]
@@ -1205,7 +1231,7 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
                 present.append(exp.Not(this=excluded))
                 survival[x].append(exp.Not(this=exp.And(this=not_null(m(x)), expression=excluded.copy())))
             c2.append(aliased(and_all(present), f"x{g}_{j}"))
-        undecided = or_all([exp.In(this=st(x), expressions=[s_lit("参数待定"), s_lit("信息不足")]) for x in members])
+        undecided = or_all([exp.In(this=st(x), expressions=[status_lit("参数待定"), status_lit("信息不足")]) for x in members])
         c2.append(aliased(undecided, f"u{g}"))
         pres = [col(f"x{g}_{j}", "c2") for j in range(len(members))]
         count = balanced(exp.Add, [case([(p, intlit(1))], intlit(0)) for p in pres])
@@ -1246,7 +1272,7 @@ def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, valid
         inc = and_all([not_null(col(f"m{i}", "c3"))] + survival[label])
         inc = exp.func("COALESCE", inc, exp.false())
         at_most.append(case([(inc, col(f"m{i}", "c3"))], dec(Decimal("0.00"), 2)))
-        certain.append(case([(exp.And(this=inc.copy(), expression=eq(col(f"s{i}", "c3"), s_lit("符合"))), col(f"m{i}", "c3"))],
+        certain.append(case([(exp.And(this=inc.copy(), expression=eq(col(f"s{i}", "c3"), status_lit("符合"))), col(f"m{i}", "c3"))],
                             dec(Decimal("0.00"), 2)))
     cols.append(aliased(cast(_sum(certain), decimal_type(2)), "合计"))
     cols.append(aliased(cast(_sum(at_most), decimal_type(2)), "最高合计"))
@@ -1269,7 +1295,7 @@ def by_project(labels, index, taken, groups) -> exp.Select:
     for g, (group, rows) in enumerate(groups):
         candidates = []
         for j, (label, pst, pv, scale, before) in enumerate(rows):
-            ok = eq(col(pst, "pp2"), s_lit("ok"))
+            ok = eq(col(pst, "pp2"), status_lit("ok"))
             total = exp.func("SUM", case([(ok, to_scale(col(pv, "pp2"), scale, max(scale, 2)))]))
             per_name.append(aliased(exp.func("ROUND", total, intlit(2)), f"r{g}_{j}"))
             if before is not None:
@@ -1307,7 +1333,7 @@ def by_project(labels, index, taken, groups) -> exp.Select:
         if label in members:
             drops = exp.func("COALESCE", col(f"drop{i}", "po"), exp.false())
             kept = col(f"kept{i}", "po")
-            status = case([(and_all([drops, is_null(kept)]), s_lit(STATUS_NO))], status)
+            status = case([(and_all([drops, is_null(kept)]), status_lit(STATUS_NO))], status)
             smaller = case([(is_null(kept.copy()), cast(exp.Null(), decimal_type(2))),
                             (exp.LT(this=kept.copy(), expression=amount.copy()), cast(kept.copy(), decimal_type(2)))],
                            amount.copy())

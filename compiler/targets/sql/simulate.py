@@ -42,12 +42,14 @@ def unified(evaluation: engine.Evaluation) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def aggregate_query(n_items: int, source):
+def aggregate_query(n_items: int, source, coded: bool = False):
     """The report's figures as one SELECT over ``source`` (columns 状态{i}, 金额{i}, 合计, 最高合计);
-    returns (query, column names)."""
+    returns (query, column names). ``coded``: the statuses are lower_sql's codes, not their text."""
     from sqlglot import exp
 
-    from compiler.targets.sql.lower_sql import aliased, col, ident, intlit, s_lit, sel
+    from compiler.targets.sql.lower_sql import aliased, col, ident, intlit, s_lit, sel, status_lit
+    if coded:
+        s_lit = status_lit  # noqa: F811
     columns = []
     for i in range(n_items):
         status, amount = col(f"状态{i}"), col(f"金额{i}")
