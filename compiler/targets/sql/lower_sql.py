@@ -627,14 +627,26 @@ class LoweredPolicy:
     """The query and what it says about each item; ``unsupported`` items are left to Python."""
 
     plan: PolicyPlan
-    query: exp.Select
+    coded: exp.Select  # the query with each status as its code (STATUS_CODES): what the report aggregates
     items: tuple  # labels in plan order
     status_columns: dict  # label → output column of its status
     amount_columns: dict  # label → output column of its amount (DECIMAL(38, 2), NULL when none)
     unsupported: dict  # label → reason (Chinese)
     totals_unsupported: tuple  # reasons the totals must come from Python
     validity_status: str | None  # 不在施行期 / 参数待定 for every item, or None when in force
-    coded: exp.Select  # the same query with each status as its code (STATUS_CODES): what the report aggregates
+
+    @property
+    def query(self) -> exp.Select:
+        """The query with each status as its text: the rows the engines return (built on each call)."""
+        coded = self.coded.copy()
+        named = coded.args.pop("with_", None)
+        status_names = set(self.status_columns.values())
+        query = sel(*[aliased(status_text(col(c.alias_or_name, "cq")) if c.alias_or_name in status_names
+                              else col(c.alias_or_name, "cq"), c.alias_or_name) for c in coded.expressions]) \
+            .from_(sub_as(coded, "cq"), copy=False)
+        if named is not None:
+            query.set("with_", named)
+        return query
 
     def sql(self, dialect: str = "duckdb") -> str:
         return self.query.sql(dialect=dialect)
@@ -1150,11 +1162,7 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
         l2 = l2.join(table_as("e"), on=on_id("l1", "e"), copy=False)
     qualify(l2, names(lw.l0) | names(lw.pagg) | names(lw.l1), "l1")
     coded, more = combine_layer(plan, status_cols, amount_cols, unsupported, validity, sub_as(l2, "l2"), groups)
-    status_names = set(status_cols.values())
-    query = sel(*[aliased(status_text(col(c.alias_or_name, "cq")) if c.alias_or_name in status_names
-                          else col(c.alias_or_name, "cq"), c.alias_or_name) for c in coded.expressions]).from_(sub_as(coded.copy(), "cq"), copy=False)
     for name, select in ctes + more:
-        query = query.with_(name, as_=select.copy(), copy=False)
         coded = coded.with_(name, as_=select, copy=False)
     totals_unsupported = []
     if unsupported:
@@ -1163,8 +1171,8 @@ def lower_policy(plan: PolicyPlan, params: dict, force=True, to_python: dict | N
         totals_unsupported.append("组合上限，SQL 目标未实现")
     if plan.sum_caps:
         totals_unsupported.append("总额上限，SQL 目标未实现")
-    return LoweredPolicy(plan, parenthesize(query), tuple(i.label for i in plan.items), status_cols, amount_cols,
-                         unsupported, tuple(totals_unsupported), validity, parenthesize(coded))
+    return LoweredPolicy(plan, parenthesize(coded), tuple(i.label for i in plan.items), status_cols, amount_cols,
+                         unsupported, tuple(totals_unsupported), validity)
 
 
 def combine_layer(plan: PolicyPlan, status_cols, amount_cols, unsupported, validity, l2: exp.Expression,
