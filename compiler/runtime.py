@@ -1836,6 +1836,9 @@ def read_record(record, schema) -> tuple[Context, list, list]:
         if kind is not None:  # a field (none is named as a record key or a list)
             if value is None:
                 continue  # null means not known
+            if (value is True or value is False) and kind[0] == "布尔":
+                values[key] = value  # the commonest field: what convert() returns for it
+                continue
             try:
                 values[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
@@ -1948,6 +1951,9 @@ def read_record(record, schema) -> tuple[Context, list, list]:
                     warnings.append({"位置": where, "问题": f"未知项目字段「{printable(key)}」，已忽略"})
                 continue
             if value is None:
+                continue
+            if (value is True or value is False) and kind[0] == "布尔":
+                project[key] = value
                 continue
             try:
                 project[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
