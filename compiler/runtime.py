@@ -1541,6 +1541,23 @@ def frequency_part_allows(part, ctx, past, out: Outcome) -> bool:
     return ok
 
 
+def frequency_quiet(spec, ctx, past, missing: set) -> bool:
+    """frequency_allows on the decide path: the same answer and missing facts, without the trace.
+
+    With no past award of the item and its period known, every part allows (nothing was used in the
+    period, and a count of at least one is left): most items of most enterprises end here."""
+    if not past and ctx.year is not None:
+        for kind, count, _text, _where in (spec["frequency"], *spec.get("frequency_also", ())):
+            if kind in _PERIOD:
+                if _PERIOD[kind] and ctx.values.get(_PERIOD[kind][0]) is None:
+                    break
+            elif kind != "每次" and not count > 0:
+                break
+        else:
+            return True
+    return frequency_allows(spec, ctx, past, Quiet(missing))
+
+
 PERIOD_FIELDS = ("申报年度", "申报季度", "申报月份")
 
 
@@ -1960,6 +1977,14 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
                 problems.append({"位置": f"$.项目[{i}].{printable(key)}", "问题": str(exc)})
         projects.append(project)
+    named = {}
+    for i, project in enumerate(projects):
+        name = project.get("项目名称")
+        if isinstance(name, str) and name in named:
+            warnings.append({"位置": f"$.项目[{i}].项目名称", "问题": f"与 $.项目[{named[name]}] 同名（“{printable(name, True)}”）："
+                             "已获支持按项目名称计次，项目金额按名称合计，两个项目当作同一个项目；不是同一项目请改用不同的名称"})
+        elif isinstance(name, str):
+            named[name] = i
     assessed = read_assessments(record.get("评定", {}), schema, problems)
     for key, last in PERIOD_RANGES.items():
         value, given = values.get(key), record.get(key)

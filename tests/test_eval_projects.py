@@ -105,3 +105,16 @@ def test_non_monetary_per_project():
     p.expect(LAND, {"项目": [{"项目名称": "A", "项目评定通过": False}]}, "不符合")
     r = p.expect(LAND, {"项目": [{"项目名称": "A"}]}, "信息不足")
     assert r["缺少信息"] == ["项目.项目评定通过"]
+
+
+def test_two_projects_with_one_name_are_warned_about():
+    # A 500万 × 10% = 50万 and A 800万 × 10% = 80万: both paid (130万 ≤ 年度上限 150万), but an award
+    # naming project “A” would count against both, and 项目金额 adds them under one name: the reader says so.
+    record = {**BASE, "项目": [project("A", investment="500万元"), project("A", investment="800万元"),
+                                project("B", investment="100万元")]}
+    result = pair(P).evaluate(record)
+    warned = [w for w in result["输入提示"] if w["位置"] == "$.项目[1].项目名称"]
+    assert len(warned) == 1 and "$.项目[0]" in warned[0]["问题"] and "同名" in warned[0]["问题"]
+    assert not any("$.项目[2]" in w["位置"] for w in result["输入提示"])
+    r = [x for x in result["条款"] if x["条款"] == TECH][0]
+    assert (r["状态"], r["金额"]) == ("符合", "1400000.00")  # 50万 + 80万 + 10万

@@ -261,7 +261,7 @@ class Straight:
         # which comes first changes nothing but the time; it still comes before an unknown condition counts.
         body.emit(1, f"past = ctx.past({self.k.name((item.label,))})")
         if item.frequency is not None:
-            body.emit(1, f"if not frequency_allows({spec}, ctx, past, Quiet(missing)):")
+            body.emit(1, f"if not frequency_quiet({spec}, ctx, past, missing):")
             body.emit(2, f"return refused({label})")
         body.emit(1, "if unknown:")
         body.emit(2, f"return undecided({label}, missing, pending)")

@@ -11,6 +11,8 @@ following ``runtime`` step by step:
   0.01 once, at the end, as ``runtime.round_money`` does;
 * a value that cannot be computed carries its reason beside it as a small code (3 参数待定,
   2 信息不足, 1 不适用, 0 认定未获得), combined in the order ``runtime.blocked`` uses;
+* an item's status is a small integer (``STATUS_CODES``) until the last layer writes its text, and
+  the report's aggregates read the codes (``LoweredPolicy.coded``);
 * conditions use SQL's three-valued logic, which is Kleene logic, as the runtime's;
 * past awards and projects are grouped aggregates, tiers are CASE.
 
