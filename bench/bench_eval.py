@@ -9,7 +9,8 @@ Three evaluators in one process, on the same generated enterprises:
   - the decide path (decide(): no trace) on all items, and on the five items against a minimal
     hand-written Decimal evaluator that returns their amounts only;
   - the decide path's items alone, on records already read and checked.
-Prints time per enterprise and the ratios.
+Prints time per enterprise and the ratios: each figure is the least of several runs, the runs of the
+evaluators compared taken in turn (the machine's speed drifts; a ratio of two single runs drifts with it).
 Run: python bench/bench_eval.py [N]
 """
 
@@ -351,6 +352,16 @@ def timed(fn, records) -> float:
     return time.perf_counter() - start
 
 
+def best_of(runs: dict, rounds: int) -> dict:
+    """name → the least time of ``rounds`` runs of (fn, records), the runs of all names taken in turn:
+    a ratio compares two evaluators in the same moments of a machine whose speed drifts."""
+    best = {name: float("inf") for name in runs}
+    for _ in range(rounds):
+        for name, (fn, records) in runs.items():
+            best[name] = min(best[name], timed(fn, records))
+    return best
+
+
 def load_module(text: str):
     path = Path(tempfile.mkdtemp()) / "minhang_bench.py"
     path.write_text(text, encoding="utf-8")
@@ -371,9 +382,7 @@ def main() -> None:
     rng = random.Random(20241014)
     records = [enterprise(rng, plan) for _ in range(count)]
 
-    generated = timed(module.evaluate, records)
     some = records[: max(1, count // 5)]
-    interpreted = timed(interpreter.evaluate, some) * len(records) / len(some)
 
     params = module.bound_params(module._POLICY_SPEC["param_values"], None)
     subset = [spec for spec in module.ITEMS if spec["label"] in FIVE]
@@ -385,29 +394,33 @@ def main() -> None:
             expect = mine[item["条款"]]
             assert (item["状态"], item["金额"]) == (expect["状态"], expect["金额"]), (item, expect)
         assert got["汇总"]["合计"] == hand_written(r, params)["汇总"]["合计"], (got["汇总"], r)
-    five_generated = timed(lambda r: module.evaluate_policy(module._POLICY_SPEC, subset, r), small)
-    five_hand = timed(lambda r: hand_written(r, params), small)
 
-    decided = timed(module.decide, records)
     five_deciders = [d for spec, d in zip(module.ITEMS, module.DECIDERS) if spec["label"] in FIVE]
     decide_five = lambda r: module.decide_policy(module._POLICY_SPEC, subset, five_deciders, r)  # noqa: E731
     for r in small:  # the minimal baseline must give the decide path's amounts before it is timed
         got = {x["条款"]: x["金额"] for x in decide_five(r)["条款"]}
         mine = {k: (str(v) if v is not None else None) for k, v in hand_amounts(r, params).items()}
         assert got == mine, (got, mine, r)
-    five_decided = timed(decide_five, small)
-    five_minimal = timed(lambda r: hand_amounts(r, params), small)
     contexts = []  # the records already read and checked: what deciding the items alone costs
     for r in records:
         ctx, _, _ = module.read_record(r, module._POLICY_SPEC["schema"])
         ctx.params, ctx.pending, ctx.specs = params, set(), {spec["label"]: spec for spec in module.ITEMS}
         contexts.append(ctx)
-    start = time.perf_counter()
-    with localcontext(module.MONEY_CONTEXT):
-        for ctx in contexts:
-            for decide in module.DECIDERS:
-                decide(ctx)
-    items_only = time.perf_counter() - start
+
+    def items_alone(_):
+        with localcontext(module.MONEY_CONTEXT):
+            for ctx in contexts:
+                for decide in module.DECIDERS:
+                    decide(ctx)
+    five = best_of({"five_generated": (lambda r: module.evaluate_policy(module._POLICY_SPEC, subset, r), small),
+                    "five_hand": (lambda r: hand_written(r, params), small),
+                    "five_decided": (decide_five, small), "five_minimal": (lambda r: hand_amounts(r, params), small)}, 7)
+    five_generated, five_hand, five_decided, five_minimal = (five[k] for k in
+                                                               ("five_generated", "five_hand", "five_decided", "five_minimal"))
+    whole = best_of({"generated": (module.evaluate, records), "decided": (module.decide, records),
+                     "items_only": (items_alone, [None]), "interpreted": (interpreter.evaluate, some)}, 3)
+    generated, decided, items_only = whole["generated"], whole["decided"], whole["items_only"]
+    interpreted = whole["interpreted"] * len(records) / len(some)
 
     per = lambda seconds: seconds / count * 1e6  # noqa: E731  µs per enterprise
     print(f"{count:,} enterprises, {len(plan.items)} items, every parameter bound by the illustrative 细则")
