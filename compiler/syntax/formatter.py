@@ -156,7 +156,7 @@ def _statement_starts(tree: Tree) -> set[int]:
     return starts
 
 
-def _gap(left: Token, right: Token, careful: set[int], text: str) -> str:
+def _gap(left: Token, right: Token, careful: set[int]) -> str:
     """The space between two tokens on one output line: the author's choice of none or some, as one."""
     if right.start_pos in careful:
         return " "
@@ -226,7 +226,7 @@ def _layout(source: Source, tree: Tree, comments: list[Comment], careful: set[in
         elif not line or start in breaks:
             start_line(levels.get(start, current_level + 1), start)
         elif previous is not None:
-            line.append(_gap(previous, token, careful, text))
+            line.append(_gap(previous, token, careful))
         line.append(written[start:end])
         previous = token
         previous_end = end

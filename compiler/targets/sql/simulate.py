@@ -48,15 +48,14 @@ def aggregate_query(n_items: int, source, coded: bool = False):
     from sqlglot import exp
 
     from compiler.targets.sql.lower_sql import aliased, col, ident, intlit, s_lit, sel, status_lit
-    if coded:
-        s_lit = status_lit  # noqa: F811
+    status_value = status_lit if coded else s_lit
     columns = []
     for i in range(n_items):
         status, amount = col(f"状态{i}"), col(f"金额{i}")
         for s in STATUSES:
-            columns.append(aliased(exp.func("COUNT_IF", exp.EQ(this=status.copy(), expression=s_lit(s))), f"n{i}:{s}"))
-        paid = exp.EQ(this=status.copy(), expression=s_lit("符合"))
-        may = exp.In(this=status.copy(), expressions=[s_lit("符合"), s_lit("待评定")])
+            columns.append(aliased(exp.func("COUNT_IF", exp.EQ(this=status.copy(), expression=status_value(s))), f"n{i}:{s}"))
+        paid = exp.EQ(this=status.copy(), expression=status_value("符合"))
+        may = exp.In(this=status.copy(), expressions=[status_value("符合"), status_value("待评定")])
         columns.append(aliased(exp.func("SUM", exp.Case(ifs=[exp.If(this=paid, true=amount.copy())])), f"sum{i}"))
         columns.append(aliased(exp.func("SUM", exp.Case(ifs=[exp.If(this=may, true=amount.copy())])), f"most{i}"))
         columns.append(aliased(exp.func("MAX", exp.Case(ifs=[exp.If(this=may.copy(), true=amount.copy())])), f"max{i}"))
