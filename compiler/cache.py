@@ -82,10 +82,15 @@ def _hash(text: str) -> str:
     return _sha256()(text.encode()).hexdigest()
 
 
+def _inputs(path: str | Path, rules: str | Path | None) -> list:
+    """The files given on the command line: the policy, and its 细则 when there is one."""
+    return [path] if rules is None else [path, rules]
+
+
 def entry_key(path: str | Path, rules: str | Path | None) -> str | None:
     """The key of a policy (and 细则) by where they are; None when a file cannot be read, so the check
     reports it. Their contents are dependencies of the entry, compared by _fresh."""
-    inputs = [path] if rules is None else [path, rules]
+    inputs = _inputs(path, rules)
     if any(_stamp(p) is None for p in inputs):
         return None
     return _hash("\0".join([_compiler_digest()] + [os.path.abspath(p) for p in inputs]))
@@ -207,7 +212,7 @@ def load(path: str | Path, rules: str | Path | None, check_program) -> Entry | N
     if program is None:
         return None
     key = entry_key(path, rules)
-    inputs = [path] if rules is None else [path, rules]
+    inputs = _inputs(path, rules)
     try:
         return _store(key, program, cache_dir(), inputs)
     except OSError:  # a read-only home: evaluate without caching

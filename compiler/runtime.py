@@ -2040,6 +2040,8 @@ _JSON_MESSAGES = (
     ("Extra data", "JSON 值之后还有多余的内容"),
     ("Illegal trailing comma", "多余的逗号"),
 )
+
+
 def json_constants(texts: dict):
     """A module's ``__getattr__`` (PEP 562) for constants kept as JSON text: each is read on first use,
     so loading a module does not pay for a large input contract that most callers never ask for."""
