@@ -1636,7 +1636,7 @@ def drop_projects(result: dict, projects: set, why: str, where: str) -> None:
     for p in gone:
         s = step(why, False, where)
         s["项目"] = p
-        result["理由"].append(s)
+        traced(result).append(s)
     if kept:
         result["金额"] = money(left)
     else:
@@ -1737,7 +1737,7 @@ def received_before(group, by_label, included, ctx, notes) -> set:
             continue
         included[label] = False
         excluded.add(label)
-        r["理由"].append(step(f"企业已获{earlier[0]}，与其互斥（{group['rule']}），不重复支持，不计入合计",
+        traced(r).append(step(f"企业已获{earlier[0]}，与其互斥（{group['rule']}），不重复支持，不计入合计",
                              False, group["where"]))
         notes.append(f"{group['name']}：已获{earlier[0]}，{label}不计入")
     return excluded
@@ -1753,9 +1753,9 @@ def combine(policy, results: list, ctx) -> dict:
             continue
         if w and l and w["状态"] in ("符合", "待评定") and l["状态"] in ("符合", "待评定"):
             l["状态"] = "不符合"
-            l["理由"].append(step(f"被{winner}取代（例外）", False, policy["where"]))
+            traced(l).append(step(f"被{winner}取代（例外）", False, policy["where"]))
             l["金额"] = None
-    included = {r["条款"]: r["金额"] is not None for r in results}
+    included = {r["条款"]: True for r in results if r["金额"] is not None}  # in the totals unless taken out
     notes = []
     for group in policy["exclusives"]:
         if group["rule"] == "累加":
@@ -1780,7 +1780,7 @@ def combine(policy, results: list, ctx) -> dict:
             for r in members:
                 if r is not keep:
                     included[r["条款"]] = False
-                    r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
+                    traced(r).append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
             notes.append(f"{group['name']}：暂取{keep['条款']}；{waiting}，确定后按{group['rule']}重新比较")
             continue
         if len(members) < 2:
@@ -1792,11 +1792,14 @@ def combine(policy, results: list, ctx) -> dict:
         for r in members:
             if r is not keep:
                 included[r["条款"]] = False
-                r["理由"].append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
+                traced(r).append(step(f"与{keep['条款']}互斥（{group['rule']}），不计入合计", False, group["where"]))
         notes.append(f"{group['name']}：取{keep['条款']}")
     certain = at_most = Decimal(0)
-    for r in results:
-        if included[r["条款"]] and r["金额"] is not None:  # 互斥 per project may have taken all of an item
+    counted = []
+    for label, yes in included.items():
+        r = by_label[label]
+        if yes and r["金额"] is not None:  # 互斥 per project may have taken all of an item
+            counted.append(label)
             amount = Decimal(r["金额"])
             at_most += amount
             if r["状态"] == "符合":
@@ -1826,7 +1829,7 @@ def combine(policy, results: list, ctx) -> dict:
     return {
         "合计": money(certain),
         "最高合计": money(at_most),
-        "计入合计": [label for label, yes in included.items() if yes and by_label[label]["金额"] is not None],
+        "计入合计": counted,
         "互斥": notes,
         "总额上限": cap_note,
         **({"组合上限": group_notes} if group_notes else {}),
@@ -2011,10 +2014,10 @@ def read_assessments(raw, schema, problems: list) -> dict:
         problems.append({"位置": "$.评定", "问题": "应是对象：条款 → “通过”、“未通过”或评定金额（如 \"30万元\"）"})
         return out
     for label, value in raw.items():
-        where = f"$.评定.{label}"
+        where = f"$.评定.{printable(label)}"
         if label not in schema["items"]:
             near = _nearest(str(label), schema["items"])
-            problems.append({"位置": where, "问题": f"没有条款“{label}”" + (f"；最接近的是“{near}”" if near else "")})
+            problems.append({"位置": where, "问题": f"没有条款“{printable(label, True)}”" + (f"；最接近的是“{near}”" if near else "")})
         elif value in ("通过", "未通过"):
             out[label] = value
         else:
@@ -2448,25 +2451,32 @@ class _Dropped(list):
         pass
 
 
+UNTRACED = _Dropped()
+
+
+def traced(result: dict) -> list:
+    """The trace of a result, for ``combine`` to append to; a decided row has none, and what is
+    appended to it is dropped."""
+    return result.get("理由", UNTRACED)
+
+
 def refused(label: str) -> dict:
     """The decided row of an item that is 不符合."""
-    return {"条款": label, "状态": "不符合", "金额": None, "上限": None, "缺少信息": [], "待定参数": [], "理由": []}
+    return {"条款": label, "状态": "不符合", "金额": None, "上限": None, "缺少信息": [], "待定参数": []}
 
 
 def undecided(label: str, missing: set, pending: set) -> dict:
     """The decided row of an item whose conditions are not known: 信息不足, or 参数待定 when only parameters are."""
     if pending and not missing:
         return {"条款": label, "状态": "参数待定", "金额": None, "上限": None, "缺少信息": [],
-                "待定参数": sorted(pending), "理由": []}
+                "待定参数": sorted(pending)}
     return {"条款": label, "状态": "信息不足", "金额": None, "上限": None,
-            "缺少信息": sorted(missing) or ["（算式的除数为零，无法计算）"], "待定参数": [], "理由": []}
+            "缺少信息": sorted(missing) or ["（算式的除数为零，无法计算）"], "待定参数": []}
 
 
 def decided(result: dict) -> dict:
-    """A full item result cut to the decide path's row (the trace kept empty for ``combine`` to append to)."""
-    row = {key: result[key] for key in DECIDED_KEYS if key in result}
-    row["理由"] = []
-    return row
+    """A full item result cut to the decide path's row."""
+    return {key: result[key] for key in DECIDED_KEYS if key in result}
 
 
 def decide_item(spec, ctx) -> dict:
@@ -2512,27 +2522,38 @@ def _decide_policy(policy, items, deciders, record, params, as_of) -> dict:
     else:
         results = [{**refused(spec["label"]), "状态": "不在施行期"} for spec in items]
     summary = combine(policy, results, ctx)
-    for row in results:
-        del row["理由"]
     return policy_result(policy, as_of, results, summary, warnings)
 
 
-def paid(label: str, amount, bound, missing: set, pending: set) -> dict:
-    """The decided row of an item paid as computed: no 补差, no caps over years, no instalments, no assessment.
-
-    ``settle`` and ``finish`` give the same row for such an item; the generator calls this only for one."""
+def paid(label: str, amount, bound, missing: set, pending: set, status: str = "符合", up_to: bool = False) -> dict:
+    """The decided row of an item paid as computed: no 补差, no caps over years, no instalments, and no
+    assessment recorded yet (``status`` 待评定 for an item that waits for one; ``up_to`` for an amount the
+    text gives only as a maximum). ``settle`` and ``finish`` give the same row for such an item; the
+    generator calls this only for one."""
     if amount is PENDING:
         return {"条款": label, "状态": "参数待定", "金额": None, "上限": None, "缺少信息": [],
-                "待定参数": sorted(pending), "理由": []}
+                "待定参数": sorted(pending)}
     if amount is UNKNOWN:
         return undecided(label, missing, pending)
     if amount is NOT_APPLICABLE:
         return refused(label)
     if missing and not missing.isdisjoint(PERIOD_FIELDS):  # the frequency could not be checked
         return {"条款": label, "状态": "信息不足", "金额": None, "上限": None, "缺少信息": sorted(missing),
-                "待定参数": [], "理由": []}
-    return {"条款": label, "状态": "符合", "金额": money(amount), "上限": bound, "缺少信息": [], "待定参数": [],
-            "理由": []}
+                "待定参数": []}
+    shown = money(amount)
+    if up_to:
+        return {"条款": label, "状态": status, "金额": shown, "上限": bound, "缺少信息": [], "待定参数": [],
+                "最多可得": shown}
+    return {"条款": label, "状态": status, "金额": shown, "上限": bound, "缺少信息": [], "待定参数": []}
+
+
+def granted(label: str, status: str, missing: set) -> dict:
+    """The decided row of an item without money whose conditions hold: 一事一议, or 非资金支持 (符合, or
+    待评定 before its assessment is recorded); ``finish`` gives the same row for it."""
+    if status != "一事一议" and missing and not missing.isdisjoint(PERIOD_FIELDS):  # the frequency could not be checked
+        return {"条款": label, "状态": "信息不足", "金额": None, "上限": None, "缺少信息": sorted(missing),
+                "待定参数": []}
+    return {"条款": label, "状态": status, "金额": None, "上限": None, "缺少信息": [], "待定参数": []}
 
 
 def settle_rest(spec, ctx, amount, bound, past, missing: set, pending: set) -> dict:

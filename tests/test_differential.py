@@ -257,6 +257,10 @@ def enterprise(draw, plan, hints: Hints):
                 project["项目名称"] = names[index]
             projects.append(project)
         record["项目"] = projects
+    assessed = [i.label for i in plan.items if i.gate or i.up_to]  # items that wait for an assessment
+    if assessed and draw(st.booleans()):
+        record["评定"] = {label: draw(st.sampled_from(["通过", "未通过"]) | money_value(hints, "", "元"))
+                        for label in assessed if draw(st.booleans())}
     return record
 
 

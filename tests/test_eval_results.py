@@ -27,6 +27,19 @@ def test_fixed_maximum_is_at_most_and_pending_assessment():
     assert any("最多可得50万元" in str(s["结果"]) for s in r["理由"])
 
 
+def test_decide_path_waits_for_the_assessment_and_then_pays_it():
+    # the decide path writes out 待评定 itself until the record gives 评定: 最多可得 50万元 as above;
+    # 评定 30万元 (within 50万) pays 30万 符合; 未通过 makes it 不符合 with no amount
+    decide = pair(P).module.decide
+    row = lambda record: next(r for r in decide(record)["条款"] if r["条款"] == label(1, "总部奖励"))  # noqa: E731
+    waiting = row({"新引进总部企业": True})
+    assert (waiting["状态"], waiting["金额"], waiting["最多可得"]) == ("待评定", "500000.00", "500000.00")
+    granted = row({"新引进总部企业": True, "评定": {label(1, "总部奖励"): "30万元"}})
+    assert (granted["状态"], granted["金额"]) == ("符合", "300000.00")
+    refused = row({"新引进总部企业": True, "评定": {label(1, "总部奖励"): "未通过"}})
+    assert (refused["状态"], refused["金额"]) == ("不符合", None)
+
+
 def test_up_to_award_is_not_counted_as_certain():
     # 合计只计符合的金额；最高合计含待评定的最多可得：50万元（第1条）
     result = pair(P).evaluate({"新引进总部企业": True})

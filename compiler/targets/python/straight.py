@@ -261,11 +261,25 @@ class Straight:
         # which comes first changes nothing but the time; it still comes before an unknown condition counts.
         body.emit(1, f"past = ctx.past({self.k.name((item.label,))})")
         if item.frequency is not None:
-            body.emit(1, f"if not frequency_quiet({spec}, ctx, past, missing):")
+            # Unused, a frequency of years or of a count of at least one allows: the runtime is asked
+            # only when there is a past award or no year to place this one in.
+            parts = (item.frequency, *item.frequency_also)
+            free = all(kind == "每年" or kind == "每次" or kind not in ("每季度", "每月") and type(count) is int
+                       and count > 0 for kind, count, _text, _where in parts)
+            guard = "(past or ctx.year is None) and " if free else ""
+            body.emit(1, f"if {guard}not frequency_quiet({spec}, ctx, past, missing):")
             body.emit(2, f"return refused({label})")
         body.emit(1, "if unknown:")
         body.emit(2, f"return undecided({label}, missing, pending)")
-        if item.kind in ("一事一议", "非资金支持", "核定"):
+        waits = bool(item.gate or item.up_to)  # 待评定 until the record says what the assessment decided
+        if item.kind == "一事一议":
+            body.emit(1, f"return granted({label}, '一事一议', missing)")
+        elif item.kind == "非资金支持":
+            if waits:
+                body.emit(1, f"if {label} in ctx.assessed:")
+                body.emit(2, f"return decide_rest({spec}, ctx, past, missing, pending)")
+            body.emit(1, f"return granted({label}, {'待评定' if waits else '符合'!r}, missing)")
+        elif item.kind == "核定":
             body.emit(1, f"return decide_rest({spec}, ctx, past, missing, pending)")
         else:
             self.amount(spec, item, body)
@@ -307,8 +321,12 @@ class Straight:
         body.emit(1, "missing |= ctx.missing")
         body.emit(1, "pending |= ctx.pending")
         over_years = any(limit.kind not in ("上限", "下限") for limit in item.limits)
-        if item.topup is not None or item.tranches or item.gate or item.up_to or over_years:
+        if item.topup is not None or item.tranches or over_years:
             body.emit(1, f"return settle_rest({spec}, ctx, amount, bound, past, missing, pending)")
+        elif item.gate or item.up_to:  # paid once assessed: 待评定 until the record says what was decided
+            body.emit(1, f"if {label} in ctx.assessed:")
+            body.emit(2, f"return settle_rest({spec}, ctx, amount, bound, past, missing, pending)")
+            body.emit(1, f"return paid({label}, amount, bound, missing, pending, '待评定', {bool(item.up_to)})")
         else:
             body.emit(1, f"return paid({label}, amount, bound, missing, pending)")
 
