@@ -72,6 +72,24 @@ def test_derived_measure_with_bound_parameters(rd, status, amount):
     pair(P).expect(label(3, "强度"), {"研发费用": rd, "营业收入": "1000万元"}, status, amount, params=STRENGTH)
 
 
+@pytest.mark.parametrize("first,second,rd,status,amount", [
+    ("3%", "6%", "299999.99", "不符合", None),
+    ("3%", "6%", "300000", "符合", "100000.00"),   # thresholds rising as written: 3% → 第一档 10万元
+    ("3%", "6%", "600000", "符合", "200000.00"),   # 6% → 第二档 20万元
+    # thresholds falling: the bands are taken by lower bound, so 第二档 (达到 3%) comes first and, open
+    # above, ends where 第一档 starts (6%): 4% → 20万元; 7% is in neither (第一档 is 达到 6% 且 低于 3%)
+    ("6%", "3%", "400000", "符合", "200000.00"),
+    ("6%", "3%", "700000", "不符合", None),
+])
+def test_decide_path_reads_a_tier_table_whatever_the_order_of_its_bounds(first, second, rd, status, amount):
+    # the decide path tries the bands in the order it expects and checks that order first
+    params = {**STRENGTH, "强度第一档门槛": first, "强度第二档门槛": second}
+    record = {"研发费用": rd, "营业收入": "1000万元"}
+    pair(P).expect(label(3, "强度"), record, status, amount, params=params)
+    row = next(r for r in pair(P).module.decide(record, params)["条款"] if r["条款"] == label(3, "强度"))
+    assert (row["状态"], row["金额"]) == (status, amount)
+
+
 @pytest.mark.parametrize("now,before,status,amount", [
     # 产值增量 = 工业总产值 − 上年工业总产值
     ("1.1亿元", "1亿元", "符合", "100000.00"),           # 1000万 × 1% = 10万

@@ -132,7 +132,8 @@ class Generator:
     def __init__(self, plan: PolicyPlan):
         self.plan = plan
         self.lines: list[str] = []
-        self.straight = Straight(constant, expr)
+        guesses = {name: values[-1][1] for name, values in plan.param_values.items() if values}
+        self.straight = Straight(constant, expr, guesses)
         self.deciders: list[str] = []
 
     def emit(self, line: str = "") -> None:
@@ -154,9 +155,11 @@ class Generator:
         """The item's decide path: written out for an enterprise-level item, the runtime's for a per-project one."""
         name = f"{base}_decide"
         if item.per_project:
-            self.lines.extend(self.straight.decide_per_project(name, base.upper(), item))
+            lines = self.straight.decide_per_project(name, base.upper(), item)
         else:
-            self.lines.extend(self.straight.decide(name, base.upper(), item))
+            lines = self.straight.decide(name, base.upper(), item)
+        self.lines += self.straight.helpers + lines  # the functions it calls first
+        self.straight.helpers = []
         self.emit()
         self.emit()
         self.deciders.append(name)

@@ -57,9 +57,12 @@ class Body:
 class Straight:
     """Writes IR as Python: expressions with named constants, conditions as short-circuiting statements."""
 
-    def __init__(self, constant, fallback):
+    def __init__(self, constant, fallback, guesses: dict | None = None):
         self.k = Constants(constant)
         self.fallback = fallback  # codegen.expr: for the node kinds without a method here
+        self.guesses = guesses or {}  # parameter → its bound value: the likely order of a tier table
+        self.helpers: list[str] = []  # functions the expressions written so far call, to define first
+        self.tables = 0
 
     # ---- expressions --------------------------------------------------------------------
     def value(self, ir) -> str:
@@ -153,10 +156,65 @@ class Straight:
                 f"ctx.earlier({ir[2]!r}, {ir[3]!r}))")
 
     def value_tiers(self, ir) -> str:
-        bands = ", ".join(
-            f"({lo_op!r}, {self.value(lo) if lo else 'None'}, {hi_op!r}, {self.value(hi) if hi else 'None'}, "
-            f"lambda: {self.value(amount)})" for lo_op, lo, hi_op, hi, amount in ir[2])
-        return f"select_tier({self.value(ir[1])}, [{bands}])"
+        """A tier table as a function of its own: the measure and bounds read once, then, when they are
+        numbers in the order expected, the bands tried one by one as straight comparisons; otherwise
+        (a bound unknown or 待定, or the bounds in another order) the runtime's ``select_tier``."""
+        bands = ir[2]
+        self.tables += 1
+        name = f"tiers_{self.tables}"
+        body = Body()
+        body.emit(1, f"measure = {self.value(ir[1])}")
+        bounds = {}  # (band, side) → local name
+        for index, (_lo_op, lo, _hi_op, hi, _amount) in enumerate(bands):
+            for side, bound in ((1, lo), (3, hi)):
+                if bound is not None:
+                    bounds[index, side] = f"b{len(bounds)}"
+                    body.emit(1, f"{bounds[index, side]} = {self.value(bound)}")
+        amounts = [self.value(band[4]) for band in bands]
+        table = ", ".join(
+            f"({lo_op!r}, {bounds.get((i, 1), 'None')}, {hi_op!r}, {bounds.get((i, 3), 'None')}, lambda: {amounts[i]})"
+            for i, (lo_op, _lo, hi_op, _hi, _amount) in enumerate(bands))
+        order = self.tier_order(bands)
+        ops = {op for band in bands for op in (band[0], band[2]) if op is not None}
+        if ops <= {">=", ">", "<=", "<"}:
+            numbers = " and ".join(f"type({v}) is Decimal" for v in ("measure", *bounds.values()))
+            lows = [bounds[i, 1] for i in order if (i, 1) in bounds]
+            rising = "".join(f" and {a} < {b}" for a, b in zip(lows, lows[1:]))
+            body.emit(1, f"if {numbers}{rising}:")
+            for place, i in enumerate(order):  # as select_tier tries them: an open band ends where the next starts
+                lo_op, _lo, hi_op, _hi, _amount = bands[i]
+                high = bounds.get((i, 3))
+                if hi_op is None and place + 1 < len(order) and bands[order[place + 1]][0] is not None:
+                    hi_op, high = ("<" if bands[order[place + 1]][0] == ">=" else "<="), bounds[order[place + 1], 1]
+                tests = [f"measure {lo_op} {bounds[i, 1]}"] if lo_op is not None else []
+                tests += [f"measure {hi_op} {high}"] if hi_op is not None else []
+                if tests:
+                    body.emit(2, f"if {' and '.join(tests)}:")
+                    body.emit(3, f"return {amounts[i]}")
+                else:
+                    body.emit(2, f"return {amounts[i]}")
+                    break
+            else:
+                body.emit(2, "return NOT_APPLICABLE")
+        body.emit(1, f"return select_tier(measure, [{table}])")
+        self.helpers += [f"def {name}(ctx):", *body.lines, "", ""]
+        return f"{name}(ctx)"
+
+    def tier_order(self, bands) -> list[int]:
+        """The order ``select_tier`` likely sorts the bands into (open below first, then by lower bound), from
+        the constants and the parameters' bound values, or as written where they do not tell; the
+        generated code checks it before it relies on it."""
+        def guess(ir):
+            if ir[0] == "const" and type(ir[1]) is Decimal:
+                return ir[1]
+            if ir[0] == "param" and type(self.guesses.get(ir[1])) is Decimal:
+                return self.guesses[ir[1]]
+            return None
+
+        lows = [guess(band[1]) if band[1] is not None else Decimal(0) for band in bands]
+        if any(value is None for value in lows):
+            lows = list(range(len(bands)))
+        return sorted(range(len(bands)), key=lambda i: (bands[i][1] is not None, lows[i]))
 
     # ---- conditions as statements ------------------------------------------------------------
     def test(self, ir, body: Body, depth: int, shortcut: str | None = "top") -> str:
