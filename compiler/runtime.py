@@ -1859,6 +1859,12 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if (value is True or value is False) and kind[0] == "布尔":
                 values[key] = value  # the commonest field: what convert() returns for it
                 continue
+            if kind[0] in _PLAIN_KINDS and (
+                    type(value) is str and len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None
+                    and ("." not in value or not counted(kind, fractional))
+                    or type(value) is int and value >= 0 and kind[0] != "比例"):
+                values[key] = Decimal(value)  # the commonest numbers, "1234.56" and 37: what convert() returns
+                continue
             try:
                 values[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
             except (ValueError, InvalidOperation, ArithmeticError) as exc:

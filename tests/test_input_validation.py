@@ -367,6 +367,27 @@ def test_negative_zero_is_zero():
         assert value == 0 and not value.is_signed(), (name, value)  # never shown as “-0.00”
 
 
+@pytest.mark.parametrize("kind", [("金额", "元"), ("数值",), ("数量", "家"), ("数量", "平方米"), ("比例",)])
+def test_the_reader_takes_plain_numbers_as_convert_reads_them(kind):
+    # read_record turns a plain digit string or a non-negative integer into a Decimal itself; for each
+    # numeric type, a count (家) and a measure (平方米, 可为小数), it must give what convert() gives:
+    # the same value written the same way, or the same problem
+    from compiler import runtime as rt
+
+    for value in ("0", "007", "12.50", "3.0", "1" * 40, "1" * 41, "1.", ".5", "-1", 0, 5, 10 ** 30, -1, True):
+        schema = {"fields": {"x": kind}, "project_fields": {}, "levels": {}, "recognitions": {}, "items": {},
+                  "fractional_units": ("平方米",)}
+        try:
+            got = "value", str(rt.read_record({"x": value}, schema)[0].values["x"])
+        except rt.InputError as exc:
+            got = "problem", exc.problems[0]["问题"]
+        try:
+            expected = "value", str(rt.convert(kind, value, {}, False, rt.counted(kind, ("平方米",))))
+        except ValueError as exc:
+            expected = "problem", str(exc)
+        assert got == expected, (kind, value)
+
+
 def test_commas_only_as_thousands_separators():
     p = pair(S)
     # 1,000万元 × 1% = 10万元, within 最高50万元
