@@ -300,10 +300,11 @@ class Straight:
         its amount (``amount``) or, for the kinds without one, in the runtime (``decide_rest``)."""
         label = repr(item.label)
         body = Body()
-        body.emit(1, "missing = set()")
-        body.emit(1, "pending = set()")
-        body.emit(1, "unknown = False")
-        for condition in item.conditions:
+        if not item.conditions:
+            body.emit(1, "missing = set()")
+            body.emit(1, "pending = set()")
+            body.emit(1, "unknown = False")
+        for index, condition in enumerate(item.conditions):
             body.emit(1, "if ctx.missing:")
             body.emit(2, "ctx.missing = set()")
             body.emit(1, "if ctx.pending:")
@@ -311,6 +312,11 @@ class Straight:
             got = self.test(condition.test, body, 1)
             body.emit(1, f"if {got} is False:")
             body.emit(2, f"return refused({label})")
+            if index == 0:  # the facts missing so far are this condition's: most items stop before this
+                body.emit(1, f"unknown = {got} is None")
+                body.emit(1, "missing = set() | ctx.missing if unknown else set()")
+                body.emit(1, "pending = set() | ctx.pending if unknown else set()")
+                continue
             body.emit(1, f"if {got} is None:")
             body.emit(2, "unknown = True")
             body.emit(2, "missing |= ctx.missing")
