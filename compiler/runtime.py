@@ -1125,13 +1125,14 @@ class Outcome:
     """What the clauses of an item decide for one enterprise or one project."""
 
     __slots__ = ("status", "amount", "cap", "steps", "missing", "pending", "gaps", "formula", "tranches", "up_to",
-                 "result")
+                 "result", "quiet")
 
-    def __init__(self):
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet  # for the decide path: no trace, no gaps
         self.status = None
         self.amount = None
         self.cap = None
-        self.steps = []
+        self.steps = UNTRACED if quiet else []
         self.missing = set()
         self.pending = set()
         self.gaps = []
@@ -1159,7 +1160,7 @@ def run_conditions(spec, ctx, out: Outcome) -> bool | None:
                 verdict = None
         elif value is False:
             verdict = False
-            if sides is not None:
+            if sides is not None and not out.quiet:
                 op, left, right = sides(ctx)
                 gap = gap_text(op, left, right, unit)
                 if gap:
@@ -1205,9 +1206,10 @@ def run_amount(spec, ctx, out: Outcome):
     return amount
 
 
-def evaluate_item(spec, ctx) -> dict:
-    """One item for one enterprise: status, amount, trace, as LANGUAGE.md section 7 says."""
-    out = Outcome()
+def evaluate_item(spec, ctx, quiet: bool = False) -> dict:
+    """One item for one enterprise: status, amount, trace, as LANGUAGE.md section 7 says (``quiet``:
+    without the trace and the gaps, which the decide path does not give)."""
+    out = Outcome(quiet)
     label = spec["label"]
     past = ctx.past(spec["history_labels"])
     if spec["per_project"]:  # counted per project: each project has its own history
@@ -1288,7 +1290,7 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
         return finish(spec, out, "不符合")
     for index, project in enumerate(ctx.projects):
         ctx.project = project
-        sub = Outcome()
+        sub = Outcome(out.quiet)
         name = project.get("项目名称", f"第{index + 1}个项目")
         # A past award that names no project may have gone to this one: it counts against every project.
         if not frequency_allows(spec, ctx, [h for h in past if h.get("项目") in (name, None)], sub):
@@ -1335,9 +1337,10 @@ def evaluate_projects(spec, ctx, out: Outcome, past) -> dict:
                 continue
             statuses.append("ok")
             total += amount
-            amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
-            amount_step["项目"] = name
-            out.steps.append(amount_step)
+            if not out.quiet:
+                amount_step = step("本项目金额", money_text(round_money(amount)), spec["where"])
+                amount_step["项目"] = name
+                out.steps.append(amount_step)
             by_project[name] = by_project.get(name, Decimal(0)) + amount
             if sub.cap:
                 out.cap = sub.cap
@@ -2444,17 +2447,23 @@ class Quiet:
     __slots__ = ("steps", "missing")
 
     def __init__(self, missing: set):
-        self.steps = _Dropped()
+        self.steps = UNTRACED
         self.missing = missing
 
 
 class _Dropped(list):
-    """A trace nobody reads: appending does nothing."""
+    """A trace nobody reads: appending or adding to it does nothing, so one serves every quiet outcome."""
 
     __slots__ = ()
 
     def append(self, _step) -> None:
         pass
+
+    def extend(self, _steps) -> None:
+        pass
+
+    def __iadd__(self, _steps):
+        return self
 
 
 UNTRACED = _Dropped()
@@ -2488,12 +2497,12 @@ def decided(result: dict) -> dict:
 def decide_item(spec, ctx) -> dict:
     """The decide path for an item the generator does not write out (per project ones): the full
     evaluation, cut to the decided row. The same runtime code decides, so both paths agree."""
-    return decided(evaluate_item(spec, ctx))
+    return decided(evaluate_item(spec, ctx, quiet=True))
 
 
 def decide_rest(spec, ctx, past, missing: set, pending: set) -> dict:
     """An item whose frequency and conditions hold, on from there exactly as ``evaluate_item`` goes on."""
-    out = Outcome()
+    out = Outcome(quiet=True)
     out.missing, out.pending = missing, pending
     kind = spec["kind"]
     if kind == "一事一议":
@@ -2565,6 +2574,6 @@ def granted(label: str, status: str, missing: set) -> dict:
 def settle_rest(spec, ctx, amount, bound, past, missing: set, pending: set) -> dict:
     """An amount the generated code computed, settled by the runtime (补差, caps over years, instalments,
     assessment) exactly as ``evaluate_item`` settles it, then cut to the decided row."""
-    out = Outcome()
+    out = Outcome(quiet=True)
     out.missing, out.pending, out.cap = missing, pending, bound
     return decided(settle(spec, ctx, out, amount, past))

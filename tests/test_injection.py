@@ -177,8 +177,9 @@ def test_calls_only_known_helpers(hostile):
     # the generated part's own functions (a tier table of the decide path is one), each checked here too
     own = {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.lineno >= start}
     assert own.isdisjoint(helpers), "a generated function hides a runtime helper"
-    # set() only makes the decide path's empty sets of missing facts; it takes no argument there
-    allowed_names = helpers | own | {"Decimal", "frozenset", "set", "evaluate_policy", "decide_policy"}
+    # set() only makes the decide path's empty sets of missing facts; it takes no argument there;
+    # type() only asks whether a value is a Decimal or a text before comparing it directly
+    allowed_names = helpers | own | {"Decimal", "frozenset", "set", "type", "evaluate_policy", "decide_policy"}
     allowed_attributes = {("ctx", "field"), ("ctx", "project_field"), ("ctx", "param"), ("ctx", "recognitions"),
                           ("ctx", "level_of"), ("ctx", "past"), ("datetime", "date")}
     calls = 0
@@ -191,6 +192,7 @@ def test_calls_only_known_helpers(hostile):
             if isinstance(func, ast.Name):
                 assert func.id in allowed_names, f"call of {func.id} at line {node.lineno}"
                 assert func.id != "set" or not node.args, f"set() with an argument at line {node.lineno}"
+                assert func.id != "type" or len(node.args) == 1, f"type() with other than one argument at line {node.lineno}"
             else:
                 assert isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name), ast.dump(func)
                 assert (func.value.id, func.attr) in allowed_attributes, f"call of {func.value.id}.{func.attr}"

@@ -276,6 +276,15 @@ class Straight:
         body.emit(depth, f"{name} = {got} if {got} is True or {got} is False else truth({got})")
         return name
 
+    def test_member(self, ir, body: Body, depth: int, shortcut=None) -> str:
+        """属于: a text is looked up in the set directly; anything else (unknown, 待定) in the runtime."""
+        got = body.fresh()
+        body.emit(depth, f"{got} = {self.value(ir[1])}")
+        name = body.fresh()
+        elements = self.k.name(ir[2])
+        body.emit(depth, f"{name} = ({got} in {elements}) if type({got}) is str else member({got}, {elements})")
+        return name
+
     def test_cmp(self, ir, body: Body, depth: int, shortcut=None) -> str:
         op, left, right = ir[1], ir[2], ir[3]
         if op not in (">=", "<=", ">", "<", "=="):  # written as the runtime's compare spells it
