@@ -1672,6 +1672,8 @@ def received_before_by_project(group, by_label, ctx, notes) -> None:
     """同一项目不重复支持 across years: a project that already received one of the group's one-off
     members is not paid by another one-off member (unless that one is a 补差 top-up of it). An
     earlier award naming no project may have been for any project, so it counts for each."""
+    if not ctx.history:  # nothing received before: nothing to exclude
+        return
     once = [label for label in group["members"] if (spec := ctx.specs.get(label)) is not None
             and spec["frequency"] and spec["frequency"][0] in ONE_OFF and spec["per_project"]]
     for label in once:
@@ -1729,6 +1731,8 @@ def received_before(group, by_label, included, ctx, notes) -> set:
     """同一事项不重复支持 across years: a one-off member already received in an earlier award
     excludes the group's other one-off members (unless one is a 补差 top-up of it); returns those excluded."""
     excluded = set()
+    if not ctx.history:  # nothing received before: nothing to exclude
+        return excluded
     once = [label for label in group["members"] if (spec := ctx.specs.get(label)) is not None
             and spec["frequency"] and spec["frequency"][0] in ONE_OFF and not spec["per_project"]]
     taken = {h["条款"] for h in ctx.history if h["条款"] in once and h["金额"] > 0}
