@@ -568,6 +568,21 @@ def convert_field(kind: tuple, value, schema: dict, signed: bool = False):
     return convert(kind, value, schema["levels"], signed, counted(kind, schema.get("fractional_units", ())))
 
 
+def plain_number(kind: tuple, value, fractional_units) -> Decimal | None:
+    """The commonest numbers of a record, a digit string such as "1234.56" and a non-negative integer, read
+    as convert() reads them, without its checks for every other form; None for anything else."""
+    name = kind[0]
+    if name not in _PLAIN_KINDS:
+        return None
+    if type(value) is str:
+        if len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None and (
+                "." not in value or name != "数量" or not counted(kind, fractional_units)):
+            return Decimal(value)
+    elif type(value) is int and value >= 0 and name != "比例":
+        return Decimal(value)
+    return None
+
+
 def convert(kind: tuple, value, levels: dict, signed: bool = False, whole: bool = False):
     """A JSON value as the runtime value of a field of type ``kind``; ValueError says why not.
 
@@ -1866,11 +1881,9 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if (value is True or value is False) and kind[0] == "布尔":
                 values[key] = value  # the commonest field: what convert() returns for it
                 continue
-            if kind[0] in _PLAIN_KINDS and (
-                    type(value) is str and len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None
-                    and ("." not in value or not counted(kind, fractional))
-                    or type(value) is int and value >= 0 and kind[0] != "比例"):
-                values[key] = Decimal(value)  # the commonest numbers, "1234.56" and 37: what convert() returns
+            number = plain_number(kind, value, fractional)
+            if number is not None:
+                values[key] = number
                 continue
             try:
                 values[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
@@ -1987,6 +2000,10 @@ def read_record(record, schema) -> tuple[Context, list, list]:
                 continue
             if (value is True or value is False) and kind[0] == "布尔":
                 project[key] = value
+                continue
+            number = plain_number(kind, value, fractional)
+            if number is not None:
+                project[key] = number
                 continue
             try:
                 project[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))

@@ -369,23 +369,25 @@ def test_negative_zero_is_zero():
 
 @pytest.mark.parametrize("kind", [("金额", "元"), ("数值",), ("数量", "家"), ("数量", "平方米"), ("比例",)])
 def test_the_reader_takes_plain_numbers_as_convert_reads_them(kind):
-    # read_record turns a plain digit string or a non-negative integer into a Decimal itself; for each
-    # numeric type, a count (家) and a measure (平方米, 可为小数), it must give what convert() gives:
-    # the same value written the same way, or the same problem
+    # read_record turns a plain digit string or a non-negative integer into a Decimal itself, in a field
+    # and in a project's field; for each numeric type, a count (家) and a measure (平方米, 可为小数), it
+    # must give what convert() gives: the same value written the same way, or the same problem
     from compiler import runtime as rt
 
+    schema = {"fields": {"x": kind}, "project_fields": {"y": kind}, "levels": {}, "recognitions": {}, "items": {},
+              "fractional_units": ("平方米",)}
     for value in ("0", "007", "12.50", "3.0", "1" * 40, "1" * 41, "1.", ".5", "-1", 0, 5, 10 ** 30, -1, True):
-        schema = {"fields": {"x": kind}, "project_fields": {}, "levels": {}, "recognitions": {}, "items": {},
-                  "fractional_units": ("平方米",)}
-        try:
-            got = "value", str(rt.read_record({"x": value}, schema)[0].values["x"])
-        except rt.InputError as exc:
-            got = "problem", exc.problems[0]["问题"]
         try:
             expected = "value", str(rt.convert(kind, value, {}, False, rt.counted(kind, ("平方米",))))
         except ValueError as exc:
             expected = "problem", str(exc)
-        assert got == expected, (kind, value)
+        for record, read in (({"x": value}, lambda ctx: ctx.values["x"]),
+                             ({"项目": [{"y": value}]}, lambda ctx: ctx.projects[0]["y"])):
+            try:
+                got = "value", str(read(rt.read_record(record, schema)[0]))
+            except rt.InputError as exc:
+                got = "problem", exc.problems[0]["问题"]
+            assert got == expected, (kind, value, record)
 
 
 def test_commas_only_as_thousands_separators():
