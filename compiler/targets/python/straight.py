@@ -417,7 +417,7 @@ class Straight:
             got = self.test(condition.test, body, 3)
             body.emit(3, f"if {got} is False:")
             body.emit(4, "continue")
-        body.emit(3, f"return decide_item({spec}, ctx)  # a project may be paid: decided in full")
+        body.emit(3, f"return decide_item({spec}, ctx)")  # a project may be paid: decided in full
         body.emit(1, "finally:")
         body.emit(2, "ctx.project = None")
         body.emit(1, f"return refused({item.label!r})")
