@@ -163,3 +163,13 @@ def test_developer_guide_lists_the_result_fields(tmp_path):
     for name in ("POLICY", "PARAMETERS", "SCHEMA", "InputError"):
         assert hasattr(module, name), name
     assert module.SCHEMA["type"] == "object" and "外资企业" in module.SCHEMA["properties"]
+    # decide(): the section names every key a decided row may have, and the row has no other
+    decided = module.decide({"外资企业": True}, params={"外资支持比例": "5%"})
+    assert list(decided) == list(result) and decided["汇总"] == result["汇总"]
+    text = page.read_text(encoding="utf-8")
+    section = text[text.index("## 只要结果：decide()"):]
+    section = section[:section.index("\n#", 1)]
+    named = set(re.findall(r"`([^`]+)`", section))
+    assert {"条款", "状态", "金额", "上限", "缺少信息", "待定参数", "最多可得", "分期", "项目金额", "核定"} <= named
+    for row in decided["条款"]:
+        assert set(row) <= named and "理由" not in row
