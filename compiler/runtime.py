@@ -568,15 +568,14 @@ def convert_field(kind: tuple, value, schema: dict, signed: bool = False):
     return convert(kind, value, schema["levels"], signed, counted(kind, schema.get("fractional_units", ())))
 
 
-def plain_number(kind: tuple, value, fractional_units) -> Decimal | None:
-    """The commonest numbers of a record, a digit string such as "1234.56" and a non-negative integer, read
-    as convert() reads them, without its checks for every other form; None for anything else."""
+def plain_number(kind: tuple, value, whole: bool) -> Decimal | None:
+    """The commonest numbers of a record, a digit string such as "1234.56" and a non-negative integer, as
+    the full reading in convert() gives them, without its checks for every other form; None for anything else."""
     name = kind[0]
     if name not in _PLAIN_KINDS:
         return None
     if type(value) is str:
-        if len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None and (
-                "." not in value or name != "数量" or not counted(kind, fractional_units)):
+        if len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None and not (whole and "." in value):
             return Decimal(value)
     elif type(value) is int and value >= 0 and name != "比例":
         return Decimal(value)
@@ -594,10 +593,10 @@ def convert(kind: tuple, value, levels: dict, signed: bool = False, whole: bool 
         if not isinstance(value, bool):
             raise ValueError(f"应是 true 或 false，这里是{_json_kind(value)}")
         return value
+    number = plain_number(kind, value, whole)
+    if number is not None:
+        return number
     if isinstance(value, str):
-        if name in _PLAIN_KINDS and len(value) <= MAX_NUMBER_TEXT and _PLAIN.fullmatch(value) is not None \
-                and not (whole and "." in value):
-            return Decimal(value)  # the commonest text, "1234.56": what the full reading below gives it
         problem = text_problem(value)
         if problem:
             raise ValueError(problem)
@@ -1881,10 +1880,6 @@ def read_record(record, schema) -> tuple[Context, list, list]:
             if (value is True or value is False) and kind[0] == "布尔":
                 values[key] = value  # the commonest field: what convert() returns for it
                 continue
-            number = plain_number(kind, value, fractional)
-            if number is not None:
-                values[key] = number
-                continue
             try:
                 values[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
             except (ValueError, InvalidOperation, ArithmeticError) as exc:
@@ -2000,10 +1995,6 @@ def read_record(record, schema) -> tuple[Context, list, list]:
                 continue
             if (value is True or value is False) and kind[0] == "布尔":
                 project[key] = value
-                continue
-            number = plain_number(kind, value, fractional)
-            if number is not None:
-                project[key] = number
                 continue
             try:
                 project[key] = convert(kind, value, levels, key in signed, counted(kind, fractional))
