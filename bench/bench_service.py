@@ -4,7 +4,7 @@ Starts ``polc serve`` (Minhang with its example 细则) on 127.0.0.1 on a free p
 requests (default 2,000) from C concurrent clients (default 8) to POST /policies/minhang_2024/evaluate
 (compact result), then N to POST /match, then stops the server. The bodies cycle through
 examples/*.json. Loopback only: nothing leaves the machine.
-Run: python bench/bench_service.py [--requests N] [--concurrency C] [--workers W] [--detail full]
+Run: python bench/bench_service.py [--requests N] [--concurrency C] [--workers W] [--detail full|results]
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--detail", choices=("compact", "full"), default="compact")
+    parser.add_argument("--detail", choices=("compact", "full", "results"), default="compact")
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="polc-bench-") as cache:

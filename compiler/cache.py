@@ -222,11 +222,26 @@ def load(path: str | Path, rules: str | Path | None, check_program) -> Entry | N
 
 
 class Loaded:
-    """A policy ready to serve: the reference interpreter and the metadata."""
+    """A policy ready to serve: the reference interpreter, the metadata, and the generated module's
+    decide path (``decide``) for results without a trace."""
 
-    def __init__(self, interpreter, metadata: dict):
+    def __init__(self, interpreter, metadata: dict, entry: Entry | None = None):
         self.interpreter = interpreter
         self.metadata = metadata
+        self.entry = entry
+
+    def decide(self, record, params=None, as_of=None) -> dict:
+        """The cached generated module's ``decide`` (the interpreter's without an entry); the module's
+        own InputError, from its copy of the runtime, is raised as the runtime's."""
+        from compiler import runtime as rt
+
+        if self.entry is None:
+            return self.interpreter.decide(record, params, as_of)
+        module = self.entry.module()
+        try:
+            return module.decide(record, params, as_of)
+        except module.InputError as exc:
+            raise rt.InputError(exc.problems) from None
 
 
 def load_interpreter(path: str | Path, rules: str | Path | None = None, check_program=None) -> Loaded | None:
@@ -248,4 +263,4 @@ def load_interpreter(path: str | Path, rules: str | Path | None = None, check_pr
     entry = load(path, rules, check_program or checked)
     if entry is None:
         return None
-    return Loaded(Interpreter.from_plan(entry.plan()), entry.metadata)
+    return Loaded(Interpreter.from_plan(entry.plan()), entry.metadata, entry)

@@ -209,7 +209,7 @@ def _eval_one(args) -> int:
             interpreter = loaded.interpreter if loaded is not None else None
         if interpreter is None:
             return 1
-        evaluate, runtime = interpreter.evaluate, rt
+        evaluate, runtime = (interpreter.decide if args.detail == "results" else interpreter.evaluate), rt
     else:  # the cached generated module: a repeated eval neither checks nor loads the front end
         from compiler.cache import load
 
@@ -217,7 +217,8 @@ def _eval_one(args) -> int:
         if entry is None:
             return 1
         module = entry.module()
-        evaluate, runtime = module.evaluate, module  # its own copy of the runtime: nothing more to import
+        evaluate = module.decide if args.detail == "results" else module.evaluate
+        runtime = module  # its own copy of the runtime: nothing more to import
     record = _read_json(args.input, runtime)
     params = _parse_sets(args.set)
     try:
@@ -236,7 +237,7 @@ def _eval_one(args) -> int:
         from compiler.targets.python.results import compact, explain
 
         result = compact(result, explain(interpreter, record, result, params, args.date))
-    if args.format == "json" or args.detail == "compact":
+    if args.format == "json" or args.detail in ("compact", "results"):
         print_json(result)
         return 0
     print_result(result, show_all=args.all)
@@ -286,7 +287,14 @@ def cmd_eval_batch(args) -> int:
     if not os.path.isfile(args.input):
         print(f"找不到企业信息文件「{args.input}」", file=sys.stderr)
         return 1
-    loaded = load_interpreter(args.file, args.rules, check_program=lambda: _load(args))
+    if args.no_cache:  # checked afresh; the reference interpreter evaluates, and decides for --detail results
+        from compiler.cache import Loaded
+        from compiler.targets.python.interpreter import Interpreter
+
+        program = _load(args)
+        loaded = Loaded(Interpreter(program), {}) if program is not None else None
+    else:
+        loaded = load_interpreter(args.file, args.rules, check_program=lambda: _load(args))
     if loaded is None:
         return 1
     interpreter = loaded.interpreter
@@ -295,6 +303,16 @@ def cmd_eval_batch(args) -> int:
     writer = Writer(args.output, sys.stdout)
     bad = done = 0
     progress = _progress(size_of(args.input)) if args.output is not None and sys.stderr.isatty() else None
+
+    def result_of(record) -> dict:
+        if detail == "results":  # the generated module's decide path: no trace is built
+            return loaded.decide(record, params, args.date)
+        result = interpreter.evaluate(record, params, args.date)
+        if detail == "compact":
+            from compiler.targets.python.results import compact, explain
+
+            result = compact(result, explain(interpreter, record, result, params, args.date))
+        return result
 
     def report(number: int, message: str) -> None:
         where = f"第{number}{unit}：" if number > 0 else ""
@@ -316,12 +334,7 @@ def cmd_eval_batch(args) -> int:
                 writer.write(number, None, {"行": number, "问题": [{"位置": "$", "问题": str(record)}]})
                 continue
             try:
-                result = interpreter.evaluate(record, params, args.date)
-                if detail == "compact":
-                    from compiler.targets.python.results import compact, explain
-
-                    result = compact(result, explain(interpreter, record, result, params, args.date))
-                outcome = {"行": number, "结果": result}
+                outcome = {"行": number, "结果": result_of(record)}
             except rt.InputError as exc:
                 bad += 1
                 report(number, "；".join(f"{p['位置']}：{p['问题']}" for p in exc.problems))
@@ -362,7 +375,7 @@ def cmd_serve(args) -> int:
         loaded = load_interpreter(path, rules, check_program=lambda each=each: _load(each))
         if loaded is None:
             return 1
-        policies.append(served_policy(policy_id, loaded.interpreter, loaded.metadata))
+        policies.append(served_policy(policy_id, loaded.interpreter, loaded.metadata, loaded.decide))
     limits = Limits(batch_records=args.max_records, seconds=args.timeout)
     import uvicorn
 
@@ -845,8 +858,9 @@ def _eval_arguments(p) -> None:
     p.add_argument("--all", action="store_true", help="也列出不符合的条款")
     p.add_argument("-o", "--output", metavar="RESULTS", help="批量求值的结果文件（.json、.jsonl、.csv 或 .parquet）；"
                    "不写则以 JSON Lines 输出到标准输出")
-    p.add_argument("--detail", choices=("compact", "full"),
-                   help="compact：精简结果（档次、有条件金额、建议补充，批量默认）；full：含求值过程的完整结果")
+    p.add_argument("--detail", choices=("compact", "full", "results"),
+                   help="compact：精简结果（档次、有条件金额、建议补充，批量默认）；full：含求值过程的完整结果；"
+                   "results：只要结果（各条款的状态、金额与合计，不含求值过程），最快，适合免申即享批量")
     p.add_argument("--no-cache", action="store_true", help="不用缓存：重新检查政策，用参考解释器求值")
     p.set_defaults(func=cmd_eval)
 

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -53,13 +54,15 @@ class ServedPolicy:
     interpreter: Interpreter
     info: dict  # name, issuer, status, counts: what GET /policies lists
     schema: dict  # the input contract, as polc build writes it
+    decide: Callable  # (record, params, as_of) → the decided result, for detail=results
 
 
-def served_policy(policy_id: str, interpreter: Interpreter, metadata: dict) -> ServedPolicy:
-    """A policy ready to serve under ``policy_id``: what GET /policies lists (with validity) and its input schema."""
+def served_policy(policy_id: str, interpreter: Interpreter, metadata: dict, decide: Callable | None = None) -> ServedPolicy:
+    """A policy ready to serve under ``policy_id``: what GET /policies lists (with validity) and its input schema.
+    ``decide`` is the generated module's decide path (cache.Loaded.decide); the interpreter's without it."""
     plan = interpreter.plan
     return ServedPolicy(policy_id, interpreter, {"id": policy_id, **metadata, "施行期": _validity(interpreter)},
-                        json_schema(plan, plan.descriptions))
+                        json_schema(plan, plan.descriptions), decide or interpreter.decide)
 
 
 def _validity(interpreter: Interpreter) -> dict | None:
@@ -125,15 +128,18 @@ class Options:
     """An evaluation request's options: the date, parameter values (set=名称=值) and the detail wanted."""
     as_of: str | None
     params: dict
-    detail: str  # "compact" or "full"
+    detail: str  # "compact", "full" or "results"
+
+
+DETAILS = "compact（精简结果）、full（含求值过程的完整结果）或 results（只要结果：状态、金额与合计）"
 
 
 def read_options(query) -> Options:
     """The options of a request from its query string; a bad one is a 422 that names it."""
     detail = query.get("detail", "compact")
-    if detail not in ("compact", "full"):
-        raise ServiceError(422, f"detail 应是 compact 或 full，这里是“{detail}”",
-                           [{"位置": "detail", "问题": "应是 compact（精简结果）或 full（含求值过程的完整结果）"}])
+    if detail not in ("compact", "full", "results"):
+        raise ServiceError(422, f"detail 应是 compact、full 或 results，这里是“{detail}”",
+                           [{"位置": "detail", "问题": f"应是{DETAILS}"}])
     params = {}
     for pair in query.getlist("set"):
         name, sep, value = pair.partition("=")
@@ -153,7 +159,10 @@ def read_options(query) -> Options:
 # ---- evaluating -------------------------------------------------------------------------
 
 def evaluate(policy: ServedPolicy, record, options: Options) -> dict:
-    """The full result (exactly what ``polc eval --json`` prints) or the compact portal view."""
+    """The full result (exactly what ``polc eval --json`` prints), the compact portal view, or the
+    decided result (statuses, amounts and totals, no trace: the fastest)."""
+    if options.detail == "results":
+        return policy.decide(record, options.params, options.as_of)
     result = policy.interpreter.evaluate(record, options.params, options.as_of)
     if options.detail == "full":
         return result
@@ -388,7 +397,8 @@ _ERROR = {"type": "object", "required": ["错误", "问题"],
                                                                             "问题": {"type": "string"}}}}}}
 
 _RESULT = {"type": "object", "required": ["政策", "评估日期", "条款", "汇总", "输入提示"],
-           "description": "求值结果：detail=compact 为精简结果（含档次、有条件金额、建议补充），detail=full 为含求值过程的完整结果",
+           "description": "求值结果：detail=compact 为精简结果（含档次、有条件金额、建议补充），detail=full 为含求值过程的完整结果，"
+                          "detail=results 只有各条款的状态、金额与合计（不含求值过程，最快）",
            "properties": {"政策": {"type": "string"}, "评估日期": {"type": ["string", "null"]},
                           "条款": {"type": "array", "items": {"type": "object", "required": ["条款", "状态"]}},
                           "汇总": {"type": "object", "required": ["合计", "最高合计"]},
@@ -407,8 +417,8 @@ def _errors(*statuses: int) -> dict:
 def _query_parameters(params: dict | None = None) -> list[dict]:
     out = [{"name": "date", "in": "query", "required": False, "description": "评估日期 YYYY-MM-DD；不写则不核对施行期",
             "schema": {"type": "string", "format": "date"}},
-           {"name": "detail", "in": "query", "required": False, "description": "compact（默认）或 full",
-            "schema": {"type": "string", "enum": ["compact", "full"], "default": "compact"}}]
+           {"name": "detail", "in": "query", "required": False, "description": "compact（默认）、full 或 results",
+            "schema": {"type": "string", "enum": ["compact", "full", "results"], "default": "compact"}}]
     if params:
         names = "|".join(re.escape(name) for name in params)
         out.append({"name": "set", "in": "query", "required": False, "style": "form", "explode": True,
@@ -495,5 +505,5 @@ def app_from_environment():
     policies = []
     for policy_id, (path, rules) in zip(policy_ids([p for p, _ in settings["policies"]]), settings["policies"]):
         loaded = load_interpreter(path, rules)
-        policies.append(served_policy(policy_id, loaded.interpreter, loaded.metadata))
+        policies.append(served_policy(policy_id, loaded.interpreter, loaded.metadata, loaded.decide))
     return create_app(policies, Limits(**settings.get("limits", {})))

@@ -114,6 +114,52 @@ def test_json_array_reader_streams_elements_across_chunks(tmp_path):
     assert isinstance(read[2][1], batch.RecordError) and "第3行" in str(read[2][1])
 
 
+def decided_rows(result: dict) -> dict:
+    return {r["条款"]: (r["状态"], r["金额"]) for r in result["条款"]}
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["generated-module", "interpreter"])
+def test_results_detail_decides_without_a_trace(tmp_path, cache_dir, no_cache):
+    """--detail results: the decide path (the cached generated module's, or the interpreter's with
+    --no-cache): the totals of the module docstring, no trace, the same problems, and per item the
+    same status and amount as --detail full."""
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps(SMALL, ensure_ascii=False), '{"工业总产值": 1.5}', json.dumps(LARGE, ensure_ascii=False)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flags = ["--no-cache"] if no_cache else []
+    out, full = tmp_path / "out.jsonl", tmp_path / "full.jsonl"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, "--detail", "results", *flags, cache_dir=cache_dir)
+    assert run.returncode == 1 and f"{source}：第2行：$.工业总产值：金额不能用浮点数" in run.stderr
+    assert polc("eval", PORTAL, "--input", source, "--output", full, "--detail", "full", cache_dir=cache_dir).returncode == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected = [json.loads(line) for line in full.read_text(encoding="utf-8").splitlines()]
+    assert [r["结果"]["汇总"]["合计"] for r in (rows[0], rows[2])] == ["200000.00", "900000.00"]
+    assert rows[1] == expected[1]  # the same problems, in the same place
+    for row, whole in zip((rows[0], rows[2]), (expected[0], expected[2])):
+        assert all("理由" not in r and "原文" not in r for r in row["结果"]["条款"])
+        assert decided_rows(row["结果"]) == decided_rows(whole["结果"])
+        assert row["结果"]["汇总"]["最高合计"] == whole["结果"]["汇总"]["最高合计"]
+
+
+def test_results_detail_for_one_enterprise_and_to_csv(tmp_path, cache_dir):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(LARGE, ensure_ascii=False), encoding="utf-8")
+    run = polc("eval", PORTAL, "--input", one, "--detail", "results", cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["汇总"]["合计"] == "900000.00" and "理由" not in result["条款"][0]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(SMALL, ensure_ascii=False) + "\n" + json.dumps(LARGE, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, "--detail", "results", cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    with open(out, encoding="utf-8", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [(r["企业名称"], r["合计"]) for r in table] == [("甲", "200000.00"), ("乙", "900000.00")]
+    assert json.loads(table[1]["结果"]) == result
+
+
 def test_unknown_output_format_is_refused(tmp_path, cache_dir):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(SMALL, ensure_ascii=False) + "\n", encoding="utf-8")

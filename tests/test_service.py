@@ -161,6 +161,25 @@ def test_compact_result_is_small_and_full_has_traces(client):
     assert compact.json()["汇总"] == full.json()["汇总"]
 
 
+def test_results_detail_is_the_decided_result(client):
+    """detail=results: the generated module's decide path; per item the status and amount of detail=full."""
+    for example in EXAMPLES:
+        body = example.read_bytes()
+        decided = client.post("/policies/minhang_2024/evaluate", params={"detail": "results"}, content=body).json()
+        full = client.post("/policies/minhang_2024/evaluate", params={"detail": "full"}, content=body).json()
+        assert all("理由" not in r for r in decided["条款"]), example.name
+        assert [(r["条款"], r["状态"], r["金额"]) for r in decided["条款"]] == \
+            [(r["条款"], r["状态"], r["金额"]) for r in full["条款"]], example.name
+        assert (decided["汇总"]["合计"], decided["汇总"]["最高合计"]) == (full["汇总"]["合计"], full["汇总"]["最高合计"])
+    # portal.pol, as in the /match test: 30万 + 60万 = 90万; a bad line keeps its place
+    lines = [json.dumps({"工业总产值": "6亿元", "营业收入": "2000万元"}, ensure_ascii=False), '{"营业收入": 1.5}']
+    response = client.post("/policies/portal/evaluate-batch", params={"detail": "results"}, content="\n".join(lines).encode())
+    out = [json.loads(line) for line in response.text.splitlines()]
+    assert out[0]["结果"]["汇总"]["合计"] == "900000.00" and out[1]["问题"][0]["位置"] == "$.营业收入"
+    refused = client.post("/policies/portal/evaluate", params={"detail": "brief"}, json={})
+    assert refused.status_code == 422 and "results" in refused.json()["问题"][0]["问题"]
+
+
 def test_match_ranks_policies_by_the_amount_certain(client):
     # portal.pol: 第1条 工业总产值 6亿 ≥ 2亿 → 30万; 第2条 信息不足; 第3条 6亿 ≥ 5亿 → 60万; 合计 90万.
     # tiers.pol: 第1条 6亿 in [5亿, 10亿) → 50万; 第2条 营业收入 2000万 in [1000万, 5000万) → 10万;

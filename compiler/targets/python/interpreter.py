@@ -7,6 +7,7 @@ modules; the differential tests compare the two on every policy.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from compiler import runtime as rt
 from compiler.plan.lower import PolicyPlan, lower
@@ -157,3 +158,9 @@ class Interpreter:
     def evaluate_json(self, text: str | bytes, params: dict | None = None, as_of=None) -> dict:
         """Evaluate a record given as JSON text: duplicate keys, a BOM and the like are problems (runtime.read_json)."""
         return self.evaluate(rt.read_json(text), params, as_of)
+
+    def decide(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
+        """The decide path (status and amounts, no trace), each item by the runtime's own quiet evaluation:
+        the reference for a generated module's ``decide``."""
+        deciders = [functools.partial(rt.decide_item, spec) for spec in self.items]
+        return rt.decide_policy(self.policy, self.items, deciders, enterprise, params, as_of)
