@@ -371,6 +371,8 @@ def test_decide_path_agrees_with_the_interpreter(relative, data):
     full = pair.outcomes(record, bound, day)
     decided = pair.outcome(pair.module.decide, pair.module.InputError, record, bound, day)
     assert decided == decision(full)
+    # the interpreter's own decide path (polc eval --detail results --no-cache) gives the same
+    assert pair.outcome(pair.interpreter.decide, rt.InputError, record, bound, day) == decided
 
 
 def test_the_decide_path_decides_without_a_trace():
