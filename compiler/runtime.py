@@ -2512,6 +2512,51 @@ def decide_item(spec, ctx) -> dict:
     return decided(evaluate_item(spec, ctx, quiet=True))
 
 
+def decide_projects(spec, ctx, project_amount) -> dict:
+    """The decide path of an item counted per project. ``project_amount`` (generated) reads the project
+    in ``ctx.project``: None when it fails a condition, (amount, cap that bound it) when it qualifies
+    (amount None for an item without money), UNKNOWN when the item must be decided in full
+    (``decide_item``). The row is written here only when the item has no past award and its frequency
+    needs no missing fact: then no project's frequency or caps have anything to count, and
+    ``evaluate_projects`` would settle the same sum."""
+    label = spec["label"]
+    total, by_project, cap, quick, qualified = Decimal(0), {}, None, None, False
+    for index, project in enumerate(ctx.projects):
+        ctx.project = project
+        got = project_amount(ctx)
+        if got is None:
+            continue
+        if quick is None:
+            past, missing = ctx.past(spec["history_labels"]), set()
+            quick = not past and (spec["frequency"] is None or frequency_quiet(spec, ctx, past, missing) and not missing)
+        if got is UNKNOWN or not quick:
+            ctx.project = None
+            return decide_item(spec, ctx)
+        amount, bound = got
+        qualified = True
+        if amount is None:
+            continue
+        name = project.get("项目名称", f"第{index + 1}个项目")
+        total += amount
+        by_project[name] = by_project.get(name, Decimal(0)) + amount
+        if bound:
+            cap = bound
+    ctx.project = None
+    if not qualified:
+        return refused(label)
+    kind, waits = spec["kind"], spec["gate"] or spec.get("up_to")  # waits: 待评定 until the record says
+    if kind == "一事一议":
+        return granted(label, "一事一议", set())
+    if waits and label in ctx.assessed:
+        return decide_item(spec, ctx)
+    if kind == "非资金支持":
+        return granted(label, "待评定" if waits else "符合", set())
+    row = paid(label, total, cap, set(), set(), "待评定", bool(spec.get("up_to"))) if waits else \
+        paid(label, total, cap, set(), set())
+    row["项目金额"] = {name: money(value) for name, value in by_project.items()}
+    return row
+
+
 def decide_rest(spec, ctx, past, missing: set, pending: set) -> dict:
     """An item whose frequency and conditions hold, on from there exactly as ``evaluate_item`` goes on."""
     out = Outcome(quiet=True)

@@ -79,14 +79,18 @@ class Pair:
 
     def expect(self, label: str, record: dict, status: str, amount: str | None = None,
                params: dict | None = None, as_of=None) -> dict:
-        """Assert status and amount (a string such as "12345.67", or None) of one item, in both evaluators."""
+        """Assert status and amount (a string such as "12345.67", or None) of one item, in both evaluators
+        and on the generated module's decide path."""
+        import copy
+
         a, b = self.both(record, params, as_of)
-        for who, result in (("interpreter", a), ("module", b)):
+        decided = self.module.decide(copy.deepcopy(record), copy.deepcopy(params), as_of)
+        for who, result in (("interpreter", a), ("module", b), ("decide path", decided)):
             got = [r for r in result["条款"] if r["条款"] == label]
             assert got, f"{who}: no item {label}"
             r = got[0]
             assert (r["状态"], r["金额"]) == (status, amount), \
-                f"{who}: {label} expected {status} {amount}, got {r['状态']} {r['金额']}; trace: {r['理由']}"
+                f"{who}: {label} expected {status} {amount}, got {r['状态']} {r['金额']}; trace: {r.get('理由')}"
         assert a == b, "interpreter and generated module disagree"
         return a["条款"][[r["条款"] for r in a["条款"]].index(label)]
 

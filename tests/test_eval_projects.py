@@ -118,3 +118,22 @@ def test_two_projects_with_one_name_are_warned_about():
     assert not any("$.项目[2]" in w["位置"] for w in result["输入提示"])
     r = [x for x in result["条款"] if x["条款"] == TECH][0]
     assert (r["状态"], r["金额"]) == ("符合", "1400000.00")  # 50万 + 80万 + 10万
+
+
+def test_the_decide_path_writes_the_per_project_row():
+    # 配套 1:1, 单个项目最高500万, 一次性 per project, no award yet: X 200万; Y 600万 → 500万 (capped);
+    # Z 区级 fails 「市级」及以上. 700万 in all, 待评定 (经综合评定), with each project's amount.
+    p = pair(P)
+    record = {"项目": [matched("X", "市级", "200万元"), matched("Y", "国家级", "600万元"), matched("Z", "区级", "1万元")]}
+    row = next(r for r in p.module.decide(record)["条款"] if r["条款"] == MATCH)
+    full = p.item(MATCH, record)
+    assert (row["状态"], row["金额"]) == ("待评定", "7000000.00")
+    assert row["项目金额"] == {"X": "2000000.00", "Y": "5000000.00"}
+    assert row["上限"] == full["上限"] is not None and "理由" not in row
+    # assessed at 600万: the runtime settles it, as on the explain path
+    assessed = next(r for r in p.module.decide({**record, "评定": {MATCH: "600万元"}})["条款"] if r["条款"] == MATCH)
+    assert (assessed["状态"], assessed["金额"]) == ("符合", "6000000.00")
+    # 非资金支持 per project: B qualifies, so the item does, with no amount
+    land = {"项目": [{"项目名称": "A", "项目评定通过": False}, {"项目名称": "B", "项目评定通过": True}]}
+    row = next(r for r in p.module.decide(land)["条款"] if r["条款"] == LAND)
+    assert (row["状态"], row["金额"], row["缺少信息"]) == ("符合", None, [])

@@ -362,39 +362,14 @@ class Straight:
         """The amount as the runtime's ``run_amount`` computes it (award, uplifts, floors, then caps),
         written out; paid at once when nothing over the years applies, else settled by the runtime."""
         label = repr(item.label)
-        one = self.k.name(Decimal(1))
         body.emit(1, "if ctx.missing:")
         body.emit(2, "ctx.missing = set()")
         body.emit(1, "if ctx.pending:")
         body.emit(2, "ctx.pending = set()")
-        body.emit(1, f"amount = {self.value(item.award) if item.award is not None else 'NOT_APPLICABLE'}")
-        body.emit(1, "if amount is NOT_APPLICABLE:")
-        body.emit(2, f"return refused({label})")
-        for ratio, when, _text, _where in item.uplifts:
-            if when is None:
-                body.emit(1, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
-                continue
-            body.emit(1, f"applies = {self.value(when)}")
-            body.emit(1, "if applies is None:")
-            body.emit(2, "amount = UNKNOWN if amount is not PENDING else amount")
-            body.emit(1, "elif applies:")
-            body.emit(2, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
-        body.emit(1, "bound = None")
-        for kind, test in (("下限", "<"), ("上限", ">")):
-            for limit in item.limits:
-                if limit.kind != kind:
-                    continue
-                body.emit(1, f"limit = {self.value(limit.amount)}")
-                body.emit(1, "if limit is not NOT_APPLICABLE:")
-                body.emit(2, "stop = blocked(amount, limit)")
-                body.emit(2, "if stop:")
-                body.emit(3, "amount = stop if amount is not PENDING else amount")
-                body.emit(2, f"elif amount {test} limit:")
-                body.emit(3, f"amount, bound = limit, {limit.text!r}")
+        self.award(item, body, 1, f"return refused({label})")
         body.emit(1, "missing |= ctx.missing")
         body.emit(1, "pending |= ctx.pending")
-        over_years = any(limit.kind not in ("上限", "下限") for limit in item.limits)
-        if item.topup is not None or item.tranches or over_years:
+        if item.topup is not None or item.tranches or over_years(item):
             body.emit(1, f"return settle_rest({spec}, ctx, amount, bound, past, missing, pending)")
         elif item.gate or item.up_to:  # paid once assessed: 待评定 until the record says what was decided
             body.emit(1, f"if {label} in ctx.assessed:")
@@ -403,22 +378,81 @@ class Straight:
         else:
             body.emit(1, f"return paid({label}, amount, bound, missing, pending)")
 
+    def award(self, item, body: Body, depth: int, not_applicable: str) -> None:
+        """``amount`` and ``bound`` as ``run_amount`` leaves them: the award (``not_applicable`` runs when
+        it falls in no tier), its uplifts, then floors and caps."""
+        one = self.k.name(Decimal(1))
+        body.emit(depth, f"amount = {self.value(item.award) if item.award is not None else 'NOT_APPLICABLE'}")
+        body.emit(depth, "if amount is NOT_APPLICABLE:")
+        body.emit(depth + 1, not_applicable)
+        for ratio, when, _text, _where in item.uplifts:
+            if when is None:
+                body.emit(depth, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+                continue
+            body.emit(depth, f"applies = {self.value(when)}")
+            body.emit(depth, "if applies is None:")
+            body.emit(depth + 1, "amount = UNKNOWN if amount is not PENDING else amount")
+            body.emit(depth, "elif applies:")
+            body.emit(depth + 1, f"amount = mul(amount, add({one}, {self.value(ratio)}))")
+        body.emit(depth, "bound = None")
+        for kind, test in (("下限", "<"), ("上限", ">")):
+            for limit in item.limits:
+                if limit.kind != kind:
+                    continue
+                body.emit(depth, f"limit = {self.value(limit.amount)}")
+                body.emit(depth, "if limit is not NOT_APPLICABLE:")
+                body.emit(depth + 1, "stop = blocked(amount, limit)")
+                body.emit(depth + 1, "if stop:")
+                body.emit(depth + 2, "amount = stop if amount is not PENDING else amount")
+                body.emit(depth + 1, f"elif amount {test} limit:")
+                body.emit(depth + 2, f"amount, bound = limit, {limit.text!r}")
+
     def decide_per_project(self, name: str, spec: str, item) -> list[str]:
-        """The decide path of an item counted per project: when no project meets the conditions (each
-        stops at its first failed one) the item is 不符合 at once; otherwise the runtime decides it."""
+        """The decide path of an item counted per project. When no project meets the conditions (each
+        stops at its first failed one) the item is 不符合 at once. Otherwise the runtime's
+        ``decide_projects`` goes through the projects and calls a function written here for each: None
+        when the project fails a condition, its amount and the cap that bound it when it is paid as
+        computed (no amount for 一事一议 and 非资金支持), or UNKNOWN when the runtime must decide the
+        item in full (a condition or amount not decided, or an item settled over the years or 核定)."""
+        project = f"{name}_project"
         body = Body()
-        body.emit(1, "projects = ctx.projects")
-        body.emit(1, "if not projects:")
-        body.emit(2, f"return refused({item.label!r})")
-        body.emit(1, "try:")
-        body.emit(2, "for project in projects:")
-        body.emit(3, "ctx.project = project")
+        body.emit(1, "if ctx.missing:")
+        body.emit(2, "ctx.missing = set()")
+        body.emit(1, "if ctx.pending:")
+        body.emit(2, "ctx.pending = set()")
         for condition in item.conditions:
-            got = self.test(condition.test, body, 3)
-            body.emit(3, f"if {got} is False:")
-            body.emit(4, "continue")
-        body.emit(3, f"return decide_item({spec}, ctx)")  # a project may be paid: decided in full
-        body.emit(1, "finally:")
-        body.emit(2, "ctx.project = None")
-        body.emit(1, f"return refused({item.label!r})")
-        return [f"def {name}(ctx):", *body.lines]
+            got = self.test(condition.test, body, 1)
+            body.emit(1, f"if {got} is False:")
+            body.emit(2, "return None")
+            body.emit(1, f"if {got} is None:")
+            body.emit(2, "return UNKNOWN")
+        settled_here = item.kind != "核定" and item.topup is None and not item.tranches and not over_years(item)
+        if settled_here:
+            body.emit(1, "if ctx.missing or ctx.pending:")
+            body.emit(2, "return UNKNOWN")
+        if settled_here and item.kind in ("一事一议", "非资金支持"):
+            body.emit(1, "return None, None")  # qualifies, with no money to add up
+        elif settled_here:
+            self.award(item, body, 1, "return UNKNOWN")
+            body.emit(1, "if type(amount) is not Decimal or ctx.missing or ctx.pending:")
+            body.emit(2, "return UNKNOWN")
+            body.emit(1, "return amount, bound")
+        else:
+            body.emit(1, "return UNKNOWN")
+        first = Body()  # most enterprises have no project that meets the conditions: refused here at once
+        first.emit(1, "for project in ctx.projects:")
+        first.emit(2, "ctx.project = project")
+        for condition in item.conditions:
+            got = self.test(condition.test, first, 2)
+            first.emit(2, f"if {got} is False:")
+            first.emit(3, "continue")
+        first.emit(2, "ctx.project = None")
+        first.emit(2, f"return decide_projects({spec}, ctx, {project})")
+        first.emit(1, "ctx.project = None")
+        first.emit(1, f"return refused({item.label!r})")
+        return [f"def {project}(ctx):", *body.lines, "", "", f"def {name}(ctx):", *first.lines]
+
+
+def over_years(item) -> bool:
+    """Caps that read the past or are scoped to a project: the runtime's ``settle`` and ``project_caps``."""
+    return any(limit.kind not in ("上限", "下限") for limit in item.limits)
