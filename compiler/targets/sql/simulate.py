@@ -81,7 +81,7 @@ def _aggregate(table: pa.Table, n_items: int) -> dict:
     con = duckdb.connect()
     try:
         con.register("results", table)
-        row = con.sql(query.sql("duckdb")).fetchall()[0]
+        row = con.execute(query.sql("duckdb")).fetchall()[0]
     finally:
         con.close()
     return dict(zip(names, row))
