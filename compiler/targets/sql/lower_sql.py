@@ -73,7 +73,10 @@ def col(name: str, table: str | None = None) -> exp.Column:
 
 
 def decimal_type(scale: int) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL(38, {scale})")
+    """DECIMAL(38, scale), built as the node DataType.build would parse (parsing it costs Minhang half a second)."""
+    return exp.DataType(this=exp.DataType.Type.DECIMAL, nested=False,
+                        expressions=[exp.DataTypeParam(this=exp.Literal.number(38)),
+                                     exp.DataTypeParam(this=exp.Literal.number(scale))])
 
 
 def scale_of(value: Decimal) -> int:
