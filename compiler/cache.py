@@ -233,14 +233,14 @@ class Loaded:
     def decide(self, record, params=None, as_of=None) -> dict:
         """The cached generated module's ``decide`` (the interpreter's without an entry); the module's
         own InputError, from its copy of the runtime, is raised as the runtime's."""
-        from compiler import runtime as rt
-
         if self.entry is None:
             return self.interpreter.decide(record, params, as_of)
         module = self.entry.module()
         try:
             return module.decide(record, params, as_of)
         except module.InputError as exc:
+            from compiler import runtime as rt
+
             raise rt.InputError(exc.problems) from None
 
 
