@@ -92,7 +92,7 @@ def run_summary(lowered: LoweredPolicy, e, h, p, threads: int | None = None) -> 
     from compiler.targets.sql.lower_sql import sub_as
     from compiler.targets.sql.simulate import aggregate_query
     query, names = aggregate_query(len(lowered.items), sub_as(lowered.coded.copy(), "r"), coded=True)
-    # execute, not sql(): a relation binds the query once more before it runs, seconds for Minhang's
+    # execute, not sql(): a relation binds the query once more before it runs (2–3 s for Minhang)
     row = _on_duckdb(query.sql("duckdb"), e, h, p, threads, lambda con, sql: con.execute(sql).fetchall()[0])
     return dict(zip(names, row))
 
