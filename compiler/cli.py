@@ -299,6 +299,13 @@ def cmd_eval_batch(args) -> int:
         return 1
     interpreter = loaded.interpreter
     params = _parse_sets(args.set)
+    try:  # the same for every record: a bad date or parameter is said once, before any is read
+        rt.read_options(interpreter.policy, params, args.date)
+    except rt.InputError as exc:
+        print(f"输入有 {len(exc.problems)} 处问题：", file=sys.stderr)
+        for p in exc.problems:
+            print(terminal(f"  {p['位置']}：{p['问题']}"), file=sys.stderr)
+        return 1
     unit = "条" if format_of(args.input) == ".json" else "行"
     writer = Writer(args.output, sys.stdout)
     bad = done = 0

@@ -2388,6 +2388,25 @@ def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=No
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
+def read_options(policy, params, as_of):
+    """The evaluation date and the caller's parameter values, read: (date, values). They are the same for
+    every record of a batch, which reads them once first; InputError lists the problems of both."""
+    problems = []
+    if as_of is not None:
+        try:
+            as_of = parse_date(as_of)
+        except ValueError as exc:
+            problems.append({"位置": "评估日期", "问题": str(exc)})
+    given = {}
+    try:
+        given = read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
+    except InputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return as_of, given
+
+
 def _prepared(policy, record, params, as_of):
     """The record, the date and the parameters read for either path: (context, warnings, date)."""
     problems = []  # the record's, the date's and the parameters' problems, all reported at once
@@ -2395,13 +2414,8 @@ def _prepared(policy, record, params, as_of):
         ctx, warnings, _ = read_record(record, policy["schema"])
     except InputError as exc:
         problems += exc.problems
-    if as_of is not None:
-        try:
-            as_of = parse_date(as_of)
-        except ValueError as exc:
-            problems.append({"位置": "评估日期", "问题": str(exc)})
     try:
-        given = read_params(policy["declared_params"], params or {}, policy["schema"]["levels"])
+        as_of, given = read_options(policy, params, as_of)
     except InputError as exc:
         problems += exc.problems
     if problems:

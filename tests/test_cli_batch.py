@@ -160,6 +160,18 @@ def test_results_detail_for_one_enterprise_and_to_csv(tmp_path, cache_dir):
     assert json.loads(table[1]["结果"]) == result
 
 
+def test_a_bad_date_or_parameter_is_said_once_before_any_record(tmp_path, cache_dir):
+    source = tmp_path / "in.jsonl"
+    source.write_text((json.dumps(SMALL, ensure_ascii=False) + "\n") * 3, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run = polc("eval", PORTAL, "--input", source, "--output", out, "--date", "2025-13-01", "--set", "不存在=1",
+               cache_dir=cache_dir)
+    assert run.returncode == 1
+    assert run.stderr.count("“2025-13-01”不是日期") == 1 and run.stderr.count("没有参数「不存在」") == 1
+    assert "输入有 2 处问题" in run.stderr and "第1行" not in run.stderr
+    assert not out.exists()
+
+
 def test_unknown_output_format_is_refused(tmp_path, cache_dir):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(SMALL, ensure_ascii=False) + "\n", encoding="utf-8")
