@@ -176,6 +176,11 @@ def test_results_detail_is_the_decided_result(client):
     response = client.post("/policies/portal/evaluate-batch", params={"detail": "results"}, content="\n".join(lines).encode())
     out = [json.loads(line) for line in response.text.splitlines()]
     assert out[0]["结果"]["汇总"]["合计"] == "900000.00" and out[1]["问题"][0]["位置"] == "$.营业收入"
+    # a parameter the policy does not have is the same for every line: one 422 before any line is read
+    response = client.post("/policies/tiers/evaluate-batch", params={"set": "不存在=1"}, content=lines[0].encode())
+    problems = response.json()["问题"]
+    assert response.status_code == 422 and [p["位置"] for p in problems] == ["参数 不存在"]
+    assert problems[0]["问题"].startswith("没有参数「不存在」")
     refused = client.post("/policies/portal/evaluate", params={"detail": "brief"}, json={})
     assert refused.status_code == 422 and "results" in refused.json()["问题"][0]["问题"]
 
