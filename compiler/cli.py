@@ -300,7 +300,7 @@ def cmd_eval_batch(args) -> int:
     interpreter = loaded.interpreter
     params = _parse_sets(args.set)
     try:  # the same for every record: a bad date or parameter is said once, before any is read
-        rt.read_options(interpreter.policy, params, args.date)
+        rt.read_date_and_params(interpreter.policy, params, args.date)
     except rt.InputError as exc:
         print(f"输入有 {len(exc.problems)} 处问题：", file=sys.stderr)
         for p in exc.problems:

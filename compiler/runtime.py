@@ -2388,7 +2388,7 @@ def evaluate_policy(policy, items, record, params=None, as_of=None, all_items=No
             raise InputError([{"位置": "$", "问题": "数值过大或位数过多，无法精确计算到分"}]) from None
 
 
-def read_options(policy, params, as_of):
+def read_date_and_params(policy, params, as_of):
     """The evaluation date and the caller's parameter values, read: (date, values). They are the same for
     every record of a batch, which reads them once first; InputError lists the problems of both."""
     problems = []
@@ -2415,7 +2415,7 @@ def _prepared(policy, record, params, as_of):
     except InputError as exc:
         problems += exc.problems
     try:
-        as_of, given = read_options(policy, params, as_of)
+        as_of, given = read_date_and_params(policy, params, as_of)
     except InputError as exc:
         problems += exc.problems
     if problems:

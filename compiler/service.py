@@ -285,7 +285,7 @@ class BatchEndpoint:
         try:
             policy = self.found(scope["path_params"]["policy_id"])
             options = read_options(request.query_params)
-            rt.read_options(policy.interpreter.policy, options.params, options.as_of)  # said once, not on every line
+            rt.read_date_and_params(policy.interpreter.policy, options.params, options.as_of)  # said once, not on every line
             declared = request.headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.limits.batch_bytes:
                 raise ServiceError(413, f"请求体过大：每批最多 {self.limits.batch_bytes} 字节")
