@@ -2565,8 +2565,7 @@ def decide_projects(spec, ctx, project_amount) -> dict:
         return decide_item(spec, ctx)
     if kind == "非资金支持":
         return granted(label, "待评定" if waits else "符合", set())
-    row = paid(label, total, cap, set(), set(), "待评定", bool(spec.get("up_to"))) if waits else \
-        paid(label, total, cap, set(), set())
+    row = paid(label, total, cap, set(), set(), "待评定" if waits else "符合", bool(spec.get("up_to")))
     row["项目金额"] = {name: money(value) for name, value in by_project.items()}
     return row
 

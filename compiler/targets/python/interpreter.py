@@ -162,5 +162,9 @@ class Interpreter:
     def decide(self, enterprise: dict, params: dict | None = None, as_of: datetime.date | str | None = None) -> dict:
         """The decide path (status and amounts, no trace), each item by the runtime's own quiet evaluation:
         the reference for a generated module's ``decide``."""
-        deciders = [functools.partial(rt.decide_item, spec) for spec in self.items]
-        return rt.decide_policy(self.policy, self.items, deciders, enterprise, params, as_of)
+        return rt.decide_policy(self.policy, self.items, self._deciders, enterprise, params, as_of)
+
+    @functools.cached_property
+    def _deciders(self) -> list:
+        """One decider per item, made once: a batch decides many records."""
+        return [functools.partial(rt.decide_item, spec) for spec in self.items]

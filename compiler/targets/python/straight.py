@@ -420,38 +420,40 @@ class Straight:
         body.emit(2, "ctx.missing = set()")
         body.emit(1, "if ctx.pending:")
         body.emit(2, "ctx.pending = set()")
-        for condition in item.conditions:
-            got = self.test(condition.test, body, 1)
-            body.emit(1, f"if {got} is False:")
-            body.emit(2, "return None")
-            body.emit(1, f"if {got} is None:")
-            body.emit(2, "return UNKNOWN")
-        settled_here = item.kind != "核定" and item.topup is None and not item.tranches and not over_years(item)
-        if settled_here:
+        self.project_conditions(item, body, 1, "return None", "return UNKNOWN")
+        if item.kind == "核定" or item.topup is not None or item.tranches or over_years(item):
+            body.emit(1, "return UNKNOWN")  # settled by the runtime
+        else:
             body.emit(1, "if ctx.missing or ctx.pending:")
             body.emit(2, "return UNKNOWN")
-        if settled_here and item.kind in ("一事一议", "非资金支持"):
-            body.emit(1, "return None, None")  # qualifies, with no money to add up
-        elif settled_here:
-            self.award(item, body, 1, "return UNKNOWN")
-            body.emit(1, "if type(amount) is not Decimal or ctx.missing or ctx.pending:")
-            body.emit(2, "return UNKNOWN")
-            body.emit(1, "return amount, bound")
-        else:
-            body.emit(1, "return UNKNOWN")
+            if item.kind in ("一事一议", "非资金支持"):
+                body.emit(1, "return None, None")  # qualifies, with no money to add up
+            else:
+                self.award(item, body, 1, "return UNKNOWN")
+                body.emit(1, "if type(amount) is not Decimal or ctx.missing or ctx.pending:")
+                body.emit(2, "return UNKNOWN")
+                body.emit(1, "return amount, bound")
         first = Body()  # most enterprises have no project that meets the conditions: refused here at once
         first.emit(1, "for project in ctx.projects:")
         first.emit(2, "ctx.project = project")
-        for condition in item.conditions:
-            got = self.test(condition.test, first, 2)
-            first.emit(2, f"if {got} is False:")
-            first.emit(3, "continue")
+        self.project_conditions(item, first, 2, "continue")
         first.emit(2, "ctx.project = None")
         first.emit(2, f"return decide_projects({spec}, ctx, {project})")
         first.emit(1, "ctx.project = None")
         first.emit(1, f"return refused({item.label!r})")
         return [f"def {project}(ctx):", *body.lines, "", "", f"def {name}(ctx):", *first.lines]
 
+
+    def project_conditions(self, item, body: Body, depth: int, failed: str, undecided: str | None = None) -> None:
+        """The item's conditions in turn for the project in ``ctx.project``: ``failed`` runs at the first
+        false one, ``undecided`` (when given) at one that cannot be decided."""
+        for condition in item.conditions:
+            got = self.test(condition.test, body, depth)
+            body.emit(depth, f"if {got} is False:")
+            body.emit(depth + 1, failed)
+            if undecided is not None:
+                body.emit(depth, f"if {got} is None:")
+                body.emit(depth + 1, undecided)
 
 def over_years(item) -> bool:
     """Caps that read the past or are scoped to a project: the runtime's ``settle`` and ``project_caps``."""
