@@ -237,7 +237,7 @@ def _eval_one(args) -> int:
         from compiler.targets.python.results import compact, explain
 
         result = compact(result, explain(interpreter, record, result, params, args.date))
-    if args.format == "json" or args.detail in ("compact", "results"):
+    if args.format == "json" or args.detail == "compact":
         print_json(result)
         return 0
     print_result(result, show_all=args.all)
@@ -401,7 +401,8 @@ def cmd_serve(args) -> int:
 
 
 def print_result(result: dict, show_all: bool = False) -> None:
-    """The result for a person: each line printed with its control characters escaped."""
+    """The result for a person: each line printed with its control characters escaped. A decided result
+    (--detail results) has no formulas or gaps to show; the rest is the same table."""
     import builtins
 
     def print(*parts):  # noqa: A001 - every line of the result goes through terminal()
@@ -431,12 +432,12 @@ def print_result(result: dict, show_all: bool = False) -> None:
             amount = "（不涉及金额）"
         note = "最多可得，待人工评定" if r["状态"] == "待评定" and r["金额"] else ""
         if r["状态"] == "参数待定":
-            note = f"公式：{r['公式']}；待定：{'、'.join(r['待定参数'])}"
+            note = (f"公式：{r['公式']}；" if r.get("公式") else "") + f"待定：{'、'.join(r['待定参数'])}"
         elif r["状态"] == "信息不足":
             note = "缺少：" + "、".join(r["缺少信息"])
         elif r["上限"]:
             note = "；".join(x for x in (note, f"受{r['上限']}限制") if x)
-        elif r["差距"]:
+        elif r.get("差距"):
             note = "；".join(g["条件"] + g["差距"] for g in r["差距"])
         print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {pad(amount, 14)}  {note}".rstrip())
     if hidden:

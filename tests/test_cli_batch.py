@@ -144,7 +144,7 @@ def test_results_detail_decides_without_a_trace(tmp_path, cache_dir, no_cache):
 def test_results_detail_for_one_enterprise_and_to_csv(tmp_path, cache_dir):
     one = tmp_path / "one.json"
     one.write_text(json.dumps(LARGE, ensure_ascii=False), encoding="utf-8")
-    run = polc("eval", PORTAL, "--input", one, "--detail", "results", cache_dir=cache_dir)
+    run = polc("eval", PORTAL, "--input", one, "--detail", "results", "--format", "json", cache_dir=cache_dir)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["汇总"]["合计"] == "900000.00" and "理由" not in result["条款"][0]
@@ -239,3 +239,25 @@ def test_the_key_covers_every_package_of_the_compiler(tmp_path, monkeypatch):
     lower = copy / "plan" / "lower.py"
     lower.write_text(lower.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert cache._compiler_digest() != before
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["generated-module", "interpreter"])
+def test_results_detail_in_text_is_the_table_without_formulas_and_gaps(tmp_path, cache_dir, no_cache):
+    """As text, one enterprise's decided result is the same table as --detail full, with the notes a
+    decided row cannot have left out (the gaps of the items not met, shown with --all; the formulas of
+    参数待定 items). Worked from portal.pol: 营业收入 5000万 and 工业总产值 1.5亿 meet neither side of
+    第1条 (each 还差5000万元); 第2条 is not met; 第3条's band 1亿–5亿 gives 20万, the whole total."""
+    one = tmp_path / "one.json"
+    record = {"企业名称": "丙", "营业收入": "5000万元", "工业总产值": "1.5亿元", "研发投入重点企业": False}
+    one.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    flags = ["--no-cache"] if no_cache else []
+    for extra in ([], ["--all"]):
+        full = polc("eval", PORTAL, "--input", one, "--detail", "full", *extra, *flags, cache_dir=cache_dir)
+        decided = polc("eval", PORTAL, "--input", one, "--detail", "results", *extra, *flags, cache_dir=cache_dir)
+        assert full.returncode == decided.returncode == 0, decided.stderr
+        assert "合计：确定可得 20万元" in decided.stdout
+        full_lines, decided_lines = full.stdout.splitlines(), decided.stdout.splitlines()
+        assert len(full_lines) == len(decided_lines)
+        for a, b in zip(full_lines, decided_lines):
+            assert a == b or ("不符合" in b and a.startswith(b) and "还差5000万元" in a), (a, b)
+        assert ("  第1条「规模」  不符合" in decided_lines) == bool(extra)
