@@ -82,8 +82,7 @@ def test_openfisca_reference_computes_the_same_items(bench, plan):
     OpenFisca pays the second enterprise 200万 × 7.1 × 5% = 71万元 that the text does not give."""
     pytest.importorskip("openfisca_core")
     from compiler.targets.sql import engine
-    results, seconds = bench.openfisca_five(columns(), engine.fixed_params(plan, {}, None), 2)
-    assert seconds >= 0
+    results, _seconds = bench.openfisca_five(columns(), engine.fixed_params(plan, {}, None), 2)
     assert float(results[bench.FIVE[0]][1]) == 710_000, "OpenFisca's float no longer float32: update the bench's labels"
     for row, expected in enumerate(EXPECTED):
         for label, fen in zip(bench.FIVE, expected):
