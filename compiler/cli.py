@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -116,6 +117,32 @@ class ProgressLine:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.shown = False
+
+
+@contextlib.contextmanager
+def ticking(line: ProgressLine, text: str):
+    """``text`` on the progress line with the seconds spent, updated each second while the block runs
+    (one engine call gives no progress of its own); the line is cleared after."""
+    import threading
+    import time
+
+    if not line.on:
+        yield
+        return
+    start, done = time.monotonic(), threading.Event()
+
+    def tick():
+        while not done.wait(1):
+            line.show(f"{text}……{int(time.monotonic() - start)} 秒")
+    line.show(f"{text}……")
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        line.clear()
 
 
 def _load(args):
@@ -817,16 +844,25 @@ def cmd_simulate(args) -> int:
     if plan is None:
         return 1
     params = _parse_sets(args.set)
+    line = ProgressLine()  # a million enterprises take a minute or more for each evaluation
     try:
-        table = population.read(plan, args.population)
-        evaluation = engine.evaluate(plan, table, params, args.date, args.engine, args.master, summary=True)
+        with ticking(line, f"读取人口 {args.population}"):
+            table = population.read(plan, args.population)
+        with ticking(line, f"在 {args.engine} 上为 {table.num_rows:,} 家企业求值 {len(plan.items)} 款"):
+            evaluation = engine.evaluate(plan, table, params, args.date, args.engine, args.master, summary=True)
         data = simulate.report(plan, evaluation, engine.fixed_params(plan, params, rt.parse_date(args.date) if args.date else None),
                                args.population)
         curve = None
         if args.vary:
             name, kind, values = simulate.parse_vary(plan, args.vary)
-            curve = {"参数": name, "取值": simulate.vary(plan, table, params, args.date, args.engine, name, kind, values,
-                                                       args.master)}
+
+            def progress(k, total, value):
+                line.show(f"成本曲线 {k}/{total}：{name}={value}")
+            try:
+                curve = {"参数": name, "取值": simulate.vary(plan, table, params, args.date, args.engine, name, kind,
+                                                           values, args.master, progress)}
+            finally:
+                line.clear()  # an error is then printed on a line of its own
     except (population.PopulationError, engine.EngineError) as exc:
         print(terminal(f"错误：{exc}"), file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -271,6 +272,37 @@ def test_cli_simulate_vary_draws_a_curve(tmp_path):
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert len(data["成本曲线"]["取值"]) == 5
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_simulate_shows_progress_on_a_terminal_only(tmp_path, monkeypatch, capsys):
+    """On a terminal, stderr's progress line names each step (the evaluation, each value of the curve) and
+    is cleared after; elsewhere stderr stays empty. The report is the same either way."""
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    policy = REPO / "policies" / "corpus" / "苏州工业园区_服务业营收增长奖励_2025.pol"
+    plan = plan_of(policy)
+    name = next(iter(plan.declared_params))
+    kind, low, high = plan.declared_params[name]
+    from compiler.targets.sql.simulate import shown
+    lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal("0.1")
+    spec = f"{name}={shown(kind, lo)}:{shown(kind, hi)}:{shown(kind, (hi - lo) / 2)}"
+    pop = tmp_path / "pop.parquet"
+    assert main(["population", str(policy), "--n", "50", "-o", str(pop)]) == 0
+    capsys.readouterr()
+    assert main(["simulate", str(policy), "--population", str(pop), "--vary", spec, "-o", str(tmp_path / "plain")]) == 0
+    assert capsys.readouterr().err == ""
+    stderr = Terminal()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert main(["simulate", str(policy), "--population", str(pop), "--vary", spec, "-o", str(tmp_path / "tty")]) == 0
+    shown_text = stderr.getvalue()
+    assert f"在 duckdb 上为 50 家企业求值 {len(plan.items)} 款……" in shown_text
+    assert all(f"成本曲线 {k}/3：{name}=" in shown_text for k in (1, 2, 3))
+    assert shown_text.endswith("\r\x1b[K")  # cleared: the report's lines start on a clean line
+    assert (tmp_path / "tty.json").read_text(encoding="utf-8").replace("tty", "") == \
+        (tmp_path / "plain.json").read_text(encoding="utf-8").replace("plain", "")
 
 
 def test_cli_simulate_errors_are_chinese(tmp_path, capsys):

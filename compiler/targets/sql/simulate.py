@@ -170,10 +170,14 @@ def shown(kind, value) -> str:
     return rt.plain(value)
 
 
-def vary(plan: PolicyPlan, table: pa.Table, params: dict, as_of, engine_name: str, name, kind, values, master=None):
-    """The totals for each value of one parameter, the other parameters as given."""
+def vary(plan: PolicyPlan, table: pa.Table, params: dict, as_of, engine_name: str, name, kind, values, master=None,
+         progress=None):
+    """The totals for each value of one parameter, the other parameters as given; ``progress(k, total,
+    shown value)`` is told before each evaluation."""
     rows = []
-    for value in values:
+    for k, value in enumerate(values, 1):
+        if progress is not None:
+            progress(k, len(values), shown(kind, value))
         given = dict(params)
         given[name] = value
         evaluation = engine.evaluate(plan, table, given, as_of, engine_name, master, summary=True)
@@ -186,8 +190,11 @@ def vary(plan: PolicyPlan, table: pa.Table, params: dict, as_of, engine_name: st
 def chart(rows, name: str, path: Path) -> None:
     """The cost curve as a PNG. Plot coordinates are in 万元 and only drawn, never summed: the exact
     figures are the table's."""
+    import logging
+
     import matplotlib
     matplotlib.use("Agg")
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a CJK font without the weight asked for is fine
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
     fonts = [f.name for f in font_manager.fontManager.ttflist
