@@ -253,10 +253,12 @@ def openfisca_five(c: dict, p: dict, n: int):
 
 
 def clocked(run):
-    """Call ``run``: its result and the seconds it took."""
-    start = time.perf_counter()
-    result = run()
-    return result, time.perf_counter() - start
+    """``run`` made timed: a function that calls it and returns its result and the seconds it took."""
+    def timed():
+        start = time.perf_counter()
+        result = run()
+        return result, time.perf_counter() - start
+    return timed
 
 
 def least_of(timed, rounds: int = 3):
@@ -273,21 +275,21 @@ def part_c(plan, n: int, threads: int | None):
     table = five_table(five, c, n)
     out = {}
     out["polc DuckDB (DECIMAL), the report"], evaluation = least_of(
-        lambda: clocked(lambda: engine.evaluate(five, table, {}, None, threads=threads, summary=True)))
+        clocked(lambda: engine.evaluate(five, table, {}, None, threads=threads, summary=True)))
     labels = [i.label for i in five.items]
     polc_totals = {label: Decimal(evaluation.aggregates[f"most{k}"] or 0) for k, label in enumerate(labels)}
     out["polc DuckDB (DECIMAL), status and amount per enterprise"], rows = least_of(
-        lambda: clocked(lambda: engine.evaluate(five, table, {}, None, threads=threads)))
-    out["numpy int64 fen"], exact = least_of(lambda: clocked(lambda: numpy_fen(c, params)))
+        clocked(lambda: engine.evaluate(five, table, {}, None, threads=threads)))
+    out["numpy int64 fen"], exact = least_of(clocked(lambda: numpy_fen(c, params)))
     exact_totals = {label: Decimal(int(exact[label].sum())) / 100 for label in FIVE}
     same_rows = all(_fen(rows.table.sort_by("_id").column(rows.lowered.amount_columns[label])) == exact[label].tolist()
                     for label in FIVE)
-    out["hand-written DuckDB, int64 fen"], by_hand = least_of(lambda: clocked(lambda: duckdb_fen(c, params)))
+    out["hand-written DuckDB, int64 fen"], by_hand = least_of(clocked(lambda: duckdb_fen(c, params)))
     same_rows = same_rows and all(np.array_equal(by_hand[label], exact[label]) for label in FIVE)
-    out["numpy float64"], approx = least_of(lambda: clocked(lambda: numpy_float(c, params)))
+    out["numpy float64"], approx = least_of(clocked(lambda: numpy_float(c, params)))
     accuracy = {"numpy float64": _float_errors(exact, approx)}
     try:
-        out["OpenFisca-core (float32)"], of = least_of(lambda: openfisca_five(c, params, n))
+        out["OpenFisca-core (float32)"], of = least_of(lambda: openfisca_five(c, params, n))  # it times its own calculation
         accuracy["OpenFisca-core (float32)"] = _float_errors(exact, of)
     except ImportError:
         out["OpenFisca-core (float32)"] = None

@@ -257,17 +257,21 @@ def test_cli_population_and_simulate(tmp_path, capsys):
     assert "# 预算测算" in text and "各款" in text
 
 
-def test_cli_simulate_vary_draws_a_curve(tmp_path):
-    policy = REPO / "policies" / "corpus" / "苏州工业园区_服务业营收增长奖励_2025.pol"
-    plan = plan_of(policy)
+def vary_spec(plan, steps: int) -> tuple[str, str]:
+    """--vary over the first declared parameter's range (0 to 10% where it has none), in ``steps`` steps:
+    the parameter's name and the option's value."""
+    from compiler.targets.sql.simulate import shown
     name = next(iter(plan.declared_params))
     kind, low, high = plan.declared_params[name]
+    lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal("0.1")
+    return name, f"{name}={shown(kind, lo)}:{shown(kind, hi)}:{shown(kind, (hi - lo) / steps)}"
+
+
+def test_cli_simulate_vary_draws_a_curve(tmp_path):
+    policy = REPO / "policies" / "corpus" / "苏州工业园区_服务业营收增长奖励_2025.pol"
     pop = tmp_path / "pop.parquet"
     assert main(["population", str(policy), "--n", "200", "-o", str(pop)]) == 0
-    lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal("0.1")
-    step = (hi - lo) / 4
-    from compiler.targets.sql.simulate import shown
-    spec = f"{name}={shown(kind, lo)}:{shown(kind, hi)}:{shown(kind, step)}"
+    _name, spec = vary_spec(plan_of(policy), 4)
     assert main(["simulate", str(policy), "--population", str(pop), "--vary", spec, "-o", str(tmp_path / "r")]) == 0
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert len(data["成本曲线"]["取值"]) == 5
@@ -284,11 +288,7 @@ def test_cli_simulate_shows_progress_on_a_terminal_only(tmp_path, monkeypatch, c
             return True
     policy = REPO / "policies" / "corpus" / "苏州工业园区_服务业营收增长奖励_2025.pol"
     plan = plan_of(policy)
-    name = next(iter(plan.declared_params))
-    kind, low, high = plan.declared_params[name]
-    from compiler.targets.sql.simulate import shown
-    lo, hi = low if low is not None else Decimal(0), high if high is not None else Decimal("0.1")
-    spec = f"{name}={shown(kind, lo)}:{shown(kind, hi)}:{shown(kind, (hi - lo) / 2)}"
+    name, spec = vary_spec(plan, 2)
     pop = tmp_path / "pop.parquet"
     assert main(["population", str(policy), "--n", "50", "-o", str(pop)]) == 0
     capsys.readouterr()

@@ -443,7 +443,6 @@ class Straight:
         first.emit(1, f"return refused({item.label!r})")
         return [f"def {project}(ctx):", *body.lines, "", "", f"def {name}(ctx):", *first.lines]
 
-
     def project_conditions(self, item, body: Body, depth: int, failed: str, undecided: str | None = None) -> None:
         """The item's conditions in turn for the project in ``ctx.project``: ``failed`` runs at the first
         false one, ``undecided`` (when given) at one that cannot be decided."""
@@ -454,6 +453,7 @@ class Straight:
             if undecided is not None:
                 body.emit(depth, f"if {got} is None:")
                 body.emit(depth + 1, undecided)
+
 
 def over_years(item) -> bool:
     """Caps that read the past or are scoped to a project: the runtime's ``settle`` and ``project_caps``."""
