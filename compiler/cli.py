@@ -264,7 +264,7 @@ def _eval_one(args) -> int:
         from compiler.targets.python.results import compact, explain
 
         result = compact(result, explain(interpreter, record, result, params, args.date))
-    if args.format == "json" or args.detail == "compact":
+    if args.format == "json":
         print_json(result)
         return 0
     print_result(result, show_all=args.all)
@@ -429,7 +429,8 @@ def cmd_serve(args) -> int:
 
 def print_result(result: dict, show_all: bool = False) -> None:
     """The result for a person: each line printed with its control characters escaped. A decided result
-    (--detail results) has no formulas or gaps to show; the rest is the same table."""
+    (--detail results) has no formulas or gaps to show; a compact one (--detail compact) adds tiers,
+    conditional amounts and what to ask next, and has already left out the items out of reach."""
     import builtins
 
     def print(*parts):  # noqa: A001 - every line of the result goes through terminal()
@@ -440,8 +441,9 @@ def print_result(result: dict, show_all: bool = False) -> None:
     def pad(text: str, width: int) -> str:
         return text + " " * max(0, width - display_width(text))
 
-    rows = [r for r in result["条款"] if show_all or r["状态"] != "不符合"]
-    hidden = len(result["条款"]) - len(rows)
+    compact = "其余不符合" in result  # its 不符合 rows are the ones within reach: all shown
+    rows = [r for r in result["条款"] if show_all or compact or r["状态"] != "不符合"]
+    hidden = result["其余不符合"] if compact else len(result["条款"]) - len(rows)
     print(f"{result['政策']}" + (f"（评估日期 {result['评估日期']}）" if result["评估日期"] else "（未指定评估日期，未核对施行期）"))
     for w in result["输入提示"]:
         print(f"  提示 {w['位置']}：{w['问题']}")
@@ -452,22 +454,27 @@ def print_result(result: dict, show_all: bool = False) -> None:
 
     width = max([display_width(r["条款"]) for r in rows] + [8])
     for r in rows:
-        amount = shown(r["金额"])
+        amount = shown(r.get("金额"))
         if r.get("核定"):  # a value that is not money: shown, never added to the totals
             amount = f"核定{r['核定']['名称']}：{r['核定']['文字']}"
         if not amount and r["状态"] in ("符合", "待评定"):
             amount = "（不涉及金额）"
-        note = "最多可得，待人工评定" if r["状态"] == "待评定" and r["金额"] else ""
+        note = "最多可得，待人工评定" if r["状态"] == "待评定" and r.get("金额") else ""
         if r["状态"] == "参数待定":
-            note = (f"公式：{r['公式']}；" if r.get("公式") else "") + f"待定：{'、'.join(r['待定参数'])}"
+            note = (f"公式：{r['公式']}；" if r.get("公式") else "") + f"待定：{'、'.join(r.get('待定参数', []))}"
         elif r["状态"] == "信息不足":
-            note = "缺少：" + "、".join(r["缺少信息"])
-        elif r["上限"]:
+            note = "缺少：" + "、".join(r.get("缺少信息", []))
+        elif r.get("上限"):
             note = "；".join(x for x in (note, f"受{r['上限']}限制") if x)
         elif r.get("差距"):
             note = "；".join(g["条件"] + g["差距"] for g in r["差距"])
+        extras = [tier_text(r["档次"], shown) if r.get("档次") else "",
+                  conditional_text(r["有条件金额"], shown) if r.get("有条件金额") else ""]
+        note = "；".join(x for x in (note, *extras) if x)
         print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {pad(amount, 14)}  {note}".rstrip())
-    if hidden:
+    if hidden and compact:
+        print(f"  （另有 {hidden} 款不符合，也没有可达的差距或档次；--detail full --all 全部显示）")
+    elif hidden:
         print(f"  （另有 {hidden} 款不符合；--all 全部显示）")
     s = result["汇总"]
     print(f"合计：确定可得 {shown(s['合计'])}；含待评定的最多可得 {shown(s['最高合计'])}"
@@ -476,6 +483,32 @@ def print_result(result: dict, show_all: bool = False) -> None:
         print(f"  互斥：{note}")
     if s["总额上限"]:
         print(f"  {s['总额上限']}")
+    if result.get("建议补充"):
+        print("建议补充（先问能决定最多款的信息）：")
+        for fact in result["建议补充"]:
+            worth = f"，有条件金额共 {shown(fact['涉及金额'])}" if Decimal(fact["涉及金额"]) else ""
+            print(f"  {fact['信息']}：决定 {fact['条款数']} 款{worth}（{'、'.join(fact['涉及条款'])}）")
+    if result.get("说明"):
+        print(f"说明：{result['说明']}")
+
+
+def tier_text(tier: dict, shown) -> str:
+    """A compact row's 档次 in words: where the enterprise stands, and what the next tier needs and pays."""
+    at = f"第{tier['所在档']}档" if tier["所在档"] else "未达第1档"
+    text = f"{tier['依据']} {tier['取值']}，{at}（共{tier['档数']}档）"
+    following = tier["下一档"]
+    if following:
+        pays = f"，可得{shown(following['金额'])}" if following["金额"] else ""
+        text += f"；第{following['档']}档门槛{following['门槛']}，{following['差距']}{pays}"
+    return text
+
+
+def conditional_text(conditional: dict, shown) -> str:
+    """A compact row's 有条件金额 in words; it is never part of the totals, and says so."""
+    if "金额" in conditional:
+        return f"若缺少的信息都有利：可得{shown(conditional['金额'])}（有条件，不计入合计）"
+    return (f"若缺少的信息都有利：最多{shown(conditional['最多'])}，金额还需"
+            f"{'、'.join(conditional['金额还需'])}（有条件，不计入合计）")
 
 
 def cmd_test(args) -> int:

@@ -261,3 +261,38 @@ def test_results_detail_in_text_is_the_table_without_formulas_and_gaps(tmp_path,
         for a, b in zip(full_lines, decided_lines):
             assert a == b or ("不符合" in b and a.startswith(b) and "还差5000万元" in a), (a, b)
         assert ("  第1条「规模」  不符合" in decided_lines) == bool(extra)
+
+
+def test_compact_detail_for_one_enterprise_is_a_table(tmp_path, cache_dir):
+    """As text, one enterprise's compact result is the table with the portal's additions; --json gives the JSON.
+    Worked from portal.pol (rules in test_results.py):
+    - 营业收入 8000万 and 工业总产值 1.5亿: 第1条 fails both sides (1亿 − 8000万 = 2000万; 2亿 − 1.5亿 = 5000万);
+      第2条 fails on a yes/no fact, out of reach, so only counted; 第3条 is in the first of two tiers, 20万,
+      and the second starts at 5亿 (3.5亿 short) and pays 60万.
+    - 研发费用 300万 only: 第1条 and 第2条 would each pay 30万 (a flat 30万; 300万 × 10%, under the 50万 cap)
+      if their missing facts came out favourably; 工业总产值 settles two items, so it is asked first."""
+    reach = tmp_path / "reach.json"
+    reach.write_text(json.dumps({"营业收入": "8000万元", "工业总产值": "1.5亿元", "研发投入重点企业": False},
+                                ensure_ascii=False), encoding="utf-8")
+    run = polc("eval", PORTAL, "--input", reach, "--detail", "compact", cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    lines = [line.split() for line in run.stdout.splitlines()]
+    assert lines[1] == ["第1条「规模」", "不符合", "「营业收入」达到1亿元", "或", "「工业总产值」达到2亿元任一即可：「营业收入」还差2000万元；「工业总产值」还差5000万元"]
+    assert lines[2] == ["第3条「产值」", "符合", "20万元", "工业总产值", "1.5亿元，第1档（共2档）；第2档门槛5亿元，还差3.5亿元，可得60万元"]
+    assert lines[3] == ["（另有", "1", "款不符合，也没有可达的差距或档次；--detail", "full", "--all", "全部显示）"]
+    assert "合计：确定可得 20万元" in run.stdout
+
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps({"研发费用": "300万元"}, ensure_ascii=False), encoding="utf-8")
+    run = polc("eval", PORTAL, "--input", unknown, "--detail", "compact", cache_dir=cache_dir)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert "第2条「研发」  信息不足" in text and "缺少：研发投入重点企业；若缺少的信息都有利：可得30万元（有条件，不计入合计）" in text
+    asked = text.split("建议补充（先问能决定最多款的信息）：\n")[1].splitlines()[:3]
+    assert asked == ["  工业总产值：决定 2 款，有条件金额共 30万元（第1条「规模」、第3条「产值」）",
+                     "  研发投入重点企业：决定 1 款，有条件金额共 30万元（第2条「研发」）",
+                     "  营业收入：决定 1 款，有条件金额共 30万元（第1条「规模」）"]
+    assert "合计：确定可得 0元" in text and "说明：有条件金额是条件性估计" in text
+    as_json = polc("eval", PORTAL, "--input", unknown, "--detail", "compact", "--json", cache_dir=cache_dir)
+    result = json.loads(as_json.stdout)
+    assert result["其余不符合"] == 0 and [a["信息"] for a in result["建议补充"]] == ["工业总产值", "研发投入重点企业", "营业收入"]
