@@ -447,14 +447,9 @@ def print_result(result: dict, show_all: bool = False) -> None:
     print(f"{result['政策']}" + (f"（评估日期 {result['评估日期']}）" if result["评估日期"] else "（未指定评估日期，未核对施行期）"))
     for w in result["输入提示"]:
         print(f"  提示 {w['位置']}：{w['问题']}")
-    from compiler.runtime import money_text
-
-    def shown(amount: str) -> str:
-        return money_text(Decimal(amount)) if amount is not None else ""
-
     width = max([display_width(r["条款"]) for r in rows] + [8])
     for r in rows:
-        amount = shown(r.get("金额"))
+        amount = yuan_text(r.get("金额"))
         if r.get("核定"):  # a value that is not money: shown, never added to the totals
             amount = f"核定{r['核定']['名称']}：{r['核定']['文字']}"
         if not amount and r["状态"] in ("符合", "待评定"):
@@ -468,8 +463,8 @@ def print_result(result: dict, show_all: bool = False) -> None:
             note = "；".join(x for x in (note, f"受{r['上限']}限制") if x)
         elif r.get("差距"):
             note = "；".join(g["条件"] + g["差距"] for g in r["差距"])
-        extras = [tier_text(r["档次"], shown) if r.get("档次") else "",
-                  conditional_text(r["有条件金额"], shown) if r.get("有条件金额") else ""]
+        extras = [tier_text(r["档次"]) if r.get("档次") else "",
+                  conditional_text(r["有条件金额"]) if r.get("有条件金额") else ""]
         note = "；".join(x for x in (note, *extras) if x)
         print(f"  {pad(r['条款'], width)}  {pad(r['状态'], 8)}  {pad(amount, 14)}  {note}".rstrip())
     if hidden and compact:
@@ -477,7 +472,7 @@ def print_result(result: dict, show_all: bool = False) -> None:
     elif hidden:
         print(f"  （另有 {hidden} 款不符合；--all 全部显示）")
     s = result["汇总"]
-    print(f"合计：确定可得 {shown(s['合计'])}；含待评定的最多可得 {shown(s['最高合计'])}"
+    print(f"合计：确定可得 {yuan_text(s['合计'])}；含待评定的最多可得 {yuan_text(s['最高合计'])}"
           f"（精确到分：{s['合计']} 元、{s['最高合计']} 元）")
     for note in s["互斥"]:
         print(f"  互斥：{note}")
@@ -486,29 +481,35 @@ def print_result(result: dict, show_all: bool = False) -> None:
     if result.get("建议补充"):
         print("建议补充（先问能决定最多款的信息）：")
         for fact in result["建议补充"]:
-            worth = f"，有条件金额共 {shown(fact['涉及金额'])}" if Decimal(fact["涉及金额"]) else ""
+            worth = f"，有条件金额共 {yuan_text(fact['涉及金额'])}" if Decimal(fact["涉及金额"]) else ""
             print(f"  {fact['信息']}：决定 {fact['条款数']} 款{worth}（{'、'.join(fact['涉及条款'])}）")
     if result.get("说明"):
         print(f"说明：{result['说明']}")
 
 
-def tier_text(tier: dict, shown) -> str:
+def tier_text(tier: dict) -> str:
     """A compact row's 档次 in words: where the enterprise stands, and what the next tier needs and pays."""
     at = f"第{tier['所在档']}档" if tier["所在档"] else "未达第1档"
     text = f"{tier['依据']} {tier['取值']}，{at}（共{tier['档数']}档）"
     following = tier["下一档"]
     if following:
-        pays = f"，可得{shown(following['金额'])}" if following["金额"] else ""
+        pays = f"，可得{yuan_text(following['金额'])}" if following["金额"] else ""
         text += f"；第{following['档']}档门槛{following['门槛']}，{following['差距']}{pays}"
     return text
 
 
-def conditional_text(conditional: dict, shown) -> str:
+def conditional_text(conditional: dict) -> str:
     """A compact row's 有条件金额 in words; it is never part of the totals, and says so."""
     if "金额" in conditional:
-        return f"若缺少的信息都有利：可得{shown(conditional['金额'])}（有条件，不计入合计）"
-    return (f"若缺少的信息都有利：最多{shown(conditional['最多'])}，金额还需"
+        return f"若缺少的信息都有利：可得{yuan_text(conditional['金额'])}（有条件，不计入合计）"
+    return (f"若缺少的信息都有利：最多{yuan_text(conditional['最多'])}，金额还需"
             f"{'、'.join(conditional['金额还需'])}（有条件，不计入合计）")
+
+
+def yuan_text(amount: str | None) -> str:
+    """A result's money string as a person reads it (30万元); nothing for no amount."""
+    from compiler.runtime import money_text
+    return money_text(Decimal(amount)) if amount is not None else ""
 
 
 def cmd_test(args) -> int:
